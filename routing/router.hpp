@@ -1,0 +1,78 @@
+#pragma once
+
+// Router: one vhost's routing table. It knows every exchange (type, alternate exchange), every
+// binding (source -> queue or exchange) and which queues exist (the default exchange "" routes to
+// the queue named by the routing key). route() follows exchange-to-exchange bindings with a
+// visited set, so cycles terminate and each queue is reached at most once, then falls back to the
+// alternate exchange chain when nothing matched.
+// Pure and synchronous: no I/O, no locks. Names are validated by the caller (server/).
+
+#include "common/error.hpp"
+#include "routing/destination.hpp"
+#include "routing/exchange.hpp"
+
+#include <boost/json/object.hpp>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace warren::routing {
+
+struct Binding {
+    std::string source;
+    Destination destination;
+    std::string routing_key;
+    boost::json::object arguments;
+    friend bool operator==(const Binding&, const Binding&) = default;
+};
+
+struct RouteResult {
+    // Each queue at most once; views into the Router, valid until it next changes.
+    std::vector<std::string_view> queues;
+    bool routed() const { return !queues.empty(); }
+};
+
+class Router {
+public:
+    Router(); // declares the default exchange ""
+    ~Router();
+    Router(Router&&) noexcept;
+    Router& operator=(Router&&) noexcept;
+
+    // Exchanges. add_exchange returns false if the name exists already (nothing changes).
+    bool add_exchange(const std::string& name, ExchangeType type,
+                      std::string alternate_exchange = {});
+    // Removes the exchange and every binding where it is the source or the destination.
+    bool remove_exchange(const std::string& name);
+    bool has_exchange(std::string_view name) const;
+
+    // Queues: a known queue is reachable through the default exchange by its name.
+    void add_queue(const std::string& name);
+    // Forgets the queue and removes every binding to it.
+    void remove_queue(const std::string& name);
+
+    // Bindings. Errors: not_found (source missing), access_refused (source is the default
+    // exchange), bad_request (headers binding with an invalid x-match). Ok(false) when an
+    // identical binding exists already. The destination's existence is the caller's check.
+    Result<bool> bind(const Binding& binding);
+    // Ok(false) when there was no such binding.
+    Result<bool> unbind(const Binding& binding);
+
+    // Bindings whose source is `exchange`, in the order they were made (explicit ones only; the
+    // default exchange's implicit bindings are not listed here).
+    const std::vector<Binding>& bindings_from(std::string_view exchange) const;
+    // Every explicit binding whose destination is `destination`.
+    std::vector<Binding> bindings_to(const Destination& destination) const;
+    std::size_t binding_count() const;
+
+    RouteResult route(std::string_view exchange, std::string_view routing_key,
+                      const boost::json::object& headers) const;
+
+private:
+    struct ExchangeEntry;
+    std::unordered_map<std::string, std::unique_ptr<ExchangeEntry>> exchanges_;
+    // (implementation's choice of further members)
+};
+
+} // namespace warren::routing

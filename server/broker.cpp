@@ -1,0 +1,200 @@
+#include "server/broker.hpp"
+
+#include "server/connection.hpp"
+#include "server/names.hpp"
+#include "server/vhost.hpp"
+
+namespace warren::server {
+
+Broker::Broker(Clock& clock) : clock_(clock) { (void)declare_vhost("/"); }
+
+Broker::~Broker() = default;
+
+Result<Declared> Broker::declare_vhost(const std::string& name) {
+    if (auto ok = check_name("vhost", name); !ok) {
+        return ok.error();
+    }
+    if (name.empty()) {
+        return make_error(Errc::bad_request, "vhost name must not be empty");
+    }
+    if (vhosts_.contains(name)) {
+        return Declared::existed;
+    }
+    vhosts_.emplace(name, std::make_unique<Vhost>(*this, name));
+    return Declared::created;
+}
+
+Result<void> Broker::delete_vhost(const std::string& name) {
+    auto it = vhosts_.find(name);
+    if (it == vhosts_.end()) {
+        return make_error(Errc::not_found, "no vhost '" + name + "'");
+    }
+    auto vhost = std::move(it->second);
+    vhosts_.erase(it);
+    vhost->clear();
+    return {};
+}
+
+Vhost* Broker::find_vhost(std::string_view name) {
+    auto it = vhosts_.find(name);
+    return it == vhosts_.end() ? nullptr : it->second.get();
+}
+
+const Vhost* Broker::find_vhost(std::string_view name) const {
+    auto it = vhosts_.find(name);
+    return it == vhosts_.end() ? nullptr : it->second.get();
+}
+
+Result<Vhost*> Broker::vhost(std::string_view name) {
+    if (auto* v = find_vhost(name)) {
+        return v;
+    }
+    return make_error(Errc::not_found, "no vhost '" + std::string(name) + "'");
+}
+
+std::vector<const Vhost*> Broker::vhosts() const {
+    std::vector<const Vhost*> out;
+    for (const auto& [name, vhost] : vhosts_) {
+        out.push_back(vhost.get());
+    }
+    return out;
+}
+
+Result<Declared> Broker::declare_exchange(std::string_view vhost_name, const ExchangeSpec& spec) {
+    auto v = vhost(vhost_name);
+    if (!v) {
+        return v.error();
+    }
+    return (*v)->declare_exchange(spec);
+}
+
+Result<void> Broker::delete_exchange(std::string_view vhost_name, std::string_view name,
+                                     bool if_unused) {
+    auto v = vhost(vhost_name);
+    if (!v) {
+        return v.error();
+    }
+    return (*v)->delete_exchange(name, if_unused);
+}
+
+Result<Declared> Broker::declare_queue(std::string_view vhost_name, const QueueSpec& spec,
+                                       std::uint64_t owner) {
+    auto v = vhost(vhost_name);
+    if (!v) {
+        return v.error();
+    }
+    auto declared = (*v)->declare_queue(spec, owner);
+    if (declared && *declared == Declared::created && spec.exclusive) {
+        if (auto it = connections_.find(owner); it != connections_.end()) {
+            it->second->own_queue(std::string(vhost_name), spec.name);
+        }
+    }
+    return declared;
+}
+
+Result<void> Broker::delete_queue(std::string_view vhost_name, std::string_view name,
+                                  bool if_unused, bool if_empty) {
+    auto v = vhost(vhost_name);
+    if (!v) {
+        return v.error();
+    }
+    return (*v)->delete_queue(name, if_unused, if_empty);
+}
+
+Result<std::uint64_t> Broker::purge_queue(std::string_view vhost_name, std::string_view name) {
+    auto v = vhost(vhost_name);
+    if (!v) {
+        return v.error();
+    }
+    auto queue = (*v)->find_queue(name);
+    if (!queue) {
+        return make_error(Errc::not_found, "no " + describe("queue", name, vhost_name));
+    }
+    return queue->purge();
+}
+
+Result<bool> Broker::bind(std::string_view vhost_name, const routing::Binding& binding) {
+    auto v = vhost(vhost_name);
+    if (!v) {
+        return v.error();
+    }
+    return (*v)->bind(binding);
+}
+
+Result<bool> Broker::unbind(std::string_view vhost_name, const routing::Binding& binding) {
+    auto v = vhost(vhost_name);
+    if (!v) {
+        return v.error();
+    }
+    return (*v)->unbind(binding);
+}
+
+Result<PublishOutcome> Broker::publish(std::string_view vhost_name, std::string_view exchange,
+                                       routing::MessagePtr message) {
+    auto v = vhost(vhost_name);
+    if (!v) {
+        return v.error();
+    }
+    return (*v)->publish(exchange, std::move(message));
+}
+
+Result<std::vector<GotMessage>> Broker::get(std::string_view vhost_name, std::string_view queue,
+                                            std::size_t count, GetMode mode) {
+    auto v = vhost(vhost_name);
+    if (!v) {
+        return v.error();
+    }
+    auto q = (*v)->find_queue(queue);
+    if (!q) {
+        return make_error(Errc::not_found, "no " + describe("queue", queue, vhost_name));
+    }
+    if (q->owner() != 0) {
+        return make_error(Errc::resource_locked, "cannot obtain exclusive access to locked " +
+                                                     describe("queue", queue, vhost_name));
+    }
+    return q->get(count, mode, clock_.now());
+}
+
+std::unique_ptr<Connection> Broker::open_connection(std::string name, std::string user) {
+    const std::uint64_t id = next_connection_id_++;
+    auto connection = std::make_unique<Connection>(*this, id, std::move(name), std::move(user));
+    connections_.emplace(id, connection.get());
+    return connection;
+}
+
+std::vector<const Connection*> Broker::connections() const {
+    std::vector<const Connection*> out;
+    for (const auto& [id, c] : connections_) {
+        out.push_back(c);
+    }
+    return out;
+}
+
+void Broker::forget_connection(Connection& connection) { connections_.erase(connection.id()); }
+
+Millis Broker::run_timers() {
+    const Millis now = clock_.now();
+    Millis due = kNever;
+    for (auto& [name, vhost] : vhosts_) {
+        due = std::min(due, vhost->run_timers(now));
+    }
+    return due;
+}
+
+Totals Broker::totals() const {
+    Totals t;
+    t.vhosts = vhosts_.size();
+    t.connections = connections_.size();
+    for (const auto& [name, vhost] : vhosts_) {
+        t.exchanges += vhost->exchanges().size();
+        t.queues += vhost->queues().size();
+        for (const auto& [qname, queue] : vhost->queues()) {
+            t.consumers += queue->consumers().size();
+            t.messages_ready += queue->messages_ready();
+            t.messages_unacknowledged += queue->messages_unacknowledged();
+        }
+    }
+    return t;
+}
+
+} // namespace warren::server

@@ -1,0 +1,87 @@
+#pragma once
+
+// Broker: the facade the web layer calls. It owns the vhosts (each with its exchanges, queues and
+// router) and the registry of client connections.
+//
+// Threading: not thread-safe by design. The broker and everything it owns live on one executor
+// (the "core" thread, see docs/architecture.md); transports post onto it. No call blocks.
+
+#include "common/error.hpp"
+#include "routing/message.hpp"
+#include "routing/router.hpp"
+#include "server/clock.hpp"
+#include "server/queue.hpp"
+#include "server/specs.hpp"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace warren::server {
+
+class Vhost;
+class Queue;
+class Connection;
+
+class Broker {
+public:
+    explicit Broker(Clock& clock);
+    ~Broker();
+    Broker(const Broker&) = delete;
+    Broker& operator=(const Broker&) = delete;
+
+    Clock& clock() const { return clock_; }
+
+    // vhosts ("/" exists from the start).
+    Result<Declared> declare_vhost(const std::string& name);
+    Result<void> delete_vhost(const std::string& name);
+    Vhost* find_vhost(std::string_view name);
+    const Vhost* find_vhost(std::string_view name) const;
+    Result<Vhost*> vhost(std::string_view name); // not_found with RabbitMQ's reason
+    std::vector<const Vhost*> vhosts() const;    // sorted by name
+
+    // Exchanges, queues, bindings: see Vhost for the semantics; these look the vhost up first.
+    Result<Declared> declare_exchange(std::string_view vhost, const ExchangeSpec& spec);
+    Result<void> delete_exchange(std::string_view vhost, std::string_view name, bool if_unused);
+    // owner: the connection declaring an exclusive queue (0 = none).
+    Result<Declared> declare_queue(std::string_view vhost, const QueueSpec& spec,
+                                   std::uint64_t owner = 0);
+    Result<void> delete_queue(std::string_view vhost, std::string_view name, bool if_unused,
+                              bool if_empty);
+    Result<std::uint64_t> purge_queue(std::string_view vhost, std::string_view name);
+    Result<bool> bind(std::string_view vhost, const routing::Binding& binding);
+    Result<bool> unbind(std::string_view vhost, const routing::Binding& binding);
+
+    // Routes and enqueues a message. Errors: not_found (vhost or exchange), access_refused
+    // (internal exchange). Queue-level refusals show in PublishOutcome::rejected.
+    Result<PublishOutcome> publish(std::string_view vhost, std::string_view exchange,
+                                   routing::MessagePtr message);
+
+    // Reads up to `count` ready messages (POST /api/queues/.../get) and settles them by `mode`.
+    Result<std::vector<GotMessage>> get(std::string_view vhost, std::string_view queue,
+                                        std::size_t count, GetMode mode);
+
+    // Connections: a transport opens one per client socket and closes it by destroying it.
+    std::unique_ptr<Connection> open_connection(std::string name, std::string user);
+    std::size_t connection_count() const { return connections_.size(); }
+    std::vector<const Connection*> connections() const;
+
+    // Timers: removes expired messages and queues whose x-expires ran out. The owner calls it
+    // periodically (and tests after advancing the fake clock). Returns the next time it is due.
+    Millis run_timers();
+
+    Totals totals() const;
+
+private:
+    friend class Connection;
+    void forget_connection(Connection& connection);
+
+    Clock& clock_;
+    std::map<std::string, std::unique_ptr<Vhost>, std::less<>> vhosts_;
+    std::map<std::uint64_t, Connection*> connections_;
+    std::uint64_t next_connection_id_ = 1;
+};
+
+} // namespace warren::server

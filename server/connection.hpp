@@ -1,0 +1,105 @@
+#pragma once
+
+// Connection: one client's delivery context (a WebSocket socket, a test). It owns the delivery
+// tags and the unacked deliveries, and knows its consumers and exclusive queues. Destroying it
+// closes it: consumers are cancelled, unacked deliveries requeued (redelivered), exclusive queues
+// deleted. This is the RAII handle STYLE.md speaks of.
+//
+// Lifetime: owned by its transport; the Broker must outlive it. Thread: the core executor only.
+
+#include "common/error.hpp"
+#include "server/consumer.hpp"
+#include "server/queue_entry.hpp"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace warren::server {
+
+class Broker;
+class Queue;
+
+struct ConsumerInfo {
+    std::string tag;
+    std::string vhost;
+    std::string queue;
+    ConsumeOptions options;
+    std::uint32_t unacked = 0;
+    bool active = true; // false: standby under x-single-active-consumer
+};
+
+class Connection {
+public:
+    Connection(Broker& broker, std::uint64_t id, std::string name, std::string user);
+    ~Connection();
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    std::uint64_t id() const { return id_; }
+    const std::string& name() const { return name_; }
+    const std::string& user() const { return user_; }
+
+    // Starts a consumer; returns its tag. Errors: not_found (vhost, queue), resource_locked
+    // (another connection's exclusive queue), access_refused (exclusive consumer in the way),
+    // precondition_failed (tag already used on this connection).
+    Result<std::string> consume(std::string_view vhost, std::string_view queue,
+                                ConsumeOptions options, DeliverySink& sink);
+    // Stops a consumer. Its unacked deliveries stay with the connection (AMQP): they can still
+    // be acked, and are requeued when the connection closes.
+    Result<void> cancel(std::string_view consumer_tag);
+
+    // Settlement. Unknown tag: precondition_failed "unknown delivery tag N".
+    Result<void> ack(std::uint64_t delivery_tag, bool multiple);
+    Result<void> nack(std::uint64_t delivery_tag, bool multiple, bool requeue);
+    Result<void> reject(std::uint64_t delivery_tag, bool requeue) {
+        return nack(delivery_tag, false, requeue);
+    }
+
+    // The sink can take deliveries again: resume every consumer of this connection.
+    void resume();
+
+    std::vector<ConsumerInfo> consumers() const;
+    std::size_t consumer_count() const { return consumers_.size(); }
+    std::size_t unacked_count() const { return unacked_.size(); }
+
+    // Called by Queue when it delivers: a new tag, and (manual ack) the delivery kept until
+    // settled.
+    std::uint64_t next_delivery_tag() { return next_tag_++; }
+    void track(std::uint64_t delivery_tag, const std::shared_ptr<Queue>& queue,
+               std::uint64_t consumer_id, QueueEntry entry);
+    // Called by Queue when it is deleted, or its consumer is cancelled by the broker.
+    void forget_consumer(const Queue& queue, std::uint64_t consumer_id);
+    void own_queue(std::string vhost, std::string queue);
+
+private:
+    struct Unacked {
+        std::weak_ptr<Queue> queue;
+        std::uint64_t consumer_id = 0;
+        QueueEntry entry;
+    };
+    struct ConsumerRef {
+        std::weak_ptr<Queue> queue;
+        std::uint64_t consumer_id = 0;
+        std::string tag;
+    };
+    enum class Settle { ack, requeue, reject };
+    Result<void> settle(std::uint64_t delivery_tag, bool multiple, Settle how);
+    void settle_group(std::vector<Unacked> group, Settle how);
+    void close();
+
+    Broker& broker_;
+    std::uint64_t id_;
+    std::string name_;
+    std::string user_;
+    std::uint64_t next_tag_ = 1;
+    std::uint64_t next_consumer_tag_ = 1;
+    std::map<std::uint64_t, Unacked> unacked_; // ordered: ack multiple takes a prefix
+    std::vector<ConsumerRef> consumers_;
+    std::vector<std::pair<std::string, std::string>> exclusive_queues_; // (vhost, queue)
+};
+
+} // namespace warren::server

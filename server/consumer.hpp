@@ -1,0 +1,40 @@
+#pragma once
+
+// Consumer: one subscription to one queue. Owned by its Queue; its Connection refers to it by
+// (queue, id). Deliveries are pulled: the queue delivers to a consumer only while it has credit,
+// that is, its sink is ready and (manual ack) its unacked count is below the prefetch.
+
+#include "server/delivery_sink.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace warren::server {
+
+class Connection;
+
+struct ConsumeOptions {
+    std::string tag;           // empty: the broker makes one ("ctag-<n>")
+    std::uint32_t prefetch = 0; // unacked deliveries allowed at once; 0 = unlimited
+    bool auto_ack = false;     // delivered = settled; throttled only by the sink
+    bool exclusive = false;    // no other consumer may use the queue meanwhile
+};
+
+struct Consumer {
+    std::uint64_t id = 0;
+    std::string tag;
+    Connection* connection = nullptr;
+    DeliverySink* sink = nullptr;
+    ConsumeOptions options;
+    std::uint32_t unacked = 0;
+    std::uint64_t delivered = 0;
+
+    bool has_credit() const {
+        if (!sink->ready()) {
+            return false;
+        }
+        return options.auto_ack || options.prefetch == 0 || unacked < options.prefetch;
+    }
+};
+
+} // namespace warren::server

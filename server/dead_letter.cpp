@@ -1,0 +1,89 @@
+#include "server/dead_letter.hpp"
+
+#include <boost/json.hpp>
+
+namespace warren::server {
+
+namespace json = boost::json;
+
+DeadLetter make_dead_letter(const routing::Message& original, std::string_view queue,
+                            std::string_view reason, std::string_view dead_letter_exchange,
+                            const std::string* dead_letter_routing_key, Millis now) {
+    routing::Message copy = original;
+    auto& headers = copy.properties.headers;
+
+    json::array deaths;
+    if (auto* existing = headers.if_contains("x-death"); existing && existing->is_array()) {
+        deaths = existing->get_array();
+    }
+    json::object entry;
+    for (auto it = deaths.begin(); it != deaths.end(); ++it) {
+        if (!it->is_object()) {
+            continue;
+        }
+        const auto& o = it->get_object();
+        const auto* q = o.if_contains("queue");
+        const auto* r = o.if_contains("reason");
+        if (q && r && q->is_string() && r->is_string() && q->get_string() == queue &&
+            r->get_string() == reason) {
+            entry = o;
+            deaths.erase(it);
+            break;
+        }
+    }
+    if (entry.empty()) {
+        entry["count"] = 0;
+        entry["reason"] = reason;
+        entry["queue"] = queue;
+        entry["time"] = now / 1000; // AMQP timestamp: seconds
+        entry["exchange"] = original.exchange;
+        entry["routing-keys"] = json::array{json::value(original.routing_key)};
+    }
+    const auto* count = entry.if_contains("count");
+    entry["count"] = (count && count->is_int64() ? count->get_int64() : 0) + 1;
+    if (copy.properties.expiration) {
+        entry["original-expiration"] = *copy.properties.expiration;
+        copy.properties.expiration.reset();
+    }
+    deaths.insert(deaths.begin(), json::value(std::move(entry)));
+    headers["x-death"] = std::move(deaths);
+
+    if (!headers.contains("x-first-death-queue")) {
+        headers["x-first-death-queue"] = queue;
+        headers["x-first-death-reason"] = reason;
+        headers["x-first-death-exchange"] = original.exchange;
+    }
+    headers["x-last-death-queue"] = queue;
+    headers["x-last-death-reason"] = reason;
+    headers["x-last-death-exchange"] = original.exchange;
+
+    copy.exchange = std::string(dead_letter_exchange);
+    if (dead_letter_routing_key) {
+        copy.routing_key = *dead_letter_routing_key;
+    }
+    return DeadLetter{std::make_shared<const routing::Message>(std::move(copy))};
+}
+
+bool is_dead_letter_cycle(const routing::Message& message, std::string_view queue) {
+    const auto* deaths = message.properties.headers.if_contains("x-death");
+    if (!deaths || !deaths->is_array()) {
+        return false;
+    }
+    bool seen_queue = false;
+    for (const auto& d : deaths->get_array()) {
+        if (!d.is_object()) {
+            continue;
+        }
+        const auto* r = d.get_object().if_contains("reason");
+        if (r && r->is_string() && r->get_string() == "rejected") {
+            return false; // a consumer rejected it somewhere on the way: not an automatic loop
+        }
+        const auto* q = d.get_object().if_contains("queue");
+        if (q && q->is_string() && q->get_string() == queue) {
+            seen_queue = true;
+        }
+    }
+    return seen_queue;
+}
+
+} // namespace warren::server

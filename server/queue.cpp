@@ -1,0 +1,360 @@
+#include "server/queue.hpp"
+
+#include "server/broker.hpp"
+#include "server/connection.hpp"
+#include "server/vhost.hpp"
+
+#include <algorithm>
+
+namespace warren::server {
+
+std::string_view to_string(DeadLetterReason reason) {
+    switch (reason) {
+    case DeadLetterReason::rejected: return "rejected";
+    case DeadLetterReason::expired: return "expired";
+    case DeadLetterReason::maxlen: return "maxlen";
+    case DeadLetterReason::delivery_limit: return "delivery_limit";
+    }
+    return "rejected";
+}
+
+Queue::Queue(Vhost& vhost, QueueSpec spec, QueueArguments arguments, std::uint64_t owner,
+             Millis now)
+    : vhost_(vhost), spec_(std::move(spec)), arguments_(std::move(arguments)), owner_(owner),
+      last_used_(now) {}
+
+bool Queue::enqueue(routing::MessagePtr message, Millis now) {
+    if (deleted_) {
+        return false;
+    }
+    std::optional<Millis> ttl = arguments_.message_ttl;
+    if (message->properties.expiration) {
+        if (auto per_message = parse_expiration(*message->properties.expiration)) {
+            ttl = ttl ? std::min(*ttl, *per_message) : *per_message;
+        }
+    }
+    if (arguments_.overflow == Overflow::reject_publish && over_limit(1, message->body_size())) {
+        ++stats_.rejected;
+        return false;
+    }
+    QueueEntry entry{std::move(message), next_seq_++, ttl ? now + *ttl : kNever, 0};
+    const std::uint64_t seq = entry.seq;
+    ++stats_.publish;
+    push_ready(std::move(entry));
+    auto self = shared_from_this();
+    dispatch();
+    // TTL 0: "expire unless it can be delivered right now" (RabbitMQ).
+    if (ttl && *ttl == 0 && !ready_.empty() && ready_.back().seq == seq) {
+        QueueEntry expired = std::move(ready_.back());
+        ready_bytes_ -= expired.bytes();
+        ready_.pop_back();
+        ++stats_.expired;
+        dead_letter(std::move(expired), DeadLetterReason::expired);
+    }
+    enforce_length_limit();
+    return true;
+}
+
+Result<Consumer*> Queue::add_consumer(Connection& connection, DeliverySink& sink,
+                                      ConsumeOptions options) {
+    const bool exclusive_in_use = std::any_of(consumers_.begin(), consumers_.end(),
+                                              [](const auto& c) { return c->options.exclusive; });
+    if (exclusive_in_use || (options.exclusive && !consumers_.empty())) {
+        return make_error(Errc::access_refused, "queue '" + name() + "' in vhost '" +
+                                                    vhost_.name() + "' in exclusive use");
+    }
+    auto consumer = std::make_unique<Consumer>();
+    consumer->id = next_consumer_id_++;
+    consumer->tag = options.tag;
+    consumer->connection = &connection;
+    consumer->sink = &sink;
+    consumer->options = std::move(options);
+    Consumer* raw = consumer.get();
+    consumers_.push_back(std::move(consumer));
+    had_consumer_ = true;
+    dispatch();
+    return raw;
+}
+
+void Queue::remove_consumer(std::uint64_t consumer_id) {
+    auto it = std::find_if(consumers_.begin(), consumers_.end(),
+                           [&](const auto& c) { return c->id == consumer_id; });
+    if (it == consumers_.end()) {
+        return;
+    }
+    const auto index = static_cast<std::size_t>(it - consumers_.begin());
+    consumers_.erase(it);
+    if (round_robin_ > index) {
+        --round_robin_;
+    }
+    auto self = shared_from_this();
+    last_used_ = vhost_.broker().clock().now();
+    if (consumers_.empty() && had_consumer_ && spec_.auto_delete) {
+        vhost_.remove_queue(*this);
+        return;
+    }
+    dispatch(); // a standby consumer may have become active
+}
+
+const Consumer* Queue::active_consumer() const {
+    if (!arguments_.single_active_consumer || consumers_.empty()) {
+        return nullptr;
+    }
+    return consumers_.front().get();
+}
+
+Consumer* Queue::next_consumer_with_credit() {
+    if (consumers_.empty()) {
+        return nullptr;
+    }
+    if (arguments_.single_active_consumer) {
+        Consumer* active = consumers_.front().get();
+        return active->has_credit() ? active : nullptr;
+    }
+    const std::size_t n = consumers_.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::size_t index = (round_robin_ + i) % n;
+        if (consumers_[index]->has_credit()) {
+            round_robin_ = (index + 1) % n;
+            return consumers_[index].get();
+        }
+    }
+    return nullptr;
+}
+
+void Queue::dispatch() {
+    if (deleted_) {
+        return;
+    }
+    if (dispatching_) {
+        dispatch_again_ = true; // a sink called back into us; the running loop picks it up
+        return;
+    }
+    auto self = shared_from_this();
+    dispatching_ = true;
+    do {
+        dispatch_again_ = false;
+        const Millis now = vhost_.broker().clock().now();
+        while (!deleted_) {
+            drop_expired_head(now);
+            if (ready_.empty()) {
+                break;
+            }
+            Consumer* consumer = next_consumer_with_credit();
+            if (consumer == nullptr) {
+                break;
+            }
+            deliver(*consumer, pop_ready());
+        }
+    } while (dispatch_again_ && !deleted_);
+    dispatching_ = false;
+}
+
+void Queue::deliver(Consumer& consumer, QueueEntry entry) {
+    ++entry.delivery_count;
+    ++stats_.deliver;
+    if (entry.delivery_count > 1) {
+        ++stats_.redeliver;
+    }
+    ++consumer.delivered;
+    Delivery delivery;
+    delivery.consumer_tag = consumer.tag;
+    delivery.queue = name();
+    delivery.redelivered = entry.delivery_count > 1;
+    delivery.delivery_count = entry.delivery_count;
+    delivery.message = entry.message;
+    delivery.delivery_tag = consumer.connection->next_delivery_tag();
+    if (!consumer.options.auto_ack) {
+        ++unacked_;
+        ++consumer.unacked;
+        consumer.connection->track(delivery.delivery_tag, shared_from_this(), consumer.id,
+                                   std::move(entry));
+    }
+    // The sink may call back into the broker (ack, cancel, close): touch nothing of
+    // `consumer` after this line.
+    consumer.sink->deliver(delivery);
+}
+
+void Queue::release(Consumer* consumer, std::uint64_t count) {
+    unacked_ -= std::min(unacked_, count);
+    if (consumer != nullptr) {
+        consumer->unacked -= static_cast<std::uint32_t>(
+            std::min<std::uint64_t>(consumer->unacked, count));
+    }
+}
+
+namespace {
+Consumer* find_consumer(const std::vector<std::unique_ptr<Consumer>>& consumers,
+                        std::uint64_t id) {
+    for (const auto& c : consumers) {
+        if (c->id == id) {
+            return c.get();
+        }
+    }
+    return nullptr;
+}
+} // namespace
+
+void Queue::on_acked(std::uint64_t consumer_id, std::uint64_t count) {
+    if (deleted_) {
+        return;
+    }
+    release(find_consumer(consumers_, consumer_id), count);
+    stats_.ack += count;
+    dispatch();
+}
+
+void Queue::on_returned(std::uint64_t consumer_id, std::vector<QueueEntry> entries) {
+    if (deleted_) {
+        return;
+    }
+    auto self = shared_from_this();
+    release(find_consumer(consumers_, consumer_id), entries.size());
+    // Newest first onto the front, so the head ends in the original order.
+    std::sort(entries.begin(), entries.end(),
+              [](const QueueEntry& a, const QueueEntry& b) { return a.seq > b.seq; });
+    for (auto& entry : entries) {
+        if (arguments_.delivery_limit && entry.delivery_count > *arguments_.delivery_limit) {
+            dead_letter(std::move(entry), DeadLetterReason::delivery_limit);
+            continue;
+        }
+        ready_bytes_ += entry.bytes();
+        ready_.push_front(std::move(entry));
+    }
+    dispatch();
+}
+
+void Queue::on_rejected(std::uint64_t consumer_id, std::vector<QueueEntry> entries) {
+    if (deleted_) {
+        return;
+    }
+    auto self = shared_from_this();
+    release(find_consumer(consumers_, consumer_id), entries.size());
+    for (auto& entry : entries) {
+        dead_letter(std::move(entry), DeadLetterReason::rejected);
+    }
+    dispatch();
+}
+
+std::vector<GotMessage> Queue::get(std::size_t count, GetMode mode, Millis now) {
+    auto self = shared_from_this();
+    touch(now);
+    std::vector<GotMessage> out;
+    while (out.size() < count) {
+        drop_expired_head(now);
+        if (ready_.empty()) {
+            break;
+        }
+        QueueEntry entry = pop_ready();
+        ++entry.delivery_count;
+        ++stats_.get;
+        if (entry.delivery_count > 1) {
+            ++stats_.redeliver;
+        }
+        out.push_back(GotMessage{std::move(entry), ready_.size()});
+    }
+    std::vector<QueueEntry> settled;
+    settled.reserve(out.size());
+    for (const auto& got : out) {
+        settled.push_back(got.entry);
+    }
+    switch (mode) {
+    case GetMode::ack_requeue_true:
+    case GetMode::reject_requeue_true:
+        unacked_ += settled.size(); // on_returned releases them again
+        on_returned(0, std::move(settled));
+        break;
+    case GetMode::ack_requeue_false: stats_.ack += settled.size(); break;
+    case GetMode::reject_requeue_false:
+        unacked_ += settled.size();
+        on_rejected(0, std::move(settled));
+        break;
+    }
+    return out;
+}
+
+std::uint64_t Queue::purge() {
+    const std::uint64_t count = ready_.size();
+    ready_.clear();
+    ready_bytes_ = 0;
+    return count;
+}
+
+Millis Queue::run_timers(Millis now) {
+    auto self = shared_from_this();
+    drop_expired_head(now);
+    Millis due = kNever;
+    if (!ready_.empty() && ready_.front().expires_at != kNever) {
+        due = ready_.front().expires_at + 1;
+    }
+    if (arguments_.expires && consumers_.empty()) {
+        due = std::min(due, last_used_ + *arguments_.expires);
+    }
+    return due;
+}
+
+bool Queue::unused_since_expiry(Millis now) const {
+    return arguments_.expires && consumers_.empty() && now - last_used_ >= *arguments_.expires;
+}
+
+void Queue::mark_deleted() {
+    if (deleted_) {
+        return;
+    }
+    deleted_ = true;
+    auto consumers = std::move(consumers_);
+    consumers_.clear();
+    for (auto& consumer : consumers) {
+        consumer->connection->forget_consumer(*this, consumer->id);
+        consumer->sink->cancelled(consumer->tag);
+    }
+    ready_.clear();
+    ready_bytes_ = 0;
+}
+
+void Queue::drop_expired_head(Millis now) {
+    while (!ready_.empty() && ready_.front().expires_at < now) {
+        ++stats_.expired;
+        remove_head(DeadLetterReason::expired);
+    }
+}
+
+bool Queue::over_limit(std::uint64_t extra_messages, std::uint64_t extra_bytes) const {
+    return (arguments_.max_length && ready_.size() + extra_messages > *arguments_.max_length) ||
+           (arguments_.max_length_bytes &&
+            ready_bytes_ + extra_bytes > *arguments_.max_length_bytes);
+}
+
+void Queue::enforce_length_limit() {
+    if (arguments_.overflow != Overflow::drop_head) {
+        return;
+    }
+    while (!ready_.empty() && over_limit(0, 0)) {
+        remove_head(DeadLetterReason::maxlen);
+    }
+}
+
+void Queue::remove_head(DeadLetterReason reason) { dead_letter(pop_ready(), reason); }
+
+void Queue::dead_letter(QueueEntry entry, DeadLetterReason reason) {
+    if (!arguments_.dead_letter_exchange) {
+        ++stats_.dropped;
+        return;
+    }
+    ++stats_.dead_lettered;
+    vhost_.dead_letter(*this, entry, reason);
+}
+
+void Queue::push_ready(QueueEntry entry) {
+    ready_bytes_ += entry.bytes();
+    ready_.push_back(std::move(entry));
+}
+
+QueueEntry Queue::pop_ready() {
+    QueueEntry entry = std::move(ready_.front());
+    ready_.pop_front();
+    ready_bytes_ -= entry.bytes();
+    return entry;
+}
+
+} // namespace warren::server

@@ -1,0 +1,121 @@
+#pragma once
+
+// Queue: the ready list, the consumers and the rules of one queue (TTL, length limits, delivery
+// limit, dead-lettering, single active consumer). Unacked deliveries are held by the Connection
+// they went to; the queue only counts them, so a deleted queue leaves nothing dangling.
+//
+// Lifetime: owned by its Vhost through a shared_ptr; Connections hold weak_ptrs. Thread: the
+// broker's core executor only.
+
+#include "common/error.hpp"
+#include "server/consumer.hpp"
+#include "server/queue_arguments.hpp"
+#include "server/queue_entry.hpp"
+#include "server/queue_stats.hpp"
+#include "server/specs.hpp"
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace warren::server {
+
+class Vhost;
+class Connection;
+
+enum class DeadLetterReason { rejected, expired, maxlen, delivery_limit };
+std::string_view to_string(DeadLetterReason reason);
+
+// How POST /api/queues/.../get settles what it read (RabbitMQ's ackmode).
+enum class GetMode { ack_requeue_true, ack_requeue_false, reject_requeue_true, reject_requeue_false };
+
+struct GotMessage {
+    QueueEntry entry;                // delivery_count already counts this get
+    std::uint64_t message_count = 0; // messages left ready after this one
+};
+
+class Queue : public std::enable_shared_from_this<Queue> {
+public:
+    Queue(Vhost& vhost, QueueSpec spec, QueueArguments arguments, std::uint64_t owner,
+          Millis now);
+
+    const QueueSpec& spec() const { return spec_; }
+    const std::string& name() const { return spec_.name; }
+    const QueueArguments& arguments() const { return arguments_; }
+    std::uint64_t owner() const { return owner_; } // connection of an exclusive queue, else 0
+    const Vhost& vhost() const { return vhost_; }
+
+    // Publish path: false when x-overflow reject-publish refused the message.
+    bool enqueue(routing::MessagePtr message, Millis now);
+
+    // Consumers. add_consumer fails with access_refused / resource_locked when an exclusive
+    // consumer is in the way.
+    Result<Consumer*> add_consumer(Connection& connection, DeliverySink& sink,
+                                   ConsumeOptions options);
+    void remove_consumer(std::uint64_t consumer_id);
+    const std::vector<std::unique_ptr<Consumer>>& consumers() const { return consumers_; }
+    // The consumer that receives messages under x-single-active-consumer (else null).
+    const Consumer* active_consumer() const;
+
+    // Delivers ready messages to consumers with credit, round-robin.
+    void dispatch();
+
+    // Settlement, called by the Connection holding the delivery.
+    void on_acked(std::uint64_t consumer_id, std::uint64_t count);
+    // Puts entries back at the head (in their original order), or dead-letters those past the
+    // delivery limit. consumer_id 0: not held by a consumer (get).
+    void on_returned(std::uint64_t consumer_id, std::vector<QueueEntry> entries);
+    // requeue=false on nack / reject: dead-letter (if the queue has a DLX) or drop.
+    void on_rejected(std::uint64_t consumer_id, std::vector<QueueEntry> entries);
+
+    std::vector<GotMessage> get(std::size_t count, GetMode mode, Millis now);
+    std::uint64_t purge();
+
+    // Expires messages at the head whose TTL ran out; returns the next time anything is due
+    // (head expiry or x-expires), or kNever.
+    Millis run_timers(Millis now);
+    bool unused_since_expiry(Millis now) const;
+    void touch(Millis now) { last_used_ = now; } // a redeclare or a get counts as use
+
+    std::uint64_t messages_ready() const { return ready_.size(); }
+    std::uint64_t messages_unacknowledged() const { return unacked_; }
+    std::uint64_t ready_bytes() const { return ready_bytes_; }
+    const QueueStats& stats() const { return stats_; }
+
+    // Set when the queue leaves its vhost; late acks and requeues are then ignored.
+    bool deleted() const { return deleted_; }
+    void mark_deleted();
+
+private:
+    Consumer* next_consumer_with_credit();
+    void deliver(Consumer& consumer, QueueEntry entry);
+    void release(Consumer* consumer, std::uint64_t count);
+    void drop_expired_head(Millis now);
+    void enforce_length_limit();
+    bool over_limit(std::uint64_t extra_messages, std::uint64_t extra_bytes) const;
+    void remove_head(DeadLetterReason reason);
+    void dead_letter(QueueEntry entry, DeadLetterReason reason);
+    void push_ready(QueueEntry entry);
+    QueueEntry pop_ready();
+
+    Vhost& vhost_;
+    QueueSpec spec_;
+    QueueArguments arguments_;
+    std::uint64_t owner_;
+    std::deque<QueueEntry> ready_;
+    std::uint64_t ready_bytes_ = 0;
+    std::uint64_t unacked_ = 0;
+    std::uint64_t next_seq_ = 1;
+    std::vector<std::unique_ptr<Consumer>> consumers_;
+    std::size_t round_robin_ = 0;
+    std::uint64_t next_consumer_id_ = 1;
+    bool had_consumer_ = false;
+    Millis last_used_;
+    QueueStats stats_;
+    bool dispatching_ = false;
+    bool dispatch_again_ = false;
+    bool deleted_ = false;
+};
+
+} // namespace warren::server

@@ -1,0 +1,21 @@
+#pragma once
+
+// QueueEntry: one message's place in one queue. The message itself is shared by every queue it
+// reached; the entry carries what is per-queue: the order, the expiry and the delivery count.
+
+#include "routing/message.hpp"
+#include "server/clock.hpp"
+
+#include <cstdint>
+
+namespace warren::server {
+
+struct QueueEntry {
+    routing::MessagePtr message;
+    std::uint64_t seq = 0;            // enqueue order within the queue
+    Millis expires_at = kNever;       // from x-message-ttl / expiration, fixed at enqueue
+    std::uint32_t delivery_count = 0; // deliveries so far; the next one is redelivered if > 0
+    std::size_t bytes() const { return message->body_size(); }
+};
+
+} // namespace warren::server

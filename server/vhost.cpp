@@ -1,0 +1,369 @@
+#include "server/vhost.hpp"
+
+#include "server/broker.hpp"
+#include "server/dead_letter.hpp"
+#include "server/names.hpp"
+
+#include <boost/json/serialize.hpp>
+
+namespace warren::server {
+
+using routing::Destination;
+using routing::ExchangeType;
+
+std::string describe(std::string_view kind, std::string_view name, std::string_view vhost) {
+    return std::string(kind) + " '" + std::string(name) + "' in vhost '" + std::string(vhost) +
+           "'";
+}
+
+namespace {
+
+std::string_view bool_word(bool b) { return b ? "true" : "false"; }
+
+Error inequivalent(std::string_view arg, std::string_view what, std::string_view received,
+                   std::string_view current) {
+    return make_error(Errc::precondition_failed,
+                      "inequivalent arg '" + std::string(arg) + "' for " + std::string(what) +
+                          ": received '" + std::string(received) + "' but current is '" +
+                          std::string(current) + "'");
+}
+
+// The built-in exchanges every vhost has (DESIGN.md 1).
+const std::pair<const char*, ExchangeType> kPredeclared[] = {
+    {"amq.direct", ExchangeType::direct},
+    {"amq.fanout", ExchangeType::fanout},
+    {"amq.topic", ExchangeType::topic},
+    {"amq.headers", ExchangeType::headers},
+    {"amq.match", ExchangeType::headers},
+};
+
+} // namespace
+
+Vhost::Vhost(Broker& broker, std::string name) : broker_(broker), name_(std::move(name)) {
+    exchanges_.emplace("", ExchangeState{ExchangeSpec{"", ExchangeType::direct, true, false, false, {}}, false, {}});
+    for (const auto& [exchange, type] : kPredeclared) {
+        exchanges_.emplace(exchange,
+                           ExchangeState{ExchangeSpec{exchange, type, true, false, false, {}}, false, {}});
+        router_.add_exchange(exchange, type);
+    }
+}
+
+Vhost::~Vhost() { clear(); }
+
+Result<Declared> Vhost::declare_exchange(const ExchangeSpec& spec) {
+    if (auto ok = check_name("exchange", spec.name); !ok) {
+        return ok.error();
+    }
+    const std::string what = describe("exchange", spec.name, name_);
+    std::string alternate;
+    if (const auto* ae = spec.arguments.if_contains("alternate-exchange")) {
+        if (!ae->is_string()) {
+            return make_error(Errc::bad_request,
+                              "invalid arg 'alternate-exchange' for " + what +
+                                  ": expected a string");
+        }
+        alternate = std::string(ae->get_string());
+    }
+    if (spec.name.empty() || is_reserved_name(spec.name)) {
+        return make_error(Errc::access_refused, "exchange name '" + spec.name +
+                                                    "' contains reserved prefix 'amq.*'");
+    }
+    if (auto it = exchanges_.find(spec.name); it != exchanges_.end()) {
+        const ExchangeSpec& current = it->second.spec;
+        if (current.type != spec.type) {
+            return inequivalent("type", what, routing::to_string(spec.type),
+                                routing::to_string(current.type));
+        }
+        if (current.durable != spec.durable) {
+            return inequivalent("durable", what, bool_word(spec.durable),
+                                bool_word(current.durable));
+        }
+        if (current.auto_delete != spec.auto_delete) {
+            return inequivalent("auto_delete", what, bool_word(spec.auto_delete),
+                                bool_word(current.auto_delete));
+        }
+        if (current.internal != spec.internal) {
+            return inequivalent("internal", what, bool_word(spec.internal),
+                                bool_word(current.internal));
+        }
+        if (current.arguments != spec.arguments) {
+            return inequivalent("arguments", what, boost::json::serialize(spec.arguments),
+                                boost::json::serialize(current.arguments));
+        }
+        return Declared::existed;
+    }
+    router_.add_exchange(spec.name, spec.type, alternate);
+    exchanges_.emplace(spec.name, ExchangeState{spec, false, {}});
+    return Declared::created;
+}
+
+Result<void> Vhost::delete_exchange(std::string_view name, bool if_unused) {
+    auto it = exchanges_.find(name);
+    if (it == exchanges_.end()) {
+        return make_error(Errc::not_found, "no " + describe("exchange", name, name_));
+    }
+    if (name.empty() || is_reserved_name(name)) {
+        return make_error(Errc::access_refused, "exchange '" + std::string(name) +
+                                                    "' is built in and cannot be deleted");
+    }
+    if (if_unused && !router_.bindings_from(name).empty()) {
+        return make_error(Errc::precondition_failed,
+                          describe("exchange", name, name_) + " in use");
+    }
+    const std::string key(name);
+    // Exchanges bound *to* this one lose a source binding: auto-delete may apply to them.
+    std::vector<std::string> sources;
+    for (const auto& b : router_.bindings_to(Destination::exchange(key))) {
+        sources.push_back(b.source);
+    }
+    router_.remove_exchange(key);
+    exchanges_.erase(it);
+    for (const auto& source : sources) {
+        maybe_auto_delete_exchange(source);
+    }
+    return {};
+}
+
+const ExchangeState* Vhost::find_exchange(std::string_view name) const {
+    auto it = exchanges_.find(name);
+    return it == exchanges_.end() ? nullptr : &it->second;
+}
+
+Result<Declared> Vhost::declare_queue(const QueueSpec& spec, std::uint64_t owner) {
+    if (auto ok = check_name("queue", spec.name); !ok) {
+        return ok.error();
+    }
+    if (spec.name.empty()) {
+        return make_error(Errc::bad_request, "queue name must not be empty");
+    }
+    const std::string what = describe("queue", spec.name, name_);
+    auto arguments = parse_queue_arguments(spec.arguments, what);
+    if (!arguments) {
+        return arguments.error();
+    }
+    if (spec.exclusive && owner == 0) {
+        return make_error(Errc::bad_request,
+                          "exclusive queues belong to a connection; declare them over one");
+    }
+    const Millis now = broker_.clock().now();
+    if (auto it = queues_.find(spec.name); it != queues_.end()) {
+        Queue& queue = *it->second;
+        if (queue.owner() != 0 && queue.owner() != owner) {
+            return make_error(Errc::resource_locked,
+                              "cannot obtain exclusive access to locked " + what);
+        }
+        const QueueSpec& current = queue.spec();
+        if (current.durable != spec.durable) {
+            return inequivalent("durable", what, bool_word(spec.durable),
+                                bool_word(current.durable));
+        }
+        if (current.exclusive != spec.exclusive) {
+            return inequivalent("exclusive", what, bool_word(spec.exclusive),
+                                bool_word(current.exclusive));
+        }
+        if (current.auto_delete != spec.auto_delete) {
+            return inequivalent("auto_delete", what, bool_word(spec.auto_delete),
+                                bool_word(current.auto_delete));
+        }
+        if (current.arguments != spec.arguments) {
+            return inequivalent("arguments", what, boost::json::serialize(spec.arguments),
+                                boost::json::serialize(current.arguments));
+        }
+        queue.touch(now);
+        return Declared::existed;
+    }
+    if (is_reserved_name(spec.name)) {
+        return make_error(Errc::access_refused,
+                          "queue name '" + spec.name + "' contains reserved prefix 'amq.*'");
+    }
+    auto queue = std::make_shared<Queue>(*this, spec, std::move(*arguments), owner, now);
+    queues_.emplace(spec.name, std::move(queue));
+    router_.add_queue(spec.name);
+    return Declared::created;
+}
+
+Result<void> Vhost::delete_queue(std::string_view name, bool if_unused, bool if_empty) {
+    auto it = queues_.find(name);
+    if (it == queues_.end()) {
+        return make_error(Errc::not_found, "no " + describe("queue", name, name_));
+    }
+    const Queue& queue = *it->second;
+    if (if_unused && !queue.consumers().empty()) {
+        return make_error(Errc::precondition_failed, describe("queue", name, name_) +
+                                                         " in use (it has consumers)");
+    }
+    if (if_empty && queue.messages_ready() + queue.messages_unacknowledged() > 0) {
+        return make_error(Errc::precondition_failed,
+                          describe("queue", name, name_) + " not empty");
+    }
+    erase_queue(it->first);
+    return {};
+}
+
+std::shared_ptr<Queue> Vhost::find_queue(std::string_view name) const {
+    auto it = queues_.find(name);
+    return it == queues_.end() ? nullptr : it->second;
+}
+
+void Vhost::remove_queue(Queue& queue) {
+    if (auto it = queues_.find(queue.name()); it != queues_.end() && it->second.get() == &queue) {
+        erase_queue(it->first);
+    }
+}
+
+void Vhost::erase_queue(const std::string& name) {
+    auto it = queues_.find(name);
+    if (it == queues_.end()) {
+        return;
+    }
+    std::shared_ptr<Queue> queue = it->second; // keeps it alive while it is taken apart
+    std::vector<std::string> sources;
+    for (const auto& b : router_.bindings_to(Destination::queue(name))) {
+        sources.push_back(b.source);
+    }
+    queues_.erase(it);
+    router_.remove_queue(queue->name());
+    queue->mark_deleted();
+    for (const auto& source : sources) {
+        maybe_auto_delete_exchange(source);
+    }
+}
+
+Result<void> Vhost::check_destination(const Destination& destination) const {
+    if (destination.kind == Destination::Kind::queue) {
+        if (!queues_.contains(destination.name)) {
+            return make_error(Errc::not_found,
+                              "no " + describe("queue", destination.name, name_));
+        }
+    } else if (!exchanges_.contains(destination.name)) {
+        return make_error(Errc::not_found,
+                          "no " + describe("exchange", destination.name, name_));
+    }
+    return {};
+}
+
+Result<bool> Vhost::bind(const routing::Binding& binding) {
+    if (!exchanges_.contains(binding.source)) {
+        return make_error(Errc::not_found, "no " + describe("exchange", binding.source, name_));
+    }
+    if (auto ok = check_destination(binding.destination); !ok) {
+        return ok.error();
+    }
+    if (binding.routing_key.size() > kMaxNameBytes) {
+        return make_error(Errc::bad_request, "routing key is longer than 255 bytes");
+    }
+    auto added = router_.bind(binding);
+    if (added && *added) {
+        exchanges_.find(binding.source)->second.had_binding = true;
+    }
+    return added;
+}
+
+Result<bool> Vhost::unbind(const routing::Binding& binding) {
+    if (!exchanges_.contains(binding.source)) {
+        return make_error(Errc::not_found, "no " + describe("exchange", binding.source, name_));
+    }
+    if (auto ok = check_destination(binding.destination); !ok) {
+        return ok.error();
+    }
+    auto removed = router_.unbind(binding);
+    if (removed && *removed) {
+        maybe_auto_delete_exchange(binding.source);
+    }
+    return removed;
+}
+
+void Vhost::maybe_auto_delete_exchange(const std::string& name) {
+    auto it = exchanges_.find(name);
+    if (it == exchanges_.end() || !it->second.spec.auto_delete || !it->second.had_binding ||
+        !router_.bindings_from(name).empty()) {
+        return;
+    }
+    (void)delete_exchange(name, false);
+}
+
+Result<PublishOutcome> Vhost::publish(std::string_view exchange, routing::MessagePtr message) {
+    auto it = exchanges_.find(exchange);
+    if (it == exchanges_.end()) {
+        return make_error(Errc::not_found, "no " + describe("exchange", exchange, name_));
+    }
+    if (it->second.spec.internal) {
+        return make_error(Errc::access_refused,
+                          "cannot publish to internal " + describe("exchange", exchange, name_));
+    }
+    if (message->properties.expiration) {
+        if (auto ok = parse_expiration(*message->properties.expiration); !ok) {
+            return ok.error();
+        }
+    }
+    ++it->second.stats.publish_in;
+    const auto route = router_.route(exchange, message->routing_key, message->properties.headers);
+    PublishOutcome outcome;
+    outcome.routed = route.routed();
+    if (outcome.routed) {
+        ++it->second.stats.publish_out;
+    }
+    const Millis now = broker_.clock().now();
+    for (std::string_view queue_name : route.queues) {
+        auto queue = find_queue(queue_name);
+        if (queue && !queue->enqueue(message, now)) {
+            outcome.rejected = true;
+        }
+    }
+    return outcome;
+}
+
+void Vhost::dead_letter(const Queue& from, const QueueEntry& entry, DeadLetterReason reason) {
+    const auto& args = from.arguments();
+    const std::string& dlx = *args.dead_letter_exchange;
+    const Millis now = broker_.clock().now();
+    auto letter = make_dead_letter(*entry.message, from.name(), to_string(reason), dlx,
+                                   args.dead_letter_routing_key ? &*args.dead_letter_routing_key
+                                                                : nullptr,
+                                   now);
+    const auto route = router_.route(dlx, letter.message->routing_key,
+                                     letter.message->properties.headers);
+    // Copy the names first: enqueueing can dead-letter again and change the router.
+    std::vector<std::string> targets(route.queues.begin(), route.queues.end());
+    for (const auto& target : targets) {
+        if (is_dead_letter_cycle(*letter.message, target)) {
+            continue;
+        }
+        if (auto queue = find_queue(target)) {
+            queue->enqueue(letter.message, now);
+        }
+    }
+}
+
+Millis Vhost::run_timers(Millis now) {
+    Millis due = kNever;
+    std::vector<std::string> expired;
+    // Copy the list: expiring messages can dead-letter into other queues.
+    std::vector<std::shared_ptr<Queue>> queues;
+    queues.reserve(queues_.size());
+    for (const auto& [name, queue] : queues_) {
+        queues.push_back(queue);
+    }
+    for (const auto& queue : queues) {
+        if (queue->deleted()) {
+            continue;
+        }
+        if (queue->unused_since_expiry(now)) {
+            expired.push_back(queue->name());
+            continue;
+        }
+        due = std::min(due, queue->run_timers(now));
+    }
+    for (const auto& name : expired) {
+        erase_queue(name);
+    }
+    return due;
+}
+
+void Vhost::clear() {
+    while (!queues_.empty()) {
+        erase_queue(queues_.begin()->first);
+    }
+}
+
+} // namespace warren::server

@@ -1,0 +1,90 @@
+#pragma once
+
+// Vhost: one namespace of exchanges, queues and bindings, and the Router that routes within it.
+// Declare and delete follow AMQP: a redeclare must be equivalent, "amq." names are reserved, and
+// deleting a queue or exchange takes its bindings with it (auto-delete exchanges follow).
+//
+// Lifetime: owned by the Broker. Thread: the core executor only.
+
+#include "common/error.hpp"
+#include "routing/router.hpp"
+#include "server/queue.hpp"
+#include "server/queue_stats.hpp"
+#include "server/specs.hpp"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace warren::server {
+
+class Broker;
+
+struct ExchangeStats {
+    std::uint64_t publish_in = 0;  // messages published to it
+    std::uint64_t publish_out = 0; // messages it routed to at least one queue
+};
+
+struct ExchangeState {
+    ExchangeSpec spec;
+    bool had_binding = false; // auto-delete applies only after a first binding went away
+    ExchangeStats stats;
+};
+
+class Vhost {
+public:
+    Vhost(Broker& broker, std::string name);
+    ~Vhost();
+
+    const std::string& name() const { return name_; }
+    Broker& broker() const { return broker_; }
+
+    Result<Declared> declare_exchange(const ExchangeSpec& spec);
+    Result<void> delete_exchange(std::string_view name, bool if_unused);
+    const ExchangeState* find_exchange(std::string_view name) const;
+    const std::map<std::string, ExchangeState, std::less<>>& exchanges() const {
+        return exchanges_;
+    }
+
+    Result<Declared> declare_queue(const QueueSpec& spec, std::uint64_t owner);
+    Result<void> delete_queue(std::string_view name, bool if_unused, bool if_empty);
+    std::shared_ptr<Queue> find_queue(std::string_view name) const;
+    const std::map<std::string, std::shared_ptr<Queue>, std::less<>>& queues() const {
+        return queues_;
+    }
+    // Removes a queue the broker itself retires (auto-delete, x-expires, exclusive owner gone).
+    void remove_queue(Queue& queue);
+
+    Result<bool> bind(const routing::Binding& binding);
+    Result<bool> unbind(const routing::Binding& binding);
+    const routing::Router& router() const { return router_; }
+
+    // Routes a message from `exchange` and enqueues it in every queue reached.
+    Result<PublishOutcome> publish(std::string_view exchange, routing::MessagePtr message);
+    // Republishes a dead-lettered entry of `from` to its dead-letter exchange.
+    void dead_letter(const Queue& from, const QueueEntry& entry, DeadLetterReason reason);
+
+    // Expiry timers of every queue; returns when next due.
+    Millis run_timers(Millis now);
+
+    // Deletes everything (vhost deletion): consumers are cancelled.
+    void clear();
+
+private:
+    Result<void> check_destination(const routing::Destination& destination) const;
+    void maybe_auto_delete_exchange(const std::string& name);
+    void erase_queue(const std::string& name);
+
+    Broker& broker_;
+    std::string name_;
+    routing::Router router_;
+    std::map<std::string, ExchangeState, std::less<>> exchanges_;
+    std::map<std::string, std::shared_ptr<Queue>, std::less<>> queues_;
+};
+
+// "queue 'q' in vhost '/'", the way RabbitMQ names objects in its reasons.
+std::string describe(std::string_view kind, std::string_view name, std::string_view vhost);
+
+} // namespace warren::server
