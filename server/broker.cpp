@@ -6,9 +6,16 @@
 
 namespace warren::server {
 
-Broker::Broker(Clock& clock) : clock_(clock) { (void)declare_vhost("/"); }
+Broker::Broker(Clock& clock, storage::Store* store, storage::Post post)
+    : clock_(clock), journal_(store, std::move(post)) {
+    vhosts_.emplace("/", std::make_unique<Vhost>(*this, "/"));
+}
 
-Broker::~Broker() = default;
+Broker::~Broker() {
+    // Shutting down is not deleting: tearing the vhosts down must not journal their removal.
+    journal_.pause(true);
+    vhosts_.clear();
+}
 
 Result<Declared> Broker::declare_vhost(const std::string& name) {
     if (auto ok = check_name("vhost", name); !ok) {
@@ -21,6 +28,9 @@ Result<Declared> Broker::declare_vhost(const std::string& name) {
         return Declared::existed;
     }
     vhosts_.emplace(name, std::make_unique<Vhost>(*this, name));
+    if (journal_.enabled()) {
+        journal_.batch().put_vhosts.push_back({name, "", ""});
+    }
     return Declared::created;
 }
 
@@ -32,6 +42,9 @@ Result<void> Broker::delete_vhost(const std::string& name) {
     auto vhost = std::move(it->second);
     vhosts_.erase(it);
     vhost->clear();
+    if (journal_.enabled()) {
+        journal_.batch().deleted_vhosts.push_back(name);
+    }
     return {};
 }
 
@@ -170,7 +183,9 @@ std::vector<const Connection*> Broker::connections() const {
     return out;
 }
 
-void Broker::forget_connection(Connection& connection) { connections_.erase(connection.id()); }
+void Broker::forget_connection(Connection& connection) {
+    connections_.erase(connection.id());
+}
 
 Millis Broker::run_timers() {
     const Millis now = clock_.now();

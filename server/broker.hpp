@@ -6,18 +6,20 @@
 // Threading: not thread-safe by design. The broker and everything it owns live on one executor
 // (the "core" thread, see docs/architecture.md); transports post onto it. No call blocks.
 
-#include "common/error.hpp"
-#include "routing/message.hpp"
-#include "routing/router.hpp"
-#include "server/clock.hpp"
-#include "server/queue.hpp"
-#include "server/specs.hpp"
-
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "common/error.hpp"
+#include "routing/message.hpp"
+#include "routing/router.hpp"
+#include "server/clock.hpp"
+#include "server/journal.hpp"
+#include "server/queue.hpp"
+#include "server/specs.hpp"
+#include "storage/store.hpp"
 
 namespace warren::server {
 
@@ -27,12 +29,26 @@ class Connection;
 
 class Broker {
 public:
-    explicit Broker(Clock& clock);
+    // store == nullptr: nothing is persisted (transient-only; unit tests). `post` runs a
+    // function later on the core executor (the journal's flush, the store's completions).
+    explicit Broker(Clock& clock, storage::Store* store = nullptr, storage::Post post = {});
     ~Broker();
     Broker(const Broker&) = delete;
     Broker& operator=(const Broker&) = delete;
 
     Clock& clock() const { return clock_; }
+    Journal& journal() { return journal_; }
+
+    // Boot: rebuilds durable vhosts, exchanges, queues, bindings and every stored message from
+    // the store. Call once, before serving.
+    Result<storage::RecoveryStats> recover();
+
+    // Calls done once everything changed so far is committed (publisher confirms, and the
+    // answer to a declare of a durable object).
+    void flush(storage::Completion done) { journal_.flush(std::move(done)); }
+
+    std::uint64_t next_queue_id() { return next_queue_id_++; }
+    std::uint64_t next_message_id() { return next_message_id_++; }
 
     // vhosts ("/" exists from the start).
     Result<Declared> declare_vhost(const std::string& name);
@@ -79,6 +95,9 @@ private:
     void forget_connection(Connection& connection);
 
     Clock& clock_;
+    Journal journal_;
+    std::uint64_t next_queue_id_ = 1;
+    std::uint64_t next_message_id_ = 1;
     std::map<std::string, std::unique_ptr<Vhost>, std::less<>> vhosts_;
     std::map<std::uint64_t, Connection*> connections_;
     std::uint64_t next_connection_id_ = 1;

@@ -1,10 +1,10 @@
 #include "server/connection.hpp"
 
+#include <algorithm>
+
 #include "server/broker.hpp"
 #include "server/queue.hpp"
 #include "server/vhost.hpp"
-
-#include <algorithm>
 
 namespace warren::server {
 
@@ -27,9 +27,8 @@ Result<std::string> Connection::consume(std::string_view vhost_name, std::string
         return make_error(Errc::not_found, "no " + describe("queue", queue_name, vhost_name));
     }
     if (queue->owner() != 0 && queue->owner() != id_) {
-        return make_error(Errc::resource_locked,
-                          "cannot obtain exclusive access to locked " +
-                              describe("queue", queue_name, vhost_name));
+        return make_error(Errc::resource_locked, "cannot obtain exclusive access to locked " +
+                                                     describe("queue", queue_name, vhost_name));
     }
     if (options.tag.empty()) {
         options.tag = "ctag-" + std::to_string(id_) + "." + std::to_string(next_consumer_tag_++);
@@ -116,9 +115,15 @@ void Connection::settle_group(std::vector<Unacked> group, Settle how) {
         }
         if (queue) {
             switch (how) {
-            case Settle::ack: queue->on_acked(consumer_id, entries.size()); break;
-            case Settle::requeue: queue->on_returned(consumer_id, std::move(entries)); break;
-            case Settle::reject: queue->on_rejected(consumer_id, std::move(entries)); break;
+            case Settle::ack:
+                queue->on_acked(consumer_id, entries);
+                break;
+            case Settle::requeue:
+                queue->on_returned(consumer_id, std::move(entries));
+                break;
+            case Settle::reject:
+                queue->on_rejected(consumer_id, std::move(entries));
+                break;
             }
         }
         i = j;
@@ -147,9 +152,8 @@ std::vector<ConsumerInfo> Connection::consumers() const {
         for (const auto& c : queue->consumers()) {
             if (c->id == ref.consumer_id) {
                 const Consumer* active = queue->active_consumer();
-                out.push_back(ConsumerInfo{c->tag, queue->vhost().name(), queue->name(),
-                                           c->options, c->unacked,
-                                           active == nullptr || active == c.get()});
+                out.push_back(ConsumerInfo{c->tag, queue->vhost().name(), queue->name(), c->options,
+                                           c->unacked, active == nullptr || active == c.get()});
             }
         }
     }

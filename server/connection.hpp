@@ -7,16 +7,16 @@
 //
 // Lifetime: owned by its transport; the Broker must outlive it. Thread: the core executor only.
 
-#include "common/error.hpp"
-#include "server/consumer.hpp"
-#include "server/queue_entry.hpp"
-
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "common/error.hpp"
+#include "server/consumer.hpp"
+#include "server/queue_entry.hpp"
 
 namespace warren::server {
 

@@ -4,20 +4,20 @@
 // (queue, id). Deliveries are pulled: the queue delivers to a consumer only while it has credit,
 // that is, its sink is ready and (manual ack) its unacked count is below the prefetch.
 
-#include "server/delivery_sink.hpp"
-
 #include <cstdint>
 #include <string>
+
+#include "server/delivery_sink.hpp"
 
 namespace warren::server {
 
 class Connection;
 
 struct ConsumeOptions {
-    std::string tag;           // empty: the broker makes one ("ctag-<n>")
+    std::string tag;            // empty: the broker makes one ("ctag-<n>")
     std::uint32_t prefetch = 0; // unacked deliveries allowed at once; 0 = unlimited
-    bool auto_ack = false;     // delivered = settled; throttled only by the sink
-    bool exclusive = false;    // no other consumer may use the queue meanwhile
+    bool auto_ack = false;      // delivered = settled; throttled only by the sink
+    bool exclusive = false;     // no other consumer may use the queue meanwhile
 };
 
 struct Consumer {

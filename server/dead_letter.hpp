@@ -5,11 +5,11 @@
 // count), `x-first-death-*` set once and `x-last-death-*` every time. The per-message expiration
 // is removed (kept as original-expiration) so the copy does not expire again at once.
 
-#include "routing/message.hpp"
-#include "server/clock.hpp"
-
 #include <string>
 #include <string_view>
+
+#include "routing/message.hpp"
+#include "server/clock.hpp"
 
 namespace warren::server {
 

@@ -5,10 +5,10 @@
 // ready() is true and the consumer has prefetch credit. When a sink that said "not ready" can take
 // more (its outbox drained), it calls Connection::resume() so the broker delivers again.
 
-#include "routing/message.hpp"
-
 #include <cstdint>
 #include <string_view>
+
+#include "routing/message.hpp"
 
 namespace warren::server {
 

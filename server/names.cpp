@@ -60,6 +60,8 @@ Result<void> check_name(std::string_view kind, std::string_view name) {
     return {};
 }
 
-bool is_reserved_name(std::string_view name) { return name.starts_with("amq."); }
+bool is_reserved_name(std::string_view name) {
+    return name.starts_with("amq.");
+}
 
 } // namespace warren::server

@@ -3,9 +3,9 @@
 // Checks on the names users give vhosts, exchanges and queues: at most 255 bytes of valid UTF-8
 // (AMQP short strings), and the "amq." prefix reserved for the broker's own objects.
 
-#include "common/error.hpp"
-
 #include <string_view>
+
+#include "common/error.hpp"
 
 namespace warren::server {
 

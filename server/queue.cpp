@@ -1,29 +1,77 @@
 #include "server/queue.hpp"
 
+#include <algorithm>
+
 #include "server/broker.hpp"
 #include "server/connection.hpp"
 #include "server/vhost.hpp"
-
-#include <algorithm>
 
 namespace warren::server {
 
 std::string_view to_string(DeadLetterReason reason) {
     switch (reason) {
-    case DeadLetterReason::rejected: return "rejected";
-    case DeadLetterReason::expired: return "expired";
-    case DeadLetterReason::maxlen: return "maxlen";
-    case DeadLetterReason::delivery_limit: return "delivery_limit";
+    case DeadLetterReason::rejected:
+        return "rejected";
+    case DeadLetterReason::expired:
+        return "expired";
+    case DeadLetterReason::maxlen:
+        return "maxlen";
+    case DeadLetterReason::delivery_limit:
+        return "delivery_limit";
     }
     return "rejected";
 }
 
-Queue::Queue(Vhost& vhost, QueueSpec spec, QueueArguments arguments, std::uint64_t owner,
-             Millis now)
-    : vhost_(vhost), spec_(std::move(spec)), arguments_(std::move(arguments)), owner_(owner),
-      last_used_(now) {}
+Queue::Queue(Vhost& vhost, std::uint64_t id, QueueSpec spec, QueueArguments arguments,
+             std::uint64_t owner, Millis now)
+    : vhost_(vhost), id_(id), spec_(std::move(spec)), arguments_(std::move(arguments)),
+      owner_(owner), last_used_(now) {}
 
-bool Queue::enqueue(routing::MessagePtr message, Millis now) {
+bool Queue::journal_enabled() const {
+    return vhost_.broker().journal().enabled();
+}
+
+void Queue::journal_removed(const QueueEntry& entry) {
+    if (entry.message_id != 0) {
+        vhost_.broker().journal().batch().removed.push_back({id_, entry.seq});
+    }
+}
+
+// A purge removes every stored entry that is ready, and none that is out with a consumer: the
+// seq span of the ready entries, cut around the unacked ones (which are few, at most prefetch
+// per consumer). Anything else inside the span was acked already.
+void Queue::journal_purge() {
+    std::uint64_t low = UINT64_MAX;
+    std::uint64_t high = 0;
+    for (const auto& entry : ready_) {
+        if (entry.message_id != 0) {
+            low = std::min(low, entry.seq);
+            high = std::max(high, entry.seq);
+        }
+    }
+    if (low > high) {
+        return;
+    }
+    auto& purged = vhost_.broker().journal().batch().purged;
+    std::uint64_t from = low;
+    for (auto it = unacked_persisted_.lower_bound(low);
+         it != unacked_persisted_.end() && *it <= high; ++it) {
+        if (*it > from) {
+            purged.push_back({id_, from, *it - 1});
+        }
+        from = *it + 1;
+    }
+    if (from <= high) {
+        purged.push_back({id_, from, high});
+    }
+}
+
+void Queue::restore(QueueEntry entry) {
+    next_seq_ = std::max(next_seq_, entry.seq + 1);
+    push_ready(std::move(entry));
+}
+
+bool Queue::enqueue(routing::MessagePtr message, std::uint64_t message_id, Millis now) {
     if (deleted_) {
         return false;
     }
@@ -37,8 +85,12 @@ bool Queue::enqueue(routing::MessagePtr message, Millis now) {
         ++stats_.rejected;
         return false;
     }
-    QueueEntry entry{std::move(message), next_seq_++, ttl ? now + *ttl : kNever, 0};
+    QueueEntry entry{std::move(message), next_seq_++, message_id, ttl ? now + *ttl : kNever, 0};
     const std::uint64_t seq = entry.seq;
+    if (message_id != 0) {
+        vhost_.broker().journal().batch().entries.push_back(
+            {id_, seq, message_id, entry.expires_at, 0});
+    }
     ++stats_.publish;
     push_ready(std::move(entry));
     auto self = shared_from_this();
@@ -157,6 +209,15 @@ void Queue::deliver(Consumer& consumer, QueueEntry entry) {
         ++stats_.redeliver;
     }
     ++consumer.delivered;
+    if (entry.message_id != 0) {
+        if (consumer.options.auto_ack) {
+            journal_removed(entry);
+        } else {
+            vhost_.broker().journal().batch().deliveries.push_back(
+                {{id_, entry.seq}, entry.delivery_count});
+            unacked_persisted_.insert(entry.seq);
+        }
+    }
     Delivery delivery;
     delivery.consumer_tag = consumer.tag;
     delivery.queue = name();
@@ -178,14 +239,13 @@ void Queue::deliver(Consumer& consumer, QueueEntry entry) {
 void Queue::release(Consumer* consumer, std::uint64_t count) {
     unacked_ -= std::min(unacked_, count);
     if (consumer != nullptr) {
-        consumer->unacked -= static_cast<std::uint32_t>(
-            std::min<std::uint64_t>(consumer->unacked, count));
+        consumer->unacked -=
+            static_cast<std::uint32_t>(std::min<std::uint64_t>(consumer->unacked, count));
     }
 }
 
 namespace {
-Consumer* find_consumer(const std::vector<std::unique_ptr<Consumer>>& consumers,
-                        std::uint64_t id) {
+Consumer* find_consumer(const std::vector<std::unique_ptr<Consumer>>& consumers, std::uint64_t id) {
     for (const auto& c : consumers) {
         if (c->id == id) {
             return c.get();
@@ -195,12 +255,16 @@ Consumer* find_consumer(const std::vector<std::unique_ptr<Consumer>>& consumers,
 }
 } // namespace
 
-void Queue::on_acked(std::uint64_t consumer_id, std::uint64_t count) {
+void Queue::on_acked(std::uint64_t consumer_id, const std::vector<QueueEntry>& entries) {
     if (deleted_) {
         return;
     }
-    release(find_consumer(consumers_, consumer_id), count);
-    stats_.ack += count;
+    release(find_consumer(consumers_, consumer_id), entries.size());
+    for (const auto& entry : entries) {
+        unacked_persisted_.erase(entry.seq);
+        journal_removed(entry);
+    }
+    stats_.ack += entries.size();
     dispatch();
 }
 
@@ -210,6 +274,9 @@ void Queue::on_returned(std::uint64_t consumer_id, std::vector<QueueEntry> entri
     }
     auto self = shared_from_this();
     release(find_consumer(consumers_, consumer_id), entries.size());
+    for (const auto& entry : entries) {
+        unacked_persisted_.erase(entry.seq);
+    }
     // Newest first onto the front, so the head ends in the original order.
     std::sort(entries.begin(), entries.end(),
               [](const QueueEntry& a, const QueueEntry& b) { return a.seq > b.seq; });
@@ -231,6 +298,7 @@ void Queue::on_rejected(std::uint64_t consumer_id, std::vector<QueueEntry> entri
     auto self = shared_from_this();
     release(find_consumer(consumers_, consumer_id), entries.size());
     for (auto& entry : entries) {
+        unacked_persisted_.erase(entry.seq);
         dead_letter(std::move(entry), DeadLetterReason::rejected);
     }
     dispatch();
@@ -247,6 +315,11 @@ std::vector<GotMessage> Queue::get(std::size_t count, GetMode mode, Millis now) 
         }
         QueueEntry entry = pop_ready();
         ++entry.delivery_count;
+        if (entry.message_id != 0 &&
+            (mode == GetMode::ack_requeue_true || mode == GetMode::reject_requeue_true)) {
+            vhost_.broker().journal().batch().deliveries.push_back(
+                {{id_, entry.seq}, entry.delivery_count});
+        }
         ++stats_.get;
         if (entry.delivery_count > 1) {
             ++stats_.redeliver;
@@ -264,7 +337,12 @@ std::vector<GotMessage> Queue::get(std::size_t count, GetMode mode, Millis now) 
         unacked_ += settled.size(); // on_returned releases them again
         on_returned(0, std::move(settled));
         break;
-    case GetMode::ack_requeue_false: stats_.ack += settled.size(); break;
+    case GetMode::ack_requeue_false:
+        stats_.ack += settled.size();
+        for (const auto& entry : settled) {
+            journal_removed(entry);
+        }
+        break;
     case GetMode::reject_requeue_false:
         unacked_ += settled.size();
         on_rejected(0, std::move(settled));
@@ -274,6 +352,9 @@ std::vector<GotMessage> Queue::get(std::size_t count, GetMode mode, Millis now) 
 }
 
 std::uint64_t Queue::purge() {
+    if (persists()) {
+        journal_purge();
+    }
     const std::uint64_t count = ready_.size();
     ready_.clear();
     ready_bytes_ = 0;
@@ -334,9 +415,12 @@ void Queue::enforce_length_limit() {
     }
 }
 
-void Queue::remove_head(DeadLetterReason reason) { dead_letter(pop_ready(), reason); }
+void Queue::remove_head(DeadLetterReason reason) {
+    dead_letter(pop_ready(), reason);
+}
 
 void Queue::dead_letter(QueueEntry entry, DeadLetterReason reason) {
+    journal_removed(entry);
     if (!arguments_.dead_letter_exchange) {
         ++stats_.dropped;
         return;

@@ -7,17 +7,18 @@
 // Lifetime: owned by its Vhost through a shared_ptr; Connections hold weak_ptrs. Thread: the
 // broker's core executor only.
 
+#include <deque>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
 #include "common/error.hpp"
 #include "server/consumer.hpp"
 #include "server/queue_arguments.hpp"
 #include "server/queue_entry.hpp"
 #include "server/queue_stats.hpp"
 #include "server/specs.hpp"
-
-#include <deque>
-#include <memory>
-#include <string>
-#include <vector>
 
 namespace warren::server {
 
@@ -28,7 +29,12 @@ enum class DeadLetterReason { rejected, expired, maxlen, delivery_limit };
 std::string_view to_string(DeadLetterReason reason);
 
 // How POST /api/queues/.../get settles what it read (RabbitMQ's ackmode).
-enum class GetMode { ack_requeue_true, ack_requeue_false, reject_requeue_true, reject_requeue_false };
+enum class GetMode {
+    ack_requeue_true,
+    ack_requeue_false,
+    reject_requeue_true,
+    reject_requeue_false
+};
 
 struct GotMessage {
     QueueEntry entry;                // delivery_count already counts this get
@@ -37,17 +43,25 @@ struct GotMessage {
 
 class Queue : public std::enable_shared_from_this<Queue> {
 public:
-    Queue(Vhost& vhost, QueueSpec spec, QueueArguments arguments, std::uint64_t owner,
-          Millis now);
+    Queue(Vhost& vhost, std::uint64_t id, QueueSpec spec, QueueArguments arguments,
+          std::uint64_t owner, Millis now);
 
+    std::uint64_t id() const { return id_; } // the store's key for this queue's entries
     const QueueSpec& spec() const { return spec_; }
+    // Entries are persisted when the message is persistent and the queue durable.
+    bool persists() const { return spec_.durable && journal_enabled(); }
     const std::string& name() const { return spec_.name; }
     const QueueArguments& arguments() const { return arguments_; }
     std::uint64_t owner() const { return owner_; } // connection of an exclusive queue, else 0
     const Vhost& vhost() const { return vhost_; }
 
-    // Publish path: false when x-overflow reject-publish refused the message.
-    bool enqueue(routing::MessagePtr message, Millis now);
+    // Publish path: false when x-overflow reject-publish refused the message. message_id != 0:
+    // the message is stored under that id and this queue's entry is journaled.
+    bool enqueue(routing::MessagePtr message, std::uint64_t message_id, Millis now);
+
+    // Recovery: appends a stored entry as it was (no rules, no dispatch).
+    void restore(QueueEntry entry);
+    void restore_next_seq(std::uint64_t last_seq) { next_seq_ = std::max(next_seq_, last_seq + 1); }
 
     // Consumers. add_consumer fails with access_refused / resource_locked when an exclusive
     // consumer is in the way.
@@ -62,7 +76,7 @@ public:
     void dispatch();
 
     // Settlement, called by the Connection holding the delivery.
-    void on_acked(std::uint64_t consumer_id, std::uint64_t count);
+    void on_acked(std::uint64_t consumer_id, const std::vector<QueueEntry>& entries);
     // Puts entries back at the head (in their original order), or dead-letters those past the
     // delivery limit. consumer_id 0: not held by a consumer (get).
     void on_returned(std::uint64_t consumer_id, std::vector<QueueEntry> entries);
@@ -88,6 +102,9 @@ public:
     void mark_deleted();
 
 private:
+    bool journal_enabled() const;
+    void journal_removed(const QueueEntry& entry);
+    void journal_purge();
     Consumer* next_consumer_with_credit();
     void deliver(Consumer& consumer, QueueEntry entry);
     void release(Consumer* consumer, std::uint64_t count);
@@ -100,12 +117,14 @@ private:
     QueueEntry pop_ready();
 
     Vhost& vhost_;
+    std::uint64_t id_;
     QueueSpec spec_;
     QueueArguments arguments_;
     std::uint64_t owner_;
     std::deque<QueueEntry> ready_;
     std::uint64_t ready_bytes_ = 0;
     std::uint64_t unacked_ = 0;
+    std::set<std::uint64_t> unacked_persisted_; // seqs a purge must leave in the store
     std::uint64_t next_seq_ = 1;
     std::vector<std::unique_ptr<Consumer>> consumers_;
     std::size_t round_robin_ = 0;

@@ -113,8 +113,8 @@ Result<QueueArguments> parse_queue_arguments(const boost::json::object& argument
         } else if (k == "x-queue-type") {
             // Accepted for clients that always send it (rabbitmqadmin): warren has one queue
             // type, durable with delivery counting, which serves both.
-            if (!value.is_string() || (value.get_string() != "classic" &&
-                                       value.get_string() != "quorum")) {
+            if (!value.is_string() ||
+                (value.get_string() != "classic" && value.get_string() != "quorum")) {
                 return invalid(k, where, "warren supports 'classic' and 'quorum' only");
             }
         } else if (k.starts_with("x-")) {

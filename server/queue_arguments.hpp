@@ -4,24 +4,25 @@
 // hot path reads typed fields instead of JSON. Unknown x- arguments are refused (a typo such as
 // "x-max-lenght" would otherwise silently do nothing); other keys are kept as they are.
 
-#include "common/error.hpp"
-#include "server/clock.hpp"
-
-#include <boost/json/object.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
+
+#include <boost/json/object.hpp>
+
+#include "common/error.hpp"
+#include "server/clock.hpp"
 
 namespace warren::server {
 
 enum class Overflow { drop_head, reject_publish };
 
 struct QueueArguments {
-    std::optional<Millis> message_ttl;          // x-message-ttl
-    std::optional<Millis> expires;              // x-expires
-    std::optional<std::uint64_t> max_length;    // x-max-length
-    std::optional<std::uint64_t> max_length_bytes; // x-max-length-bytes
-    Overflow overflow = Overflow::drop_head;    // x-overflow
+    std::optional<Millis> message_ttl;                  // x-message-ttl
+    std::optional<Millis> expires;                      // x-expires
+    std::optional<std::uint64_t> max_length;            // x-max-length
+    std::optional<std::uint64_t> max_length_bytes;      // x-max-length-bytes
+    Overflow overflow = Overflow::drop_head;            // x-overflow
     std::optional<std::string> dead_letter_exchange;    // x-dead-letter-exchange
     std::optional<std::string> dead_letter_routing_key; // x-dead-letter-routing-key
     std::optional<std::uint32_t> delivery_limit;        // x-delivery-limit (-1 = none)

@@ -3,16 +3,17 @@
 // QueueEntry: one message's place in one queue. The message itself is shared by every queue it
 // reached; the entry carries what is per-queue: the order, the expiry and the delivery count.
 
+#include <cstdint>
+
 #include "routing/message.hpp"
 #include "server/clock.hpp"
-
-#include <cstdint>
 
 namespace warren::server {
 
 struct QueueEntry {
     routing::MessagePtr message;
     std::uint64_t seq = 0;            // enqueue order within the queue
+    std::uint64_t message_id = 0;     // its row in the store; 0 = not persisted
     Millis expires_at = kNever;       // from x-message-ttl / expiration, fixed at enqueue
     std::uint32_t delivery_count = 0; // deliveries so far; the next one is redelivered if > 0
     std::size_t bytes() const { return message->body_size(); }

@@ -2,11 +2,12 @@
 
 // The value types callers hand the broker to declare things, and the summaries it hands back.
 
-#include "routing/exchange.hpp"
-
-#include <boost/json/object.hpp>
 #include <cstdint>
 #include <string>
+
+#include <boost/json/object.hpp>
+
+#include "routing/exchange.hpp"
 
 namespace warren::server {
 

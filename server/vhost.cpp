@@ -1,10 +1,11 @@
 #include "server/vhost.hpp"
 
+#include <boost/json/serialize.hpp>
+
 #include "server/broker.hpp"
 #include "server/dead_letter.hpp"
 #include "server/names.hpp"
-
-#include <boost/json/serialize.hpp>
+#include "server/properties_json.hpp"
 
 namespace warren::server {
 
@@ -12,43 +13,47 @@ using routing::Destination;
 using routing::ExchangeType;
 
 std::string describe(std::string_view kind, std::string_view name, std::string_view vhost) {
-    return std::string(kind) + " '" + std::string(name) + "' in vhost '" + std::string(vhost) +
-           "'";
+    return std::string(kind) + " '" + std::string(name) + "' in vhost '" + std::string(vhost) + "'";
 }
 
 namespace {
 
-std::string_view bool_word(bool b) { return b ? "true" : "false"; }
+std::string_view bool_word(bool b) {
+    return b ? "true" : "false";
+}
 
 Error inequivalent(std::string_view arg, std::string_view what, std::string_view received,
                    std::string_view current) {
-    return make_error(Errc::precondition_failed,
-                      "inequivalent arg '" + std::string(arg) + "' for " + std::string(what) +
-                          ": received '" + std::string(received) + "' but current is '" +
-                          std::string(current) + "'");
+    return make_error(Errc::precondition_failed, "inequivalent arg '" + std::string(arg) +
+                                                     "' for " + std::string(what) + ": received '" +
+                                                     std::string(received) + "' but current is '" +
+                                                     std::string(current) + "'");
 }
 
 // The built-in exchanges every vhost has (DESIGN.md 1).
 const std::pair<const char*, ExchangeType> kPredeclared[] = {
-    {"amq.direct", ExchangeType::direct},
-    {"amq.fanout", ExchangeType::fanout},
-    {"amq.topic", ExchangeType::topic},
-    {"amq.headers", ExchangeType::headers},
+    {"amq.direct", ExchangeType::direct}, {"amq.fanout", ExchangeType::fanout},
+    {"amq.topic", ExchangeType::topic},   {"amq.headers", ExchangeType::headers},
     {"amq.match", ExchangeType::headers},
 };
 
 } // namespace
 
 Vhost::Vhost(Broker& broker, std::string name) : broker_(broker), name_(std::move(name)) {
-    exchanges_.emplace("", ExchangeState{ExchangeSpec{"", ExchangeType::direct, true, false, false, {}}, false, {}});
+    exchanges_.emplace(
+        "",
+        ExchangeState{ExchangeSpec{"", ExchangeType::direct, true, false, false, {}}, false, {}});
     for (const auto& [exchange, type] : kPredeclared) {
-        exchanges_.emplace(exchange,
-                           ExchangeState{ExchangeSpec{exchange, type, true, false, false, {}}, false, {}});
+        exchanges_.emplace(
+            exchange,
+            ExchangeState{ExchangeSpec{exchange, type, true, false, false, {}}, false, {}});
         router_.add_exchange(exchange, type);
     }
 }
 
-Vhost::~Vhost() { clear(); }
+Vhost::~Vhost() {
+    clear();
+}
 
 Result<Declared> Vhost::declare_exchange(const ExchangeSpec& spec) {
     if (auto ok = check_name("exchange", spec.name); !ok) {
@@ -58,15 +63,14 @@ Result<Declared> Vhost::declare_exchange(const ExchangeSpec& spec) {
     std::string alternate;
     if (const auto* ae = spec.arguments.if_contains("alternate-exchange")) {
         if (!ae->is_string()) {
-            return make_error(Errc::bad_request,
-                              "invalid arg 'alternate-exchange' for " + what +
-                                  ": expected a string");
+            return make_error(Errc::bad_request, "invalid arg 'alternate-exchange' for " + what +
+                                                     ": expected a string");
         }
         alternate = std::string(ae->get_string());
     }
     if (spec.name.empty() || is_reserved_name(spec.name)) {
-        return make_error(Errc::access_refused, "exchange name '" + spec.name +
-                                                    "' contains reserved prefix 'amq.*'");
+        return make_error(Errc::access_refused,
+                          "exchange name '" + spec.name + "' contains reserved prefix 'amq.*'");
     }
     if (auto it = exchanges_.find(spec.name); it != exchanges_.end()) {
         const ExchangeSpec& current = it->second.spec;
@@ -94,6 +98,11 @@ Result<Declared> Vhost::declare_exchange(const ExchangeSpec& spec) {
     }
     router_.add_exchange(spec.name, spec.type, alternate);
     exchanges_.emplace(spec.name, ExchangeState{spec, false, {}});
+    if (spec.durable && journal().enabled()) {
+        journal().batch().put_exchanges.push_back(
+            {name_, spec.name, std::string(routing::to_string(spec.type)), spec.auto_delete,
+             spec.internal, boost::json::serialize(spec.arguments)});
+    }
     return Declared::created;
 }
 
@@ -103,18 +112,20 @@ Result<void> Vhost::delete_exchange(std::string_view name, bool if_unused) {
         return make_error(Errc::not_found, "no " + describe("exchange", name, name_));
     }
     if (name.empty() || is_reserved_name(name)) {
-        return make_error(Errc::access_refused, "exchange '" + std::string(name) +
-                                                    "' is built in and cannot be deleted");
+        return make_error(Errc::access_refused,
+                          "exchange '" + std::string(name) + "' is built in and cannot be deleted");
     }
     if (if_unused && !router_.bindings_from(name).empty()) {
-        return make_error(Errc::precondition_failed,
-                          describe("exchange", name, name_) + " in use");
+        return make_error(Errc::precondition_failed, describe("exchange", name, name_) + " in use");
     }
     const std::string key(name);
     // Exchanges bound *to* this one lose a source binding: auto-delete may apply to them.
     std::vector<std::string> sources;
     for (const auto& b : router_.bindings_to(Destination::exchange(key))) {
         sources.push_back(b.source);
+    }
+    if (it->second.spec.durable && journal().enabled()) {
+        journal().batch().deleted_exchanges.emplace_back(name_, key);
     }
     router_.remove_exchange(key);
     exchanges_.erase(it);
@@ -176,10 +187,33 @@ Result<Declared> Vhost::declare_queue(const QueueSpec& spec, std::uint64_t owner
         return make_error(Errc::access_refused,
                           "queue name '" + spec.name + "' contains reserved prefix 'amq.*'");
     }
-    auto queue = std::make_shared<Queue>(*this, spec, std::move(*arguments), owner, now);
+    const std::uint64_t id = broker_.next_queue_id();
+    auto queue = std::make_shared<Queue>(*this, id, spec, std::move(*arguments), owner, now);
     queues_.emplace(spec.name, std::move(queue));
     router_.add_queue(spec.name);
+    if (spec.durable && !spec.exclusive && journal().enabled()) {
+        journal().batch().put_queues.push_back(
+            {id, name_, spec.name, spec.auto_delete, boost::json::serialize(spec.arguments), 0});
+    }
     return Declared::created;
+}
+
+Result<Queue*> Vhost::restore_queue(const QueueSpec& spec, std::uint64_t id) {
+    const std::string what = describe("queue", spec.name, name_);
+    auto arguments = parse_queue_arguments(spec.arguments, what);
+    if (!arguments) {
+        return arguments.error();
+    }
+    auto queue =
+        std::make_shared<Queue>(*this, id, spec, std::move(*arguments), 0, broker_.clock().now());
+    Queue* raw = queue.get();
+    queues_.insert_or_assign(spec.name, std::move(queue));
+    router_.add_queue(spec.name);
+    return raw;
+}
+
+Journal& Vhost::journal() const {
+    return broker_.journal();
 }
 
 Result<void> Vhost::delete_queue(std::string_view name, bool if_unused, bool if_empty) {
@@ -189,12 +223,11 @@ Result<void> Vhost::delete_queue(std::string_view name, bool if_unused, bool if_
     }
     const Queue& queue = *it->second;
     if (if_unused && !queue.consumers().empty()) {
-        return make_error(Errc::precondition_failed, describe("queue", name, name_) +
-                                                         " in use (it has consumers)");
+        return make_error(Errc::precondition_failed,
+                          describe("queue", name, name_) + " in use (it has consumers)");
     }
     if (if_empty && queue.messages_ready() + queue.messages_unacknowledged() > 0) {
-        return make_error(Errc::precondition_failed,
-                          describe("queue", name, name_) + " not empty");
+        return make_error(Errc::precondition_failed, describe("queue", name, name_) + " not empty");
     }
     erase_queue(it->first);
     return {};
@@ -223,6 +256,9 @@ void Vhost::erase_queue(const std::string& name) {
     }
     queues_.erase(it);
     router_.remove_queue(queue->name());
+    if (queue->persists() && !queue->spec().exclusive) {
+        journal().batch().deleted_queues.push_back(queue->id());
+    }
     queue->mark_deleted();
     for (const auto& source : sources) {
         maybe_auto_delete_exchange(source);
@@ -232,12 +268,10 @@ void Vhost::erase_queue(const std::string& name) {
 Result<void> Vhost::check_destination(const Destination& destination) const {
     if (destination.kind == Destination::Kind::queue) {
         if (!queues_.contains(destination.name)) {
-            return make_error(Errc::not_found,
-                              "no " + describe("queue", destination.name, name_));
+            return make_error(Errc::not_found, "no " + describe("queue", destination.name, name_));
         }
     } else if (!exchanges_.contains(destination.name)) {
-        return make_error(Errc::not_found,
-                          "no " + describe("exchange", destination.name, name_));
+        return make_error(Errc::not_found, "no " + describe("exchange", destination.name, name_));
     }
     return {};
 }
@@ -255,6 +289,7 @@ Result<bool> Vhost::bind(const routing::Binding& binding) {
     auto added = router_.bind(binding);
     if (added && *added) {
         exchanges_.find(binding.source)->second.had_binding = true;
+        journal_binding(binding, true);
     }
     return added;
 }
@@ -268,9 +303,35 @@ Result<bool> Vhost::unbind(const routing::Binding& binding) {
     }
     auto removed = router_.unbind(binding);
     if (removed && *removed) {
+        journal_binding(binding, false);
         maybe_auto_delete_exchange(binding.source);
     }
     return removed;
+}
+
+bool Vhost::is_durable(const Destination& destination) const {
+    if (destination.kind == Destination::Kind::queue) {
+        auto q = find_queue(destination.name);
+        return q && q->spec().durable && !q->spec().exclusive;
+    }
+    const auto* e = find_exchange(destination.name);
+    return e && e->spec.durable;
+}
+
+// A binding is stored when both of its ends are (RabbitMQ: durable source and destination).
+void Vhost::journal_binding(const routing::Binding& binding, bool put) {
+    if (!journal().enabled() || !is_durable(Destination::exchange(binding.source)) ||
+        !is_durable(binding.destination)) {
+        return;
+    }
+    storage::BindingRecord record{name_,
+                                  binding.source,
+                                  binding.destination.name,
+                                  binding.destination.kind == Destination::Kind::exchange,
+                                  binding.routing_key,
+                                  boost::json::serialize(binding.arguments)};
+    auto& batch = journal().batch();
+    (put ? batch.put_bindings : batch.deleted_bindings).push_back(std::move(record));
 }
 
 void Vhost::maybe_auto_delete_exchange(const std::string& name) {
@@ -303,13 +364,44 @@ Result<PublishOutcome> Vhost::publish(std::string_view exchange, routing::Messag
     if (outcome.routed) {
         ++it->second.stats.publish_out;
     }
+    outcome.rejected = deliver_to(route.queues, message, nullptr).rejected;
+    return outcome;
+}
+
+PublishOutcome Vhost::deliver_to(const std::vector<std::string_view>& queue_names,
+                                 const routing::MessagePtr& message, const Queue* skip_cycles_of) {
+    PublishOutcome outcome;
     const Millis now = broker_.clock().now();
-    for (std::string_view queue_name : route.queues) {
-        auto queue = find_queue(queue_name);
-        if (queue && !queue->enqueue(message, now)) {
-            outcome.rejected = true;
+    // Copy the targets first: enqueueing can dead-letter, which routes again.
+    std::vector<std::shared_ptr<Queue>> targets;
+    targets.reserve(queue_names.size());
+    for (std::string_view name : queue_names) {
+        if (auto queue = find_queue(name)) {
+            if (skip_cycles_of && is_dead_letter_cycle(*message, queue->name())) {
+                continue;
+            }
+            targets.push_back(std::move(queue));
         }
     }
+    std::uint64_t message_id = 0;
+    bool stored = false;
+    if (message->properties.persistent() && journal().enabled()) {
+        message_id = broker_.next_message_id();
+    }
+    for (const auto& queue : targets) {
+        const bool persisted = message_id != 0 && queue->persists();
+        if (!queue->enqueue(message, persisted ? message_id : 0, now)) {
+            outcome.rejected = true;
+        } else if (persisted) {
+            stored = true;
+        }
+    }
+    if (stored) {
+        journal().batch().messages.push_back({message_id, message->exchange, message->routing_key,
+                                              serialize_properties(message->properties),
+                                              message->body});
+    }
+    outcome.routed = !targets.empty();
     return outcome;
 }
 
@@ -317,22 +409,12 @@ void Vhost::dead_letter(const Queue& from, const QueueEntry& entry, DeadLetterRe
     const auto& args = from.arguments();
     const std::string& dlx = *args.dead_letter_exchange;
     const Millis now = broker_.clock().now();
-    auto letter = make_dead_letter(*entry.message, from.name(), to_string(reason), dlx,
-                                   args.dead_letter_routing_key ? &*args.dead_letter_routing_key
-                                                                : nullptr,
-                                   now);
-    const auto route = router_.route(dlx, letter.message->routing_key,
-                                     letter.message->properties.headers);
-    // Copy the names first: enqueueing can dead-letter again and change the router.
-    std::vector<std::string> targets(route.queues.begin(), route.queues.end());
-    for (const auto& target : targets) {
-        if (is_dead_letter_cycle(*letter.message, target)) {
-            continue;
-        }
-        if (auto queue = find_queue(target)) {
-            queue->enqueue(letter.message, now);
-        }
-    }
+    auto letter = make_dead_letter(
+        *entry.message, from.name(), to_string(reason), dlx,
+        args.dead_letter_routing_key ? &*args.dead_letter_routing_key : nullptr, now);
+    const auto route =
+        router_.route(dlx, letter.message->routing_key, letter.message->properties.headers);
+    deliver_to(route.queues, letter.message, &from);
 }
 
 Millis Vhost::run_timers(Millis now) {

@@ -6,17 +6,18 @@
 //
 // Lifetime: owned by the Broker. Thread: the core executor only.
 
-#include "common/error.hpp"
-#include "routing/router.hpp"
-#include "server/queue.hpp"
-#include "server/queue_stats.hpp"
-#include "server/specs.hpp"
-
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "common/error.hpp"
+#include "routing/router.hpp"
+#include "server/journal.hpp"
+#include "server/queue.hpp"
+#include "server/queue_stats.hpp"
+#include "server/specs.hpp"
 
 namespace warren::server {
 
@@ -49,6 +50,8 @@ public:
     }
 
     Result<Declared> declare_queue(const QueueSpec& spec, std::uint64_t owner);
+    // Recovery: a durable queue as stored, with its store id (no journaling).
+    Result<Queue*> restore_queue(const QueueSpec& spec, std::uint64_t id);
     Result<void> delete_queue(std::string_view name, bool if_unused, bool if_empty);
     std::shared_ptr<Queue> find_queue(std::string_view name) const;
     const std::map<std::string, std::shared_ptr<Queue>, std::less<>>& queues() const {
@@ -73,6 +76,12 @@ public:
     void clear();
 
 private:
+    Journal& journal() const;
+    // Enqueues into the named queues; stores the message once if any of them persists it.
+    PublishOutcome deliver_to(const std::vector<std::string_view>& queues,
+                              const routing::MessagePtr& message, const Queue* skip_cycles_of);
+    void journal_binding(const routing::Binding& binding, bool put);
+    bool is_durable(const routing::Destination& destination) const;
     Result<void> check_destination(const routing::Destination& destination) const;
     void maybe_auto_delete_exchange(const std::string& name);
     void erase_queue(const std::string& name);

@@ -1,6 +1,6 @@
-#include "broker_fixture.hpp"
-
 #include <boost/json/serialize.hpp>
+
+#include "broker_fixture.hpp"
 
 namespace warren::server::testing {
 namespace {
@@ -55,8 +55,7 @@ TEST_F(BrokerTest, AmqPrefixIsReservedForExchangesAndQueues) {
     EXPECT_EQ(broker.declare_exchange("/", exchange_spec("amq.mine")).error().code,
               Errc::access_refused);
     EXPECT_EQ(broker.declare_queue("/", queue_spec("amq.q")).error().code, Errc::access_refused);
-    EXPECT_EQ(broker.delete_exchange("/", "amq.direct", false).error().code,
-              Errc::access_refused);
+    EXPECT_EQ(broker.delete_exchange("/", "amq.direct", false).error().code, Errc::access_refused);
     EXPECT_EQ(broker.delete_exchange("/", "", false).error().code, Errc::access_refused);
 }
 
@@ -141,17 +140,14 @@ TEST_F(BrokerTest, UnknownVhostIsNotFound) {
 }
 
 TEST_F(BrokerTest, PublishToMissingOrInternalExchangeFails) {
-    EXPECT_EQ(broker.publish("/", "nope", routing::make_message("nope", "k", {}, "b"))
-                  .error()
-                  .code,
+    EXPECT_EQ(broker.publish("/", "nope", routing::make_message("nope", "k", {}, "b")).error().code,
               Errc::not_found);
     auto internal = exchange_spec("inner", ExchangeType::fanout);
     internal.internal = true;
     ASSERT_TRUE(broker.declare_exchange("/", internal));
-    EXPECT_EQ(broker.publish("/", "inner", routing::make_message("inner", "k", {}, "b"))
-                  .error()
-                  .code,
-              Errc::access_refused);
+    EXPECT_EQ(
+        broker.publish("/", "inner", routing::make_message("inner", "k", {}, "b")).error().code,
+        Errc::access_refused);
 }
 
 TEST_F(BrokerTest, BindingNeedsBothEndsAndNotTheDefaultExchange) {
@@ -162,9 +158,11 @@ TEST_F(BrokerTest, BindingNeedsBothEndsAndNotTheDefaultExchange) {
     auto missing_exchange =
         broker.bind("/", routing::Binding{"nope", Destination::queue("q"), "k", {}});
     EXPECT_EQ(missing_exchange.error().code, Errc::not_found);
-    auto default_exchange = broker.bind("/", routing::Binding{"", Destination::queue("q"), "k", {}});
+    auto default_exchange =
+        broker.bind("/", routing::Binding{"", Destination::queue("q"), "k", {}});
     EXPECT_EQ(default_exchange.error().code, Errc::access_refused);
-    EXPECT_TRUE(*broker.bind("/", routing::Binding{"amq.direct", Destination::queue("q"), "k", {}}));
+    EXPECT_TRUE(
+        *broker.bind("/", routing::Binding{"amq.direct", Destination::queue("q"), "k", {}}));
     EXPECT_FALSE(
         *broker.bind("/", routing::Binding{"amq.direct", Destination::queue("q"), "k", {}}));
 }

@@ -3,13 +3,14 @@
 // BrokerTest: a Broker on a fake clock, driven directly (no sockets), with sinks that record
 // what they were given.
 
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
 #include "server/broker.hpp"
 #include "server/connection.hpp"
 #include "server/vhost.hpp"
-
-#include <gtest/gtest.h>
-#include <string>
-#include <vector>
 
 namespace warren::server::testing {
 
@@ -65,8 +66,8 @@ protected:
     }
 
     void bind(const std::string& source, const std::string& queue, const std::string& key) {
-        auto r = broker.bind("/", routing::Binding{source, routing::Destination::queue(queue),
-                                                   key, {}});
+        auto r =
+            broker.bind("/", routing::Binding{source, routing::Destination::queue(queue), key, {}});
         ASSERT_TRUE(r.has_value()) << r.error().reason;
     }
 
@@ -78,8 +79,7 @@ protected:
     }
 
     // Publishes through the default exchange straight to `queue`.
-    void send(const std::string& queue, const std::string& body,
-              routing::Properties props = {}) {
+    void send(const std::string& queue, const std::string& body, routing::Properties props = {}) {
         EXPECT_TRUE(publish("", queue, body, std::move(props)).routed);
     }
 

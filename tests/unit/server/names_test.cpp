@@ -1,7 +1,7 @@
+#include <gtest/gtest.h>
+
 #include "server/names.hpp"
 #include "server/queue_arguments.hpp"
-
-#include <gtest/gtest.h>
 
 namespace warren::server {
 namespace {

@@ -234,8 +234,7 @@ TEST_F(BrokerTest, GetWithRequeueMarksRedelivered) {
 }
 
 TEST_F(BrokerTest, GetFromMissingQueueIsNotFound) {
-    EXPECT_EQ(broker.get("/", "nope", 1, GetMode::ack_requeue_true).error().code,
-              Errc::not_found);
+    EXPECT_EQ(broker.get("/", "nope", 1, GetMode::ack_requeue_true).error().code, Errc::not_found);
 }
 
 TEST_F(BrokerTest, PurgeRemovesReadyMessagesOnly) {

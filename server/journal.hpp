@@ -1,0 +1,50 @@
+#pragma once
+
+// Journal: the broker's side of the Store. Everything the broker changes during one turn of the
+// core thread (messages, entries, delivery counts, removals, definitions) goes into one pending
+// Batch; the first change schedules a flush, which hands the batch to the store at the end of the
+// turn. flush(done) asks to be told when everything pending so far is committed: that is how a
+// publisher's confirm waits for durability. Without a store (transient-only broker, unit tests)
+// nothing is kept and done runs at once.
+//
+// Thread: the core executor only; `post` puts the flush at the end of its queue.
+
+#include <vector>
+
+#include "storage/store.hpp"
+
+namespace warren::server {
+
+class Journal {
+public:
+    Journal(storage::Store* store, storage::Post post) : store_(store), post_(std::move(post)) {}
+
+    bool enabled() const { return store_ != nullptr && !paused_; }
+    storage::Store* store() const { return store_; }
+
+    // While paused (recovery replays what the store already holds) nothing is journaled.
+    void pause(bool paused) { paused_ = paused; }
+
+    // The batch to add changes to; call only when enabled().
+    storage::Batch& batch() {
+        schedule();
+        return pending_;
+    }
+
+    void flush(storage::Completion done);
+
+    // Submits what is pending now, without waiting for the scheduled turn (shutdown, tests).
+    void flush_now();
+
+private:
+    void schedule();
+
+    storage::Store* store_;
+    storage::Post post_;
+    storage::Batch pending_;
+    std::vector<storage::Completion> waiters_;
+    bool scheduled_ = false;
+    bool paused_ = false;
+};
+
+} // namespace warren::server

@@ -1,0 +1,132 @@
+#include "server/properties_json.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace warren::server {
+
+namespace json = boost::json;
+using routing::Properties;
+
+namespace {
+
+using StringField = std::optional<std::string> Properties::*;
+
+constexpr std::pair<const char*, StringField> kStringFields[] = {
+    {"content_type", &Properties::content_type},
+    {"content_encoding", &Properties::content_encoding},
+    {"correlation_id", &Properties::correlation_id},
+    {"reply_to", &Properties::reply_to},
+    {"expiration", &Properties::expiration},
+    {"message_id", &Properties::message_id},
+    {"type", &Properties::type},
+    {"user_id", &Properties::user_id},
+    {"app_id", &Properties::app_id},
+};
+
+Error bad_property(std::string_view key, std::string_view expected) {
+    return make_error(Errc::bad_request,
+                      "property '" + std::string(key) + "' must be " + std::string(expected));
+}
+
+std::optional<std::int64_t> integer(const json::value& v) {
+    if (v.is_int64()) {
+        return v.get_int64();
+    }
+    if (v.is_uint64() && v.get_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
+        return static_cast<std::int64_t>(v.get_uint64());
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+json::object properties_to_json(const Properties& p) {
+    json::object o;
+    for (const auto& [key, field] : kStringFields) {
+        if (const auto& value = p.*field) {
+            o[key] = *value;
+        }
+    }
+    if (p.delivery_mode) {
+        o["delivery_mode"] = *p.delivery_mode;
+    }
+    if (p.priority) {
+        o["priority"] = *p.priority;
+    }
+    if (p.timestamp) {
+        o["timestamp"] = *p.timestamp;
+    }
+    if (!p.headers.empty()) {
+        o["headers"] = p.headers;
+    }
+    return o;
+}
+
+Result<Properties> properties_from_json(const json::object& o) {
+    Properties p;
+    for (const auto& [key, value] : o) {
+        const std::string_view k = key;
+        bool known = false;
+        for (const auto& [name, field] : kStringFields) {
+            if (k == name) {
+                known = true;
+                if (!value.is_string()) {
+                    return bad_property(k, "a string");
+                }
+                p.*field = std::string(value.get_string());
+            }
+        }
+        if (known) {
+            continue;
+        }
+        if (k == "delivery_mode") {
+            auto n = integer(value);
+            if (!n || (*n != 1 && *n != 2)) {
+                return bad_property(k, "1 (transient) or 2 (persistent)");
+            }
+            p.delivery_mode = static_cast<std::uint8_t>(*n);
+        } else if (k == "priority") {
+            auto n = integer(value);
+            if (!n || *n < 0 || *n > 255) {
+                return bad_property(k, "an integer from 0 to 255");
+            }
+            p.priority = static_cast<std::uint8_t>(*n);
+        } else if (k == "timestamp") {
+            auto n = integer(value);
+            if (!n) {
+                return bad_property(k, "an integer (seconds since the epoch)");
+            }
+            p.timestamp = *n;
+        } else if (k == "headers") {
+            if (!value.is_object()) {
+                return bad_property(k, "an object");
+            }
+            p.headers = value.get_object();
+        } else {
+            return make_error(Errc::bad_request, "unknown property '" + std::string(k) + "'");
+        }
+    }
+    return p;
+}
+
+std::string serialize_properties(const Properties& properties) {
+    if (properties == Properties{}) {
+        return {};
+    }
+    return json::serialize(properties_to_json(properties));
+}
+
+Result<Properties> parse_properties(std::string_view text) {
+    if (text.empty()) {
+        return Properties{};
+    }
+    boost::system::error_code ec;
+    json::value v = json::parse(text, ec);
+    if (ec || !v.is_object()) {
+        return make_error(Errc::internal, "stored properties are not a JSON object");
+    }
+    return properties_from_json(v.get_object());
+}
+
+} // namespace warren::server

@@ -1,0 +1,24 @@
+#pragma once
+
+// AMQP message properties <-> JSON, with RabbitMQ's field names and types: delivery_mode,
+// priority and timestamp are integers, headers an object, the rest strings. Used by the store
+// (properties are persisted as this JSON) and by the HTTP / WebSocket codecs.
+
+#include <string>
+
+#include <boost/json/object.hpp>
+
+#include "common/error.hpp"
+#include "routing/message.hpp"
+
+namespace warren::server {
+
+boost::json::object properties_to_json(const routing::Properties& properties);
+// Strict: a wrong type or an unknown key is a bad_request naming the field.
+Result<routing::Properties> properties_from_json(const boost::json::object& json);
+
+// Compact text form for storage: "" for empty properties (the common case costs nothing).
+std::string serialize_properties(const routing::Properties& properties);
+Result<routing::Properties> parse_properties(std::string_view text);
+
+} // namespace warren::server

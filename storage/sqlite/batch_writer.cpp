@@ -1,0 +1,261 @@
+#include "storage/sqlite/batch_writer.hpp"
+
+#include <cstdint>
+
+namespace warren::storage::sqlite {
+namespace {
+
+std::int64_t i64(std::uint64_t v) {
+    return static_cast<std::int64_t>(v);
+}
+
+// Propagates the first error out of the enclosing function.
+#define WARREN_TRY(expr)                                                                           \
+    do {                                                                                           \
+        if (auto warren_try_result = (expr); !warren_try_result) {                                 \
+            return warren_try_result.error();                                                      \
+        }                                                                                          \
+    } while (false)
+
+} // namespace
+
+Result<BatchWriter> BatchWriter::prepare(Db& db) {
+    BatchWriter w;
+    struct Item {
+        Statement* target;
+        const char* sql;
+    };
+    const Item items[] = {
+        {&w.put_vhost_, "INSERT INTO vhosts (name, description, tags) VALUES (?1, ?2, ?3) "
+                        "ON CONFLICT (name) DO UPDATE SET description = ?2, tags = ?3"},
+        {&w.delete_vhost_, "DELETE FROM vhosts WHERE name = ?1"},
+        {&w.delete_vhost_exchanges_, "DELETE FROM exchanges WHERE vhost = ?1"},
+        {&w.delete_vhost_bindings_, "DELETE FROM bindings WHERE vhost = ?1"},
+        {&w.delete_vhost_permissions_, "DELETE FROM permissions WHERE vhost = ?1"},
+        {&w.doom_vhost_queues_, "INSERT INTO doomed (queue_id, from_seq, up_to_seq) "
+                                "SELECT id, 0, 9223372036854775807 FROM queues WHERE vhost = ?1"},
+        {&w.delete_vhost_queues_, "DELETE FROM queues WHERE vhost = ?1"},
+        {&w.put_exchange_, "INSERT OR REPLACE INTO exchanges (vhost, name, type, auto_delete, "
+                           "internal, arguments) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
+        {&w.delete_exchange_, "DELETE FROM exchanges WHERE vhost = ?1 AND name = ?2"},
+        {&w.delete_exchange_bindings_, "DELETE FROM bindings WHERE vhost = ?1 AND (source = ?2 OR "
+                                       "(destination = ?2 AND to_exchange = 1))"},
+        {&w.put_queue_, "INSERT OR REPLACE INTO queues (id, vhost, name, auto_delete, arguments) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5)"},
+        {&w.delete_queue_bindings_,
+         "DELETE FROM bindings WHERE to_exchange = 0 AND (vhost, destination) IN "
+         "(SELECT vhost, name FROM queues WHERE id = ?1)"},
+        {&w.delete_queue_, "DELETE FROM queues WHERE id = ?1"},
+        {&w.doom_range_, "INSERT INTO doomed (queue_id, from_seq, up_to_seq) VALUES (?1, ?2, ?3)"},
+        {&w.put_binding_, "INSERT OR IGNORE INTO bindings (vhost, source, destination, "
+                          "to_exchange, routing_key, arguments) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
+        {&w.delete_binding_, "DELETE FROM bindings WHERE vhost = ?1 AND source = ?2 AND "
+                             "destination = ?3 AND to_exchange = ?4 AND routing_key = ?5 AND "
+                             "arguments = ?6"},
+        {&w.put_user_, "INSERT OR REPLACE INTO users (name, password_hash, hashing_algorithm, "
+                       "tags) VALUES (?1, ?2, ?3, ?4)"},
+        {&w.delete_user_, "DELETE FROM users WHERE name = ?1"},
+        {&w.delete_user_permissions_, "DELETE FROM permissions WHERE user = ?1"},
+        {&w.put_permission_, "INSERT OR REPLACE INTO permissions (user, vhost, configure, "
+                             "write, read) VALUES (?1, ?2, ?3, ?4, ?5)"},
+        {&w.delete_permission_, "DELETE FROM permissions WHERE user = ?1 AND vhost = ?2"},
+        {&w.put_message_, "INSERT OR REPLACE INTO messages (id, exchange, routing_key, "
+                          "properties, body) VALUES (?1, ?2, ?3, ?4, ?5)"},
+        {&w.put_entry_, "INSERT OR REPLACE INTO entries (queue_id, seq, message_id, expires_at, "
+                        "delivery_count) VALUES (?1, ?2, ?3, ?4, ?5)"},
+        {&w.update_delivery_,
+         "UPDATE entries SET delivery_count = ?3 WHERE queue_id = ?1 AND seq = ?2"},
+        {&w.delete_entry_,
+         "DELETE FROM entries WHERE queue_id = ?1 AND seq = ?2 RETURNING message_id"},
+        {&w.delete_orphan_, "DELETE FROM messages WHERE id = ?1 AND NOT EXISTS "
+                            "(SELECT 1 FROM entries WHERE message_id = ?1)"},
+        {&w.next_doomed_,
+         "SELECT id, queue_id, from_seq, up_to_seq FROM doomed ORDER BY id LIMIT 1"},
+        {&w.reap_entries_,
+         "DELETE FROM entries WHERE queue_id = ?1 AND seq >= ?2 AND seq <= COALESCE("
+         "(SELECT seq FROM entries WHERE queue_id = ?1 AND seq >= ?2 AND seq <= ?3 "
+         "ORDER BY seq LIMIT 1 OFFSET ?4), ?3) RETURNING message_id"},
+        {&w.finish_doomed_, "DELETE FROM doomed WHERE id = ?1"},
+    };
+    for (const auto& item : items) {
+        auto stmt = db.prepare(item.sql);
+        if (!stmt) {
+            return stmt.error();
+        }
+        *item.target = std::move(*stmt);
+    }
+    return w;
+}
+
+Result<void> BatchWriter::apply(const Batch& b) {
+    for (const auto& v : b.put_vhosts) {
+        WARREN_TRY(put_vhost_.bind(1, v.name).bind(2, v.description).bind(3, v.tags).run());
+    }
+    for (const auto& name : b.deleted_vhosts) {
+        for (Statement* s :
+             {&delete_vhost_, &delete_vhost_exchanges_, &delete_vhost_bindings_,
+              &delete_vhost_permissions_, &doom_vhost_queues_, &delete_vhost_queues_}) {
+            WARREN_TRY(s->bind(1, name).run());
+        }
+    }
+    for (const auto& e : b.put_exchanges) {
+        WARREN_TRY(put_exchange_.bind(1, e.vhost)
+                       .bind(2, e.name)
+                       .bind(3, e.type)
+                       .bind(4, std::int64_t{e.auto_delete})
+                       .bind(5, std::int64_t{e.internal})
+                       .bind(6, e.arguments)
+                       .run());
+    }
+    for (const auto& [vhost, name] : b.deleted_exchanges) {
+        WARREN_TRY(delete_exchange_.bind(1, vhost).bind(2, name).run());
+        WARREN_TRY(delete_exchange_bindings_.bind(1, vhost).bind(2, name).run());
+    }
+    for (const auto& q : b.put_queues) {
+        WARREN_TRY(put_queue_.bind(1, i64(q.id))
+                       .bind(2, q.vhost)
+                       .bind(3, q.name)
+                       .bind(4, std::int64_t{q.auto_delete})
+                       .bind(5, q.arguments)
+                       .run());
+    }
+    for (const auto id : b.deleted_queues) {
+        WARREN_TRY(delete_queue_bindings_.bind(1, i64(id)).run());
+        WARREN_TRY(delete_queue_.bind(1, i64(id)).run());
+        WARREN_TRY(doom_range_.bind(1, i64(id)).bind(2, std::int64_t{0}).bind(3, INT64_MAX).run());
+    }
+    for (const auto& x : b.put_bindings) {
+        WARREN_TRY(put_binding_.bind(1, x.vhost)
+                       .bind(2, x.source)
+                       .bind(3, x.destination)
+                       .bind(4, std::int64_t{x.to_exchange})
+                       .bind(5, x.routing_key)
+                       .bind(6, x.arguments)
+                       .run());
+    }
+    for (const auto& x : b.deleted_bindings) {
+        WARREN_TRY(delete_binding_.bind(1, x.vhost)
+                       .bind(2, x.source)
+                       .bind(3, x.destination)
+                       .bind(4, std::int64_t{x.to_exchange})
+                       .bind(5, x.routing_key)
+                       .bind(6, x.arguments)
+                       .run());
+    }
+    for (const auto& u : b.put_users) {
+        WARREN_TRY(put_user_.bind(1, u.name)
+                       .bind(2, u.password_hash)
+                       .bind(3, u.hashing_algorithm)
+                       .bind(4, u.tags)
+                       .run());
+    }
+    for (const auto& name : b.deleted_users) {
+        WARREN_TRY(delete_user_.bind(1, name).run());
+        WARREN_TRY(delete_user_permissions_.bind(1, name).run());
+    }
+    for (const auto& p : b.put_permissions) {
+        WARREN_TRY(put_permission_.bind(1, p.user)
+                       .bind(2, p.vhost)
+                       .bind(3, p.configure)
+                       .bind(4, p.write)
+                       .bind(5, p.read)
+                       .run());
+    }
+    for (const auto& [user, vhost] : b.deleted_permissions) {
+        WARREN_TRY(delete_permission_.bind(1, user).bind(2, vhost).run());
+    }
+    for (const auto& m : b.messages) {
+        WARREN_TRY(put_message_.bind(1, i64(m.id))
+                       .bind(2, m.exchange)
+                       .bind(3, m.routing_key)
+                       .bind(4, m.properties)
+                       .bind_blob(5, m.body ? std::string_view(*m.body) : std::string_view())
+                       .run());
+    }
+    for (const auto& e : b.entries) {
+        WARREN_TRY(put_entry_.bind(1, i64(e.queue_id))
+                       .bind(2, i64(e.seq))
+                       .bind(3, i64(e.message_id))
+                       .bind(4, e.expires_at)
+                       .bind(5, std::int64_t{e.delivery_count})
+                       .run());
+    }
+    for (const auto& d : b.deliveries) {
+        WARREN_TRY(update_delivery_.bind(1, i64(d.key.queue_id))
+                       .bind(2, i64(d.key.seq))
+                       .bind(3, std::int64_t{d.delivery_count})
+                       .run());
+    }
+    for (const auto& key : b.removed) {
+        WARREN_TRY(remove_entry(key));
+    }
+    for (const auto& r : b.purged) {
+        WARREN_TRY(doom_range_.bind(1, i64(r.queue_id))
+                       .bind(2, i64(r.from_seq))
+                       .bind(3, i64(r.up_to_seq))
+                       .run());
+    }
+    return {};
+}
+
+Result<void> BatchWriter::remove_entry(const EntryKey& key) {
+    delete_entry_.bind(1, i64(key.queue_id)).bind(2, i64(key.seq));
+    auto row = delete_entry_.step();
+    if (!row) {
+        delete_entry_.reset();
+        return row.error();
+    }
+    const bool found = *row;
+    const std::int64_t message_id = found ? delete_entry_.column_int(0) : 0;
+    delete_entry_.reset();
+    if (found) {
+        return drop_orphan(message_id);
+    }
+    return {};
+}
+
+Result<void> BatchWriter::drop_orphan(std::int64_t message_id) {
+    return delete_orphan_.bind(1, message_id).run();
+}
+
+Result<std::size_t> BatchWriter::reap(std::size_t limit) {
+    auto row = next_doomed_.step();
+    if (!row) {
+        next_doomed_.reset();
+        return row.error();
+    }
+    if (!*row) {
+        next_doomed_.reset();
+        return std::size_t{0};
+    }
+    const std::int64_t id = next_doomed_.column_int(0);
+    const std::int64_t queue_id = next_doomed_.column_int(1);
+    const std::int64_t from = next_doomed_.column_int(2);
+    const std::int64_t up_to = next_doomed_.column_int(3);
+    next_doomed_.reset();
+
+    std::vector<std::int64_t> message_ids;
+    reap_entries_.bind(1, queue_id).bind(2, from).bind(3, up_to).bind(4, i64(limit - 1));
+    while (true) {
+        auto more = reap_entries_.step();
+        if (!more) {
+            reap_entries_.reset();
+            return more.error();
+        }
+        if (!*more) {
+            break;
+        }
+        message_ids.push_back(reap_entries_.column_int(0));
+    }
+    reap_entries_.reset();
+    for (const auto message_id : message_ids) {
+        WARREN_TRY(drop_orphan(message_id));
+    }
+    if (message_ids.size() < limit) {
+        WARREN_TRY(finish_doomed_.bind(1, id).run());
+    }
+    // A finished range still counts as progress, so the caller asks again.
+    return std::max<std::size_t>(message_ids.size(), 1);
+}
+
+} // namespace warren::storage::sqlite

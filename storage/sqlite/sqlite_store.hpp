@@ -1,0 +1,54 @@
+#pragma once
+
+// SqliteStore: the embedded default Store, one file `<data-dir>/warren.db` in WAL mode.
+// Three connections: the writer thread's (all writes, group commit), a checkpointer thread's
+// (PASSIVE checkpoints off the commit path, so the WAL stays bounded without stalling
+// publishers), and the boot-time reader used by recovery.
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "storage/sqlite/schema.hpp"
+#include "storage/sqlite/writer.hpp"
+#include "storage/store.hpp"
+
+namespace warren::storage::sqlite {
+
+struct SqliteOptions {
+    std::string path; // the database file
+    SyncMode sync = SyncMode::normal;
+    std::size_t max_pending_bytes = 256u << 20; // writer queue bound; past it submit fails
+};
+
+class SqliteStore final : public Store {
+public:
+    static Result<std::unique_ptr<SqliteStore>> open(SqliteOptions options, Post post);
+    ~SqliteStore() override;
+
+    Result<Definitions> load_definitions() override;
+    Result<RecoveryStats> load_entries(const EntryVisitor& visit) override;
+    void submit(Batch batch, Completion done) override;
+    void close() override;
+
+    const WriterStats& writer_stats() const { return writer_->stats(); }
+    std::size_t pending_bytes() const { return writer_->pending_bytes(); }
+
+private:
+    SqliteStore(SqliteOptions options, Db reader, std::unique_ptr<Writer> writer, Db checkpoint_db);
+    void run_checkpoints();
+
+    SqliteOptions options_;
+    Db reader_;
+    std::unique_ptr<Writer> writer_;
+    Db checkpoint_db_;
+    std::mutex checkpoint_mutex_;
+    std::condition_variable checkpoint_wake_;
+    bool stopping_ = false;
+    std::thread checkpointer_;
+};
+
+} // namespace warren::storage::sqlite
