@@ -1,0 +1,207 @@
+// warren: the server executable. Wires Config -> Broker -> HttpServer and runs them on one
+// io_context thread (threading model A, STYLE 2.3); stops cleanly on SIGTERM and SIGINT.
+// Exit codes: 0 after a clean stop (or --help/--version), 1 when startup fails, 2 for bad flags.
+
+#include <algorithm>
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "server/broker.hpp"
+#include "server/clock.hpp"
+#include "server/config.hpp"
+#include "storage/sqlite/sqlite_store.hpp"
+#include "web/api_router.hpp"
+#include "web/auth.hpp"
+#include "web/handlers/handlers.hpp"
+#include "web/http_server.hpp"
+
+namespace {
+
+namespace asio = boost::asio;
+using namespace warren;
+
+spdlog::level::level_enum spdlog_level(server::LogLevel level) {
+    switch (level) {
+    case server::LogLevel::trace:
+        return spdlog::level::trace;
+    case server::LogLevel::debug:
+        return spdlog::level::debug;
+    case server::LogLevel::info:
+        return spdlog::level::info;
+    case server::LogLevel::warn:
+        return spdlog::level::warn;
+    case server::LogLevel::error:
+        return spdlog::level::err;
+    }
+    return spdlog::level::info;
+}
+
+// One sink (stdout) for every module's named logger. Flushed at info and above so that the
+// "listening on" line reaches a pipe at once (tests and supervisors read it).
+void setup_logging(server::LogLevel level) {
+    auto sink = std::make_shared<spdlog::sinks::stdout_color_sink_mt>();
+    for (const char* name : {"server", "web"}) {
+        if (!spdlog::get(name)) {
+            spdlog::register_logger(std::make_shared<spdlog::logger>(name, sink));
+        }
+    }
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("warren", sink));
+    spdlog::set_level(spdlog_level(level));
+    spdlog::flush_on(spdlog::level::info);
+}
+
+// Calls Broker::run_timers every 100 ms, or sooner when it says something is due sooner.
+// `timer` and `stopping` belong to main(); the signal handler sets stopping and cancels the timer.
+asio::awaitable<void> run_broker_timers(server::Broker& broker, const server::Clock& clock,
+                                        asio::steady_timer& timer, const bool& stopping) {
+    constexpr server::Millis kPeriod = 100;
+    while (!stopping) {
+        server::Millis next = broker.run_timers();
+        server::Millis wait = std::clamp<server::Millis>(next - clock.now(), 1, kPeriod);
+        timer.expires_after(std::chrono::milliseconds(wait));
+        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+}
+
+std::string url_host(const asio::ip::address& address) {
+    return address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
+}
+
+int run(const server::Config& config) {
+    if (config.https_port) {
+        spdlog::warn("--https-port {} ignored: TLS is not built yet", *config.https_port);
+    }
+    std::error_code fs_error;
+    std::filesystem::create_directories(config.data_dir, fs_error);
+    if (fs_error || !std::filesystem::is_directory(config.data_dir)) {
+        spdlog::error("cannot create data directory '{}': {}", config.data_dir.string(),
+                      fs_error ? fs_error.message() : "not a directory");
+        return 1;
+    }
+
+    // The io_context comes first: the store posts its completions onto it, and the broker's
+    // journal schedules its flushes there. Handlers queued at exit are dropped, never run.
+    asio::io_context ioc{1};
+    storage::Post post = [&ioc](std::function<void()> f) { asio::post(ioc, std::move(f)); };
+
+    storage::sqlite::SqliteOptions store_options;
+    store_options.path = (config.data_dir / "warren.db").string();
+    store_options.sync = config.sync == server::SyncMode::full ? storage::sqlite::SyncMode::full
+                                                               : storage::sqlite::SyncMode::normal;
+    auto store = storage::sqlite::SqliteStore::open(store_options, post);
+    if (!store) {
+        spdlog::error("cannot open the store: {}", store.error().reason);
+        return 1;
+    }
+
+    server::SystemClock clock;
+    server::Broker broker{clock, store->get(), post};
+    const auto recovery_start = std::chrono::steady_clock::now();
+    auto recovered = broker.recover();
+    if (!recovered) {
+        spdlog::error("recovery failed: {}", recovered.error().reason);
+        return 1;
+    }
+    spdlog::info("recovered {} messages in {} queues in {} ms", recovered->entries,
+                 broker.totals().queues,
+                 std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::steady_clock::now() - recovery_start)
+                     .count());
+    web::FixedUserAuthenticator users;
+    web::BasicAuth auth(users, config.loopback_users);
+    web::ApiRouter router(auth);
+    web::NodeInfo node{web::default_node_name(), web::default_node_name(), {}};
+
+    web::HttpLimits limits;
+    limits.max_body_bytes = web::body_limit_for(config.max_message_size);
+    limits.max_connections = config.max_connections;
+    web::HttpServer http(ioc, router, limits);
+
+    boost::system::error_code ec;
+    auto address = asio::ip::make_address(config.bind, ec);
+    if (ec) {
+        spdlog::error("invalid bind address '{}': {}", config.bind, ec.message());
+        return 1;
+    }
+    auto endpoint = http.listen({address, config.http_port});
+    if (!endpoint) {
+        spdlog::error("{}", endpoint.error().reason);
+        return 1;
+    }
+    node.listeners.push_back({"http", endpoint->address().to_string(), endpoint->port()});
+    web::register_overview_routes(router, broker, node);
+    web::register_whoami_routes(router);
+    http.start();
+
+    bool stopping = false;
+    asio::steady_timer broker_timer(ioc);
+    asio::co_spawn(ioc, run_broker_timers(broker, clock, broker_timer, stopping),
+                   [](std::exception_ptr error) {
+                       if (!error) {
+                           return;
+                       }
+                       try {
+                           std::rethrow_exception(error);
+                       } catch (const std::exception& e) {
+                           spdlog::critical("broker timers stopped: {}", e.what());
+                       }
+                   });
+
+    asio::signal_set signals(ioc, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code& error, int signal_number) {
+        if (error) {
+            return;
+        }
+        spdlog::info("received {}, stopping", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+        stopping = true;
+        broker_timer.cancel();
+        http.close();
+    });
+
+    spdlog::info("warren {} data dir {}, sync {}", WARREN_VERSION, config.data_dir.string(),
+                 server::to_string(config.sync));
+    spdlog::info("listening on http://{}:{}", url_host(endpoint->address()), endpoint->port());
+    ioc.run();
+    // Everything the broker changed goes to the store, which commits it before closing.
+    broker.journal().flush_now();
+    (*store)->close();
+    spdlog::info("stopped");
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    auto config = server::parse_config(argc, argv, server::process_env());
+    if (!config) {
+        std::cerr << "warren: " << config.error().reason << "\nTry 'warren --help'.\n";
+        return 2;
+    }
+    switch (config->action) {
+    case server::Config::Action::help:
+        std::cout << server::usage();
+        return 0;
+    case server::Config::Action::version:
+        std::cout << "warren " << WARREN_VERSION << "\n";
+        return 0;
+    case server::Config::Action::run:
+        break;
+    }
+    setup_logging(config->log_level);
+    try {
+        return run(*config);
+    } catch (const std::exception& e) {
+        spdlog::critical("fatal: {}", e.what());
+        return 1;
+    }
+}

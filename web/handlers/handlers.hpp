@@ -1,0 +1,39 @@
+#pragma once
+
+// The registration function of every API resource: each web/handlers/<resource>.cpp defines one
+// and main() calls them all while building the ApiRouter. Handlers run on the session's strand
+// and call the Broker directly: under threading model A (one io_context thread) that strand and
+// the broker's "core" executor are the same thread.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "server/broker.hpp"
+#include "web/api_router.hpp"
+
+namespace warren::web {
+
+// What GET /api/overview says about this node.
+struct NodeInfo {
+    struct Listener {
+        std::string protocol; // "http"
+        std::string ip_address;
+        std::uint16_t port = 0;
+    };
+    std::string node;         // "warren@<hostname>", like RabbitMQ's "rabbit@<hostname>"
+    std::string cluster_name; // the node name until clusters exist
+    std::vector<Listener> listeners;
+};
+
+// The node name for this host: "warren@<hostname>".
+std::string default_node_name();
+
+// GET /api/overview. The broker and the info must outlive the router.
+void register_overview_routes(ApiRouter& router, const server::Broker& broker,
+                              const NodeInfo& node);
+
+// GET /api/whoami.
+void register_whoami_routes(ApiRouter& router);
+
+} // namespace warren::web

@@ -1,0 +1,283 @@
+#include "web/http_session.hpp"
+
+#include <tuple>
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <spdlog/spdlog.h>
+
+namespace warren::web {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using boost::system::error_code;
+
+namespace {
+
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kMaxDrainBytes = 64u << 20;
+constexpr auto kDrainTimeout = std::chrono::seconds(5);
+
+std::shared_ptr<spdlog::logger> logger() {
+    auto log = spdlog::get("web");
+    return log ? log : spdlog::default_logger();
+}
+
+// The peer went away or the connection was closed on purpose: not worth an error line.
+bool is_disconnect(const error_code& ec) {
+    return ec == http::error::end_of_stream || ec == http::error::partial_message ||
+           ec == asio::error::eof || ec == asio::error::operation_aborted ||
+           ec == asio::error::connection_reset || ec == asio::error::connection_aborted ||
+           ec == asio::error::broken_pipe || ec == asio::error::not_connected ||
+           ec == asio::error::bad_descriptor || ec == beast::error::timeout;
+}
+
+// Shuts down our side, then reads and discards what the client still sends (for a bounded time
+// and size) before closing: closing with unread data would reset the connection and could destroy
+// the error response before the client reads it (a "lingering close").
+asio::awaitable<void> close_gracefully(beast::tcp_stream& stream,
+                                       std::chrono::seconds drain_timeout = kDrainTimeout) {
+    error_code ec;
+    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    if (!ec) {
+        stream.expires_after(drain_timeout);
+        std::vector<char> scratch(16 * 1024);
+        std::size_t drained = 0;
+        while (drained < kMaxDrainBytes) {
+            auto [read_ec, n] = co_await stream.async_read_some(asio::buffer(scratch), kTuple);
+            if (read_ec) {
+                break;
+            }
+            drained += n;
+        }
+    }
+    stream.close();
+}
+
+bool expects_continue(const http::request<http::string_body>& request) {
+    auto expect = request[http::field::expect];
+    return beast::iequals(expect, "100-continue");
+}
+
+void finish(Response& res, unsigned version, bool keep_alive) {
+    res.version(version == 10 ? 10 : 11);
+    res.keep_alive(keep_alive);
+    res.set(http::field::server, "warren");
+    res.prepare_payload();
+}
+
+asio::awaitable<void> reject_connection(beast::tcp_stream stream, std::size_t limit) {
+    Response res =
+        error_response(http::status::service_unavailable, "service_unavailable",
+                       "Too many connections (the limit is " + std::to_string(limit) + ")");
+    res.set(http::field::retry_after, "5");
+    finish(res, 11, false);
+    // Not in the SessionRegistry, so shutdown does not close it: keep it short.
+    stream.expires_after(std::chrono::seconds(1));
+    auto [ec, n] = co_await http::async_write(stream, res, kTuple);
+    (void)n;
+    if (!ec) {
+        co_await close_gracefully(stream, std::chrono::seconds(1));
+    }
+}
+
+} // namespace
+
+std::size_t body_limit_for(std::uint64_t max_message_size) {
+    return static_cast<std::size_t>(max_message_size + (max_message_size + 2) / 3 + 64 * 1024);
+}
+
+bool SessionRegistry::add(const std::shared_ptr<HttpSession>& session) {
+    std::lock_guard lock(mutex_);
+    if (closed_) {
+        return false;
+    }
+    sessions_.emplace(session.get(), session);
+    return true;
+}
+
+void SessionRegistry::remove(const HttpSession* session) {
+    std::lock_guard lock(mutex_);
+    sessions_.erase(session);
+}
+
+std::size_t SessionRegistry::size() const {
+    std::lock_guard lock(mutex_);
+    return sessions_.size();
+}
+
+void SessionRegistry::close_all() {
+    std::vector<std::shared_ptr<HttpSession>> live;
+    {
+        std::lock_guard lock(mutex_);
+        closed_ = true;
+        for (auto& [key, weak] : sessions_) {
+            if (auto session = weak.lock()) {
+                live.push_back(std::move(session));
+            }
+        }
+    }
+    for (auto& session : live) {
+        session->close();
+    }
+}
+
+HttpSession::HttpSession(asio::ip::tcp::socket socket, const ApiRouter& router,
+                         const HttpLimits& limits, std::shared_ptr<SessionRegistry> registry)
+    : stream_(std::move(socket)), router_(router), limits_(limits), registry_(std::move(registry)) {
+    error_code ec;
+    remote_ = stream_.socket().remote_endpoint(ec);
+}
+
+HttpSession::~HttpSession() {
+    registry_->remove(this);
+}
+
+void HttpSession::start() {
+    auto self = shared_from_this();
+    asio::co_spawn(stream_.get_executor(), run(), [self](std::exception_ptr error) {
+        if (!error) {
+            return;
+        }
+        try {
+            std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+            logger()->error("http session {}:{} failed: {}", self->remote_.address().to_string(),
+                            self->remote_.port(), e.what());
+        } catch (...) {
+            logger()->error("http session {}:{} failed", self->remote_.address().to_string(),
+                            self->remote_.port());
+        }
+        self->stream_.close();
+    });
+}
+
+void HttpSession::close() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+        error_code ec;
+        self->stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+        self->stream_.close();
+    });
+}
+
+void HttpSession::reject(asio::ip::tcp::socket socket, std::size_t limit) {
+    auto executor = socket.get_executor();
+    asio::co_spawn(executor, reject_connection(beast::tcp_stream(std::move(socket)), limit),
+                   [](std::exception_ptr error) {
+                       if (!error) {
+                           return;
+                       }
+                       try {
+                           std::rethrow_exception(error);
+                       } catch (const std::exception& e) {
+                           logger()->error("refusing a connection failed: {}", e.what());
+                       }
+                   });
+}
+
+asio::awaitable<void> HttpSession::run() {
+    beast::flat_buffer buffer;
+    for (;;) {
+        http::request_parser<http::string_body> parser;
+        parser.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
+        parser.body_limit(limits_.max_body_bytes);
+        stream_.expires_after(limits_.idle_timeout);
+        auto [read_ec, read_bytes] =
+            co_await http::async_read_header(stream_, buffer, parser, kTuple);
+        if (!read_ec && !parser.is_done()) {
+            if (expects_continue(parser.get())) {
+                // curl and others wait (about 1 s) for this before sending a large body.
+                http::response<http::empty_body> go_on{http::status::continue_, 11};
+                std::tie(read_ec, read_bytes) = co_await http::async_write(stream_, go_on, kTuple);
+            }
+            if (!read_ec) {
+                std::tie(read_ec, read_bytes) =
+                    co_await http::async_read(stream_, buffer, parser, kTuple);
+            }
+        }
+        (void)read_bytes;
+        if (read_ec && is_disconnect(read_ec)) {
+            stream_.close();
+            co_return;
+        }
+        if (read_ec) {
+            // Built first and awaited on its own line: GCC 12 destroys temporaries inside a
+            // co_await expression twice.
+            Response failure = read_failure(read_ec);
+            if (failure.result() == http::status::unknown) {
+                logger()->debug("http read from {}:{}: {}", remote_.address().to_string(),
+                                remote_.port(), read_ec.message());
+                stream_.close();
+                co_return;
+            }
+            co_await fail_request(failure);
+            co_return;
+        }
+
+        Request request = parser.release();
+        bool keep_alive = request.keep_alive();
+        Response res = co_await router_.dispatch(request, remote_);
+        finish(res, request.version(), keep_alive);
+        stream_.expires_after(limits_.idle_timeout);
+        auto [write_ec, written] = co_await http::async_write(stream_, res, kTuple);
+        (void)written;
+        if (write_ec) {
+            if (!is_disconnect(write_ec)) {
+                logger()->debug("http write to {}:{}: {}", remote_.address().to_string(),
+                                remote_.port(), write_ec.message());
+            }
+            stream_.close();
+            co_return;
+        }
+        if (!keep_alive) {
+            co_await close_gracefully(stream_);
+            co_return;
+        }
+    }
+}
+
+Response HttpSession::read_failure(const error_code& ec) const {
+    if (ec == http::error::body_limit) {
+        return error_response(Error{Errc::too_large, "Request body larger than the limit of " +
+                                                         std::to_string(limits_.max_body_bytes) +
+                                                         " bytes"});
+    }
+    if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
+        return error_response(http::status::request_header_fields_too_large,
+                              "request_header_fields_too_large",
+                              "Request headers larger than the limit of " +
+                                  std::to_string(limits_.max_header_bytes) + " bytes");
+    }
+    if (ec.category() == http::make_error_code(http::error::end_of_stream).category()) {
+        return error_response(Error{Errc::bad_request, "Malformed HTTP request: " + ec.message()});
+    }
+    Response none;
+    none.result(http::status::unknown);
+    return none;
+}
+
+asio::awaitable<void> HttpSession::fail_request(Response& response) {
+    finish(response, 11, false);
+    stream_.expires_after(limits_.idle_timeout);
+    auto [ec, n] = co_await http::async_write(stream_, response, kTuple);
+    (void)n;
+    if (ec) {
+        stream_.close();
+        co_return;
+    }
+    co_await close_gracefully(stream_);
+}
+
+} // namespace warren::web

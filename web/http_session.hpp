@@ -1,0 +1,95 @@
+#pragma once
+
+// HttpSession: one client TCP connection speaking HTTP/1.1. A C++20 coroutine reads a request,
+// dispatches it through the ApiRouter, writes the response, and only then reads the next one, so
+// pipelined requests are answered in order with at most one response pending (the pipelining
+// cap is 1: the socket is not read while a response is being produced).
+//
+// Bounds: header bytes, body bytes (413), an idle timeout between and during requests. Malformed
+// input gets a 400 JSON error and the connection is closed; a client that vanishes is not an
+// error and is not logged as one.
+//
+// Lifetime and thread: owned by shared_ptr; the co_spawn completion handler holds one, so the
+// session lives until its coroutine ends. All its work runs on its own strand (the socket's
+// executor); close() may be called from any thread and posts onto that strand. The ApiRouter
+// must outlive every session; the SessionRegistry is shared so it always does.
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include "web/api_router.hpp"
+
+namespace warren::web {
+
+struct HttpLimits {
+    std::size_t max_header_bytes = 16 * 1024;
+    std::size_t max_body_bytes = 16 * 1024 * 1024;
+    std::chrono::steady_clock::duration idle_timeout = std::chrono::seconds(60);
+    std::size_t max_connections = 10000;
+};
+
+// Body limit for a given --max-message-size: room for the message base64-encoded (4/3) inside a
+// JSON publish request, plus 64 KiB for properties and headers.
+std::size_t body_limit_for(std::uint64_t max_message_size);
+
+class HttpSession;
+
+// The live sessions, so the server can count them (max connections) and close them at shutdown.
+// Thread-safe (a mutex: it is touched once per connection, never per request).
+class SessionRegistry {
+public:
+    // False (and nothing is added) once close_all() has run.
+    bool add(const std::shared_ptr<HttpSession>& session);
+    void remove(const HttpSession* session);
+    std::size_t size() const;
+    // Refuses new sessions from now on and closes every live one.
+    void close_all();
+
+private:
+    mutable std::mutex mutex_;
+    std::unordered_map<const HttpSession*, std::weak_ptr<HttpSession>> sessions_;
+    bool closed_ = false;
+};
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+public:
+    HttpSession(boost::asio::ip::tcp::socket socket, const ApiRouter& router,
+                const HttpLimits& limits, std::shared_ptr<SessionRegistry> registry);
+    ~HttpSession();
+    HttpSession(const HttpSession&) = delete;
+    HttpSession& operator=(const HttpSession&) = delete;
+
+    // Starts the session's coroutine on its strand. Call once, after registering it.
+    void start();
+
+    // Closes the socket: a pending read or write ends with operation_aborted and the coroutine
+    // returns. Safe from any thread.
+    void close();
+
+    // Answers 503 (too many connections) on a socket that gets no session, then closes it.
+    static void reject(boost::asio::ip::tcp::socket socket, std::size_t limit);
+
+private:
+    boost::asio::awaitable<void> run();
+    // The error response for a failed read (413, 431, 400), or status unknown when the failure
+    // is not the client's fault and deserves no answer.
+    Response read_failure(const boost::system::error_code& ec) const;
+    // Writes an error response that ends the connection, then closes gracefully. `response`
+    // must live in the caller's frame until this completes.
+    boost::asio::awaitable<void> fail_request(Response& response);
+
+    boost::beast::tcp_stream stream_;
+    boost::asio::ip::tcp::endpoint remote_;
+    const ApiRouter& router_;
+    HttpLimits limits_;
+    std::shared_ptr<SessionRegistry> registry_;
+};
+
+} // namespace warren::web
