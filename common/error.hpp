@@ -4,11 +4,12 @@
 // values, not exceptions. Each is mapped once, at the edge: web/json_error.cpp turns it into an
 // HTTP status and {"error","reason"}, the WebSocket protocol into an error frame.
 
-#include <boost/assert/source_location.hpp>
-#include <boost/system/result.hpp>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+
+#include <boost/assert/source_location.hpp>
+#include <boost/system/result.hpp>
 
 namespace warren {
 
@@ -29,17 +30,28 @@ enum class Errc {
 // The wire spelling of a code, as RabbitMQ's API spells its `error` field.
 constexpr std::string_view to_string(Errc code) {
     switch (code) {
-    case Errc::bad_request: return "bad_request";
-    case Errc::not_found: return "not_found";
-    case Errc::precondition_failed: return "precondition_failed";
-    case Errc::access_refused: return "access_refused";
-    case Errc::resource_locked: return "resource_locked";
-    case Errc::not_authorized: return "not_authorized";
-    case Errc::rejected: return "rejected";
-    case Errc::resource_alarm: return "resource_alarm";
-    case Errc::too_large: return "too_large";
-    case Errc::method_not_allowed: return "method_not_allowed";
-    case Errc::internal: return "internal_error";
+    case Errc::bad_request:
+        return "bad_request";
+    case Errc::not_found:
+        return "not_found";
+    case Errc::precondition_failed:
+        return "precondition_failed";
+    case Errc::access_refused:
+        return "access_refused";
+    case Errc::resource_locked:
+        return "resource_locked";
+    case Errc::not_authorized:
+        return "not_authorized";
+    case Errc::rejected:
+        return "rejected";
+    case Errc::resource_alarm:
+        return "resource_alarm";
+    case Errc::too_large:
+        return "too_large";
+    case Errc::method_not_allowed:
+        return "method_not_allowed";
+    case Errc::internal:
+        return "internal_error";
     }
     return "internal_error";
 }
@@ -51,7 +63,9 @@ struct Error {
     friend bool operator==(const Error&, const Error&) = default;
 };
 
-inline Error make_error(Errc code, std::string reason) { return Error{code, std::move(reason)}; }
+inline Error make_error(Errc code, std::string reason) {
+    return Error{code, std::move(reason)};
+}
 
 class ErrorException : public std::runtime_error {
 public:
@@ -64,8 +78,7 @@ private:
 
 // Found by ADL when result<T, Error>::value() is called on an error: only reachable through a
 // programming mistake, since callers check has_value() first.
-[[noreturn]] inline void throw_exception_from_error(const Error& e,
-                                                    const boost::source_location&) {
+[[noreturn]] inline void throw_exception_from_error(const Error& e, const boost::source_location&) {
     throw ErrorException(e);
 }
 

@@ -8,6 +8,7 @@
 
 #include <boost/json/object.hpp>
 #include <algorithm>
+#include <string_view>
 #include <vector>
 
 namespace warren::routing {
@@ -42,5 +43,18 @@ inline bool remove_one(std::vector<BoundDestination>& list, const Destination& d
     list.erase(it);
     return true;
 }
+
+// For exchanges that keep the binding key beside a BoundDestination only for identity (fanout,
+// headers): a predicate for "entry `e` is the binding (destination, key, arguments)".
+struct SameBinding {
+    const Destination& destination;
+    std::string_view key;
+    const boost::json::object& arguments;
+
+    template <class Entry> bool operator()(const Entry& e) const {
+        return e.key == key && e.bound.destination == destination &&
+               e.bound.arguments == arguments;
+    }
+};
 
 } // namespace warren::routing

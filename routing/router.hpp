@@ -3,18 +3,24 @@
 // Router: one vhost's routing table. It knows every exchange (type, alternate exchange), every
 // binding (source -> queue or exchange) and which queues exist (the default exchange "" routes to
 // the queue named by the routing key). route() follows exchange-to-exchange bindings with a
-// visited set, so cycles terminate and each queue is reached at most once, then falls back to the
-// alternate exchange chain when nothing matched.
+// visited set, so cycles terminate and each queue is reached at most once. As in RabbitMQ, an
+// exchange whose own bindings match nothing passes the message on to its alternate exchange
+// (which may pass it to its own, and so on; the visited set ends loops); this applies to every
+// exchange the message reaches, and an exchange that matched only other exchanges keeps it even
+// when they reach no queue.
 // Pure and synchronous: no I/O, no locks. Names are validated by the caller (server/).
 
 #include "common/error.hpp"
 #include "routing/destination.hpp"
 #include "routing/exchange.hpp"
+#include "routing/string_hash.hpp"
 
 #include <boost/json/object.hpp>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace warren::routing {
@@ -71,8 +77,20 @@ public:
 
 private:
     struct ExchangeEntry;
-    std::unordered_map<std::string, std::unique_ptr<ExchangeEntry>> exchanges_;
-    // (implementation's choice of further members)
+    const ExchangeEntry* find_exchange(std::string_view name) const;
+    // Removes every binding from `source` to `destination`; returns how many.
+    std::size_t remove_bindings(ExchangeEntry& source, const Destination& destination);
+    void remove_bindings_to(const Destination& destination);
+    void forget_source(const Destination& destination, std::string_view source);
+
+    // Transparent hashing: route() looks names up by string_view without building a std::string.
+    std::unordered_map<std::string, std::unique_ptr<ExchangeEntry>, StringHash, std::equal_to<>>
+        exchanges_;
+    std::unordered_set<std::string, StringHash, std::equal_to<>> queues_;
+    // Destination -> the source exchange of each binding to it (one entry per binding), so that
+    // removing a queue or an exchange visits only the exchanges that bind to it.
+    std::unordered_map<Destination, std::vector<std::string>, DestinationHash> sources_;
+    std::size_t binding_count_ = 0;
 };
 
 } // namespace warren::routing

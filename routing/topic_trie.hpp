@@ -3,10 +3,10 @@
 // TopicTrie: the binding keys of a topic exchange as a trie of words, so that routing walks only
 // the branches a key can match instead of testing every binding.
 //
-// Keys split as RabbitMQ splits them (rabbit_db_topic_exchange:split_topic_key): "" has zero
-// words; otherwise every '.' separates two words, which may be empty ("a..b" is a,"",b; "a." is
-// a,""). In a binding key the word "*" matches exactly one word and "#" zero or more; any other
-// word (including "a*" or "") matches itself only.
+// Keys split as topic_words.hpp describes. In a binding key the word "*" matches exactly one word
+// and "#" zero or more; any other word (including "a*" or "") matches itself only. TopicExchange
+// keeps most binding keys in a TopicShapeIndex and the rest here (see topic_exchange.hpp); the
+// trie alone can hold any binding key.
 //
 // Matching is a depth-first walk. A '#' node may be entered at many key positions; each '#' node
 // remembers the lowest position it has been explored from during one match, so every (node,
@@ -18,26 +18,14 @@
 // is const and keeps its scratch state on the stack.
 
 #include "routing/bound_destination.hpp"
+#include "routing/topic_words.hpp"
 
-#include <boost/container/small_vector.hpp>
 #include <cstddef>
 #include <memory>
 #include <string_view>
 #include <vector>
 
 namespace warren::routing {
-
-// A word of a key and its hash, computed once per key and reused at every trie level.
-struct HashedWord {
-    std::string_view text;
-    std::size_t hash;
-};
-
-// Inline capacity covers realistic keys; longer ones spill to the heap.
-using TopicWords = boost::container::small_vector<HashedWord, 16>;
-
-// Splits `key` by RabbitMQ's rule into `words` (cleared first).
-void split_topic_key(std::string_view key, TopicWords& words);
 
 class TopicTrie {
 public:
@@ -56,6 +44,11 @@ public:
     // Appends the destination of every binding whose key matches `routing_key`, each binding
     // once. Pointers stay valid until the next insert/erase.
     void match(std::string_view routing_key, std::vector<const Destination*>& out) const;
+    // The same for a key already split.
+    void match(const TopicWords& key, std::vector<const Destination*>& out) const;
+    // Whether the identical binding is held.
+    bool contains(const TopicWords& binding_key, const Destination& destination,
+                  const boost::json::object& arguments) const;
 
     std::size_t binding_count() const { return binding_count_; }
     // Nodes below the root; 0 once every binding is erased (tests check the pruning).
