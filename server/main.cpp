@@ -141,6 +141,10 @@ int run(const server::Config& config) {
     node.listeners.push_back({"http", endpoint->address().to_string(), endpoint->port()});
     web::register_overview_routes(router, broker, node);
     web::register_whoami_routes(router);
+    web::PublishLimits publish_limits;
+    publish_limits.max_message_size = config.max_message_size;
+    web::register_publish_routes(router, broker, publish_limits);
+    web::register_queue_get_routes(router, broker);
     http.start();
 
     bool stopping = false;

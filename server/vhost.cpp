@@ -364,7 +364,9 @@ Result<PublishOutcome> Vhost::publish(std::string_view exchange, routing::Messag
     if (outcome.routed) {
         ++it->second.stats.publish_out;
     }
-    outcome.rejected = deliver_to(route.queues, message, nullptr).rejected;
+    const auto delivered = deliver_to(route.queues, message, nullptr);
+    outcome.rejected = delivered.rejected;
+    outcome.stored = delivered.stored;
     return outcome;
 }
 
@@ -402,6 +404,7 @@ PublishOutcome Vhost::deliver_to(const std::vector<std::string_view>& queue_name
                                               message->body});
     }
     outcome.routed = !targets.empty();
+    outcome.stored = stored;
     return outcome;
 }
 

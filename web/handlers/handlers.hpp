@@ -11,6 +11,7 @@
 
 #include "server/broker.hpp"
 #include "web/api_router.hpp"
+#include "web/message_codec.hpp"
 
 namespace warren::web {
 
@@ -35,5 +36,11 @@ void register_overview_routes(ApiRouter& router, const server::Broker& broker,
 
 // GET /api/whoami.
 void register_whoami_routes(ApiRouter& router);
+
+// POST /api/exchanges/{vhost}/{name}/publish (single message or a batch array).
+void register_publish_routes(ApiRouter& router, server::Broker& broker, PublishLimits limits);
+
+// POST /api/queues/{vhost}/{name}/get.
+void register_queue_get_routes(ApiRouter& router, server::Broker& broker);
 
 } // namespace warren::web

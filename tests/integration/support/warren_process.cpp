@@ -69,12 +69,35 @@ std::optional<std::uint16_t> find_port(const std::string& output) {
 
 } // namespace
 
-WarrenProcess::WarrenProcess(std::vector<std::string> args, EnvVars env) {
+WarrenProcess::WarrenProcess(std::vector<std::string> args, EnvVars env)
+    : args_(std::move(args)), env_(std::move(env)) {
     temp_dir_ = make_temp_dir();
     data_dir_ = temp_dir_ / "data";
+    launch();
+}
+
+void WarrenProcess::restart() {
+    if (running()) {
+        throw std::logic_error("restart() needs the previous warren to have exited");
+    }
+    if (reader_.joinable()) {
+        reader_.join();
+    }
+    {
+        std::lock_guard lock(mutex_);
+        output_.clear();
+        output_closed_ = false;
+    }
+    pid_ = -1;
+    exit_code_.reset();
+    port_ = 0;
+    launch();
+}
+
+void WarrenProcess::launch() {
     std::vector<std::string> full{"--http-port", "0", "--data-dir", data_dir_.string()};
-    full.insert(full.end(), args.begin(), args.end());
-    spawn(full, env);
+    full.insert(full.end(), args_.begin(), args_.end());
+    spawn(full, env_);
 
     std::optional<std::uint16_t> port;
     {
@@ -92,6 +115,7 @@ WarrenProcess::WarrenProcess(std::vector<std::string> args, EnvVars env) {
         std::string out = output();
         std::error_code ec;
         std::filesystem::remove_all(temp_dir_, ec);
+        temp_dir_.clear();
         throw std::runtime_error("warren did not report 'listening on' within 10 s; output:\n" +
                                  out);
     }

@@ -49,6 +49,9 @@ public:
     std::optional<int> stop(std::chrono::milliseconds timeout = std::chrono::seconds(5));
     // SIGKILL and reap: a crash, for recovery tests.
     void kill9();
+    // Starts warren again on the same data dir and flags (after stop() or kill9()); the port
+    // is new.
+    void restart();
     // Sends a signal without waiting.
     void signal(int signal_number);
     // Waits for the child to exit by itself.
@@ -70,10 +73,13 @@ public:
 private:
     struct Unstarted {};
     explicit WarrenProcess(Unstarted) {}
+    void launch();
     void spawn(const std::vector<std::string>& args, const EnvVars& env);
     void read_output(int fd);
     bool try_reap(bool block);
 
+    std::vector<std::string> args_;
+    EnvVars env_;
     std::filesystem::path temp_dir_;
     std::filesystem::path data_dir_;
     int pid_ = -1;
