@@ -1,5 +1,7 @@
 #include "server/broker.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "server/connection.hpp"
 #include "server/names.hpp"
 #include "server/vhost.hpp"
@@ -144,6 +146,11 @@ Result<bool> Broker::unbind(std::string_view vhost_name, const routing::Binding&
 
 Result<PublishOutcome> Broker::publish(std::string_view vhost_name, std::string_view exchange,
                                        routing::MessagePtr message) {
+    if (!memory_alarm_.empty() || !disk_alarm_.empty()) {
+        return make_error(Errc::resource_alarm,
+                          (memory_alarm_.empty() ? disk_alarm_ : memory_alarm_) +
+                              "; publishing is paused until it clears, consumers go on");
+    }
     auto v = vhost(vhost_name);
     if (!v) {
         return v.error();
@@ -194,6 +201,31 @@ Millis Broker::run_timers() {
         due = std::min(due, vhost->run_timers(now));
     }
     return due;
+}
+
+void Broker::set_alarm(Alarm alarm, bool on, std::string reason) {
+    std::string& slot = alarm == Alarm::memory ? memory_alarm_ : disk_alarm_;
+    if (!on) {
+        if (!slot.empty()) {
+            spdlog::info("alarm cleared: {}; publishing resumes", slot);
+        }
+        slot.clear();
+        return;
+    }
+    if (slot.empty()) {
+        spdlog::warn("{}; publishes are refused until it clears", reason);
+    }
+    slot = reason.empty() ? (alarm == Alarm::memory ? "memory alarm" : "disk alarm") : reason;
+}
+
+std::vector<std::string> Broker::alarms() const {
+    std::vector<std::string> out;
+    for (const auto* a : {&memory_alarm_, &disk_alarm_}) {
+        if (!a->empty()) {
+            out.push_back(*a);
+        }
+    }
+    return out;
 }
 
 Totals Broker::totals() const {

@@ -90,6 +90,22 @@ public:
 
     Totals totals() const;
 
+    // Memory budget: ready messages held in memory (bodies + kEntryOverhead each). Past it,
+    // durable queues keep new persistent messages on disk only and page them back in.
+    void set_memory_budget(std::uint64_t bytes) { memory_budget_ = bytes; }
+    std::uint64_t memory_budget() const { return memory_budget_; }
+    void account_memory(std::int64_t delta) { memory_in_use_ += delta; }
+    std::int64_t memory_in_use() const { return memory_in_use_; }
+    bool over_memory_budget() const {
+        return memory_in_use_ > static_cast<std::int64_t>(memory_budget_);
+    }
+
+    // Resource alarms (memory or disk watermark passed): publishes are refused with
+    // resource_alarm (HTTP 503 + Retry-After) while any is set; consumers keep draining.
+    enum class Alarm { memory, disk };
+    void set_alarm(Alarm alarm, bool on, std::string reason = {});
+    std::vector<std::string> alarms() const; // the reasons of the alarms in effect
+
 private:
     friend class Connection;
     void forget_connection(Connection& connection);
@@ -98,6 +114,10 @@ private:
     Journal journal_;
     std::uint64_t next_queue_id_ = 1;
     std::uint64_t next_message_id_ = 1;
+    std::uint64_t memory_budget_ = 256ull << 20;
+    std::int64_t memory_in_use_ = 0;
+    std::string memory_alarm_;
+    std::string disk_alarm_;
     std::map<std::string, std::unique_ptr<Vhost>, std::less<>> vhosts_;
     std::map<std::uint64_t, Connection*> connections_;
     std::uint64_t next_connection_id_ = 1;

@@ -9,6 +9,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -19,6 +20,8 @@
 #include "server/broker.hpp"
 #include "server/clock.hpp"
 #include "server/config.hpp"
+#include "server/stats.hpp"
+#include "server/resource_monitor.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 #include "web/api_router.hpp"
 #include "web/auth.hpp"
@@ -63,13 +66,35 @@ void setup_logging(server::LogLevel level) {
 // Calls Broker::run_timers every 100 ms, or sooner when it says something is due sooner.
 // `timer` and `stopping` belong to main(); the signal handler sets stopping and cancels the timer.
 asio::awaitable<void> run_broker_timers(server::Broker& broker, const server::Clock& clock,
-                                        asio::steady_timer& timer, const bool& stopping) {
+                                        server::ResourceMonitor& monitor, asio::steady_timer& timer,
+                                        const bool& stopping) {
     constexpr server::Millis kPeriod = 100;
+    constexpr server::Millis kMonitorPeriod = 1000;
+    server::Millis last_check = 0;
     while (!stopping) {
+        if (clock.now() - last_check >= kMonitorPeriod) {
+            monitor.check();
+            last_check = clock.now();
+        }
         server::Millis next = broker.run_timers();
         server::Millis wait = std::clamp<server::Millis>(next - clock.now(), 1, kPeriod);
         timer.expires_after(std::chrono::milliseconds(wait));
         co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+}
+
+// Samples the message counters into rates every 5 s: O(queues + exchanges) per period, nothing
+// per message (server/stats.hpp).
+asio::awaitable<void> run_stats_sampler(server::RateTracker& stats, const server::Broker& broker,
+                                        const server::Clock& clock, asio::steady_timer& timer,
+                                        const bool& stopping) {
+    while (!stopping) {
+        timer.expires_after(std::chrono::seconds(5));
+        auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (ec || stopping) {
+            co_return;
+        }
+        stats.sample(broker, clock.now());
     }
 }
 
@@ -106,6 +131,7 @@ int run(const server::Config& config) {
 
     server::SystemClock clock;
     server::Broker broker{clock, store->get(), post};
+    broker.set_memory_budget(config.memory_budget);
     const auto recovery_start = std::chrono::steady_clock::now();
     auto recovered = broker.recover();
     if (!recovered) {
@@ -139,7 +165,13 @@ int run(const server::Config& config) {
         return 1;
     }
     node.listeners.push_back({"http", endpoint->address().to_string(), endpoint->port()});
-    web::register_overview_routes(router, broker, node);
+    server::RateTracker stats(clock.now());
+    web::register_overview_routes(router, broker, stats, node);
+    web::register_vhost_routes(router, broker, stats, node);
+    web::register_exchange_routes(router, broker, stats);
+    web::register_queue_routes(router, broker, stats, node);
+    web::register_binding_routes(router, broker);
+    web::register_connection_routes(router, broker, node);
     web::register_whoami_routes(router);
     web::PublishLimits publish_limits;
     publish_limits.max_message_size = config.max_message_size;
@@ -149,7 +181,8 @@ int run(const server::Config& config) {
 
     bool stopping = false;
     asio::steady_timer broker_timer(ioc);
-    asio::co_spawn(ioc, run_broker_timers(broker, clock, broker_timer, stopping),
+    server::ResourceMonitor monitor(broker, config);
+    asio::co_spawn(ioc, run_broker_timers(broker, clock, monitor, broker_timer, stopping),
                    [](std::exception_ptr error) {
                        if (!error) {
                            return;
@@ -161,6 +194,10 @@ int run(const server::Config& config) {
                        }
                    });
 
+    asio::steady_timer stats_timer(ioc);
+    asio::co_spawn(ioc, run_stats_sampler(stats, broker, clock, stats_timer, stopping),
+                   asio::detached);
+
     asio::signal_set signals(ioc, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& error, int signal_number) {
         if (error) {
@@ -169,6 +206,7 @@ int run(const server::Config& config) {
         spdlog::info("received {}, stopping", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
         stopping = true;
         broker_timer.cancel();
+        stats_timer.cancel();
         http.close();
     });
 

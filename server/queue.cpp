@@ -49,6 +49,11 @@ void Queue::journal_purge() {
             high = std::max(high, entry.seq);
         }
     }
+    if (paged_.count > 0) {
+        // Paged-out entries are all ready and newer than anything in memory.
+        low = std::min(low, paged_.next_seq);
+        high = std::max(high, next_seq_ - 1);
+    }
     if (low > high) {
         return;
     }
@@ -85,11 +90,28 @@ bool Queue::enqueue(routing::MessagePtr message, std::uint64_t message_id, Milli
         ++stats_.rejected;
         return false;
     }
+    if (should_page_out()) {
+        ++stats_.publish;
+        if (ttl && *ttl == 0) {
+            // Behind a backlog nothing is deliverable "now": it expires at once, as RabbitMQ.
+            QueueEntry expired{std::move(message), next_seq_++, message_id, now, 0};
+            if (message_id != 0) {
+                vhost_.broker().journal().batch().entries.push_back(
+                    {id_, expired.seq, message_id, now, 0,
+                     static_cast<std::uint32_t>(expired.bytes())});
+            }
+            ++stats_.expired;
+            dead_letter(std::move(expired), DeadLetterReason::expired);
+            return true;
+        }
+        page_out(message, message_id, ttl ? now + *ttl : kNever);
+        return true;
+    }
     QueueEntry entry{std::move(message), next_seq_++, message_id, ttl ? now + *ttl : kNever, 0};
     const std::uint64_t seq = entry.seq;
     if (message_id != 0) {
         vhost_.broker().journal().batch().entries.push_back(
-            {id_, seq, message_id, entry.expires_at, 0});
+            {id_, seq, message_id, entry.expires_at, 0, static_cast<std::uint32_t>(entry.bytes())});
     }
     ++stats_.publish;
     push_ready(std::move(entry));
@@ -97,9 +119,7 @@ bool Queue::enqueue(routing::MessagePtr message, std::uint64_t message_id, Milli
     dispatch();
     // TTL 0: "expire unless it can be delivered right now" (RabbitMQ).
     if (ttl && *ttl == 0 && !ready_.empty() && ready_.back().seq == seq) {
-        QueueEntry expired = std::move(ready_.back());
-        ready_bytes_ -= expired.bytes();
-        ready_.pop_back();
+        QueueEntry expired = pop_back_ready();
         ++stats_.expired;
         dead_letter(std::move(expired), DeadLetterReason::expired);
     }
@@ -200,6 +220,7 @@ void Queue::dispatch() {
         }
     } while (dispatch_again_ && !deleted_);
     dispatching_ = false;
+    maybe_page_in();
 }
 
 void Queue::deliver(Consumer& consumer, QueueEntry entry) {
@@ -285,8 +306,7 @@ void Queue::on_returned(std::uint64_t consumer_id, std::vector<QueueEntry> entri
             dead_letter(std::move(entry), DeadLetterReason::delivery_limit);
             continue;
         }
-        ready_bytes_ += entry.bytes();
-        ready_.push_front(std::move(entry));
+        push_front_ready(std::move(entry));
     }
     dispatch();
 }
@@ -348,6 +368,7 @@ std::vector<GotMessage> Queue::get(std::size_t count, GetMode mode, Millis now) 
         on_rejected(0, std::move(settled));
         break;
     }
+    maybe_page_in();
     return out;
 }
 
@@ -355,9 +376,9 @@ std::uint64_t Queue::purge() {
     if (persists()) {
         journal_purge();
     }
-    const std::uint64_t count = ready_.size();
-    ready_.clear();
-    ready_bytes_ = 0;
+    const std::uint64_t count = messages_ready();
+    clear_ready();
+    forget_paged();
     return count;
 }
 
@@ -389,8 +410,8 @@ void Queue::mark_deleted() {
         consumer->connection->forget_consumer(*this, consumer->id);
         consumer->sink->cancelled(consumer->tag);
     }
-    ready_.clear();
-    ready_bytes_ = 0;
+    clear_ready();
+    forget_paged();
 }
 
 void Queue::drop_expired_head(Millis now) {
@@ -401,9 +422,9 @@ void Queue::drop_expired_head(Millis now) {
 }
 
 bool Queue::over_limit(std::uint64_t extra_messages, std::uint64_t extra_bytes) const {
-    return (arguments_.max_length && ready_.size() + extra_messages > *arguments_.max_length) ||
+    return (arguments_.max_length && messages_ready() + extra_messages > *arguments_.max_length) ||
            (arguments_.max_length_bytes &&
-            ready_bytes_ + extra_bytes > *arguments_.max_length_bytes);
+            ready_bytes() + extra_bytes > *arguments_.max_length_bytes);
 }
 
 void Queue::enforce_length_limit() {
@@ -429,16 +450,41 @@ void Queue::dead_letter(QueueEntry entry, DeadLetterReason reason) {
     vhost_.dead_letter(*this, entry, reason);
 }
 
+// Every entry entering or leaving memory goes through these four, which keep the queue's byte
+// count and the broker's memory account.
 void Queue::push_ready(QueueEntry entry) {
     ready_bytes_ += entry.bytes();
+    vhost_.broker().account_memory(static_cast<std::int64_t>(entry.bytes() + kEntryOverhead));
     ready_.push_back(std::move(entry));
+}
+
+void Queue::push_front_ready(QueueEntry entry) {
+    ready_bytes_ += entry.bytes();
+    vhost_.broker().account_memory(static_cast<std::int64_t>(entry.bytes() + kEntryOverhead));
+    ready_.push_front(std::move(entry));
 }
 
 QueueEntry Queue::pop_ready() {
     QueueEntry entry = std::move(ready_.front());
     ready_.pop_front();
     ready_bytes_ -= entry.bytes();
+    vhost_.broker().account_memory(-static_cast<std::int64_t>(entry.bytes() + kEntryOverhead));
     return entry;
+}
+
+QueueEntry Queue::pop_back_ready() {
+    QueueEntry entry = std::move(ready_.back());
+    ready_.pop_back();
+    ready_bytes_ -= entry.bytes();
+    vhost_.broker().account_memory(-static_cast<std::int64_t>(entry.bytes() + kEntryOverhead));
+    return entry;
+}
+
+void Queue::clear_ready() {
+    vhost_.broker().account_memory(
+        -static_cast<std::int64_t>(ready_bytes_ + ready_.size() * kEntryOverhead));
+    ready_.clear();
+    ready_bytes_ = 0;
 }
 
 } // namespace warren::server

@@ -19,6 +19,7 @@
 #include "server/queue_entry.hpp"
 #include "server/queue_stats.hpp"
 #include "server/specs.hpp"
+#include "storage/records.hpp"
 
 namespace warren::server {
 
@@ -61,6 +62,10 @@ public:
 
     // Recovery: appends a stored entry as it was (no rules, no dispatch).
     void restore(QueueEntry entry);
+    // Recovery: entries left on disk past the loaded head, paged in as consumers need them.
+    void restore_tail(std::uint64_t count, std::uint64_t bytes, std::uint64_t next_seq);
+    // Sequences below this were written before the last start (transient ones are dropped).
+    void mark_recovered() { recovered_below_seq_ = next_seq_; }
     void restore_next_seq(std::uint64_t last_seq) { next_seq_ = std::max(next_seq_, last_seq + 1); }
 
     // Consumers. add_consumer fails with access_refused / resource_locked when an exclusive
@@ -92,9 +97,12 @@ public:
     bool unused_since_expiry(Millis now) const;
     void touch(Millis now) { last_used_ = now; } // a redeclare or a get counts as use
 
-    std::uint64_t messages_ready() const { return ready_.size(); }
+    std::uint64_t messages_ready() const { return ready_.size() + paged_.count; }
     std::uint64_t messages_unacknowledged() const { return unacked_; }
-    std::uint64_t ready_bytes() const { return ready_bytes_; }
+    std::uint64_t ready_bytes() const { return ready_bytes_ + paged_.bytes; }
+    // Ready messages only on disk (the backlog past the memory budget).
+    std::uint64_t messages_paged_out() const { return paged_.count; }
+    std::uint64_t messages_in_memory() const { return ready_.size(); }
     const QueueStats& stats() const { return stats_; }
 
     // Set when the queue leaves its vhost; late acks and requeues are then ignored.
@@ -102,6 +110,14 @@ public:
     void mark_deleted();
 
 private:
+    // Paging (queue_paging.cpp): past the broker's memory budget a durable queue keeps new
+    // entries only in the store and reads them back in order as the in-memory window drains.
+    bool should_page_out() const;
+    void page_out(const routing::MessagePtr& message, std::uint64_t message_id, Millis expires_at);
+    void maybe_page_in();
+    void on_paged_in(std::uint64_t generation, Result<std::vector<storage::StoredEntry>> page);
+    void forget_paged();
+
     bool journal_enabled() const;
     void journal_removed(const QueueEntry& entry);
     void journal_purge();
@@ -114,7 +130,10 @@ private:
     void remove_head(DeadLetterReason reason);
     void dead_letter(QueueEntry entry, DeadLetterReason reason);
     void push_ready(QueueEntry entry);
+    void push_front_ready(QueueEntry entry);
     QueueEntry pop_ready();
+    QueueEntry pop_back_ready();
+    void clear_ready();
 
     Vhost& vhost_;
     std::uint64_t id_;
@@ -123,6 +142,15 @@ private:
     std::uint64_t owner_;
     std::deque<QueueEntry> ready_;
     std::uint64_t ready_bytes_ = 0;
+    struct Paged {
+        std::uint64_t count = 0;
+        std::uint64_t bytes = 0;
+        std::uint64_t next_seq = 0; // where the next page-in reads from
+    };
+    Paged paged_;
+    bool page_in_pending_ = false;
+    std::uint64_t page_generation_ = 0; // bumped by purge / delete: stale pages are dropped
+    std::uint64_t recovered_below_seq_ = 0;
     std::uint64_t unacked_ = 0;
     std::set<std::uint64_t> unacked_persisted_; // seqs a purge must leave in the store
     std::uint64_t next_seq_ = 1;

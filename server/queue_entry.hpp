@@ -10,6 +10,10 @@
 
 namespace warren::server {
 
+// What one in-memory entry costs besides its body (the entry, its deque slot, the shared
+// Message with its strings and control blocks), for the memory budget. An estimate.
+inline constexpr std::size_t kEntryOverhead = 192;
+
 struct QueueEntry {
     routing::MessagePtr message;
     std::uint64_t seq = 0;            // enqueue order within the queue

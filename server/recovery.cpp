@@ -86,30 +86,54 @@ Result<storage::RecoveryStats> Broker::recover() {
     std::unordered_map<std::uint64_t, routing::MessagePtr> shared;
     routing::MessagePtr last;
     std::uint64_t last_id = 0;
-    auto stats = store->load_entries([&](const storage::EntryRecord& e,
-                                         const storage::MessageRecord& m) {
-        auto it = queues_by_id.find(e.queue_id);
-        if (it == queues_by_id.end()) {
-            return;
-        }
-        if (m.id != last_id || !last) {
-            auto found = shared.find(m.id);
-            if (found != shared.end()) {
-                last = found->second;
-            } else {
-                auto properties = parse_properties(m.properties);
-                last = std::make_shared<const routing::Message>(routing::Message{
-                    m.exchange, m.routing_key,
-                    properties ? std::move(*properties) : routing::Properties{}, m.body});
-                shared.emplace(m.id, last);
+    std::vector<storage::EntryKey> transient;
+    // Load as much of each queue as the memory budget allows (at least a page-in's worth);
+    // the rest stays on disk and is paged in as consumers need it.
+    constexpr std::size_t kMinWindow = 4096;
+    const std::size_t per_queue =
+        std::max<std::size_t>(kMinWindow, memory_budget_ / (256 + kEntryOverhead) /
+                                              std::max<std::size_t>(1, queues_by_id.size()));
+    auto stats = store->load_entries(
+        [&](const storage::EntryRecord& e, const storage::MessageRecord& m) {
+            auto it = queues_by_id.find(e.queue_id);
+            if (it == queues_by_id.end()) {
+                return;
             }
-            last_id = m.id;
-        }
-        it->second->restore(QueueEntry{last, e.seq, e.message_id, e.expires_at, e.delivery_count});
-    });
+            if (m.id != last_id || !last) {
+                auto found = shared.find(m.id);
+                if (found != shared.end()) {
+                    last = found->second;
+                } else {
+                    auto properties = parse_properties(m.properties);
+                    last = std::make_shared<const routing::Message>(routing::Message{
+                        m.exchange, m.routing_key,
+                        properties ? std::move(*properties) : routing::Properties{}, m.body});
+                    shared.emplace(m.id, last);
+                }
+                last_id = m.id;
+            }
+            if (!last->properties.persistent()) {
+                transient.push_back({e.queue_id, e.seq}); // paged out before the restart
+                return;
+            }
+            it->second->restore(
+                QueueEntry{last, e.seq, e.message_id, e.expires_at, e.delivery_count});
+        },
+        per_queue);
     journal_.pause(false);
     if (!stats) {
         return stats.error();
+    }
+    for (const auto& tail : stats->tails) {
+        if (auto it = queues_by_id.find(tail.queue_id); it != queues_by_id.end()) {
+            it->second->restore_tail(tail.count, tail.bytes, tail.next_seq);
+        }
+    }
+    for (const auto& [id, queue] : queues_by_id) {
+        queue->mark_recovered();
+    }
+    if (!transient.empty()) {
+        journal_.batch().removed = std::move(transient);
     }
     next_message_id_ = std::max(next_message_id_, stats->max_message_id + 1);
     next_queue_id_ = std::max(next_queue_id_, stats->max_queue_id + 1);

@@ -75,6 +75,21 @@ struct EntryRecord {
     std::uint64_t message_id = 0;
     std::int64_t expires_at = INT64_MAX; // epoch ms
     std::uint32_t delivery_count = 0;
+    std::uint32_t size = 0; // body bytes, so backlog sizes add up without reading bodies
+};
+
+// An entry with its message, as page-in reads them.
+struct StoredEntry {
+    EntryRecord entry;
+    MessageRecord message;
+};
+
+// What recovery left on disk for one queue past the entries it loaded.
+struct QueueTail {
+    std::uint64_t queue_id = 0;
+    std::uint64_t count = 0;
+    std::uint64_t bytes = 0;
+    std::uint64_t next_seq = 0; // the first sequence not loaded (page-in reads from here)
 };
 
 struct EntryKey {

@@ -11,6 +11,7 @@
 // - recover() is called once at boot, before any submit, on the calling thread.
 // - close() commits everything submitted so far, then stops; no completion runs after it.
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -67,18 +68,29 @@ struct Definitions {
 using EntryVisitor = std::function<void(const EntryRecord&, const MessageRecord&)>;
 
 struct RecoveryStats {
-    std::uint64_t entries = 0;
+    std::uint64_t entries = 0; // loaded into memory
     std::uint64_t messages = 0;
     std::uint64_t max_message_id = 0;
     std::uint64_t max_queue_id = 0;
+    std::vector<QueueTail> tails; // queues with more entries than the load limit
 };
+
+using PageCompletion = std::function<void(Result<std::vector<StoredEntry>>)>;
 
 class Store {
 public:
     virtual ~Store() = default;
 
     virtual Result<Definitions> load_definitions() = 0;
-    virtual Result<RecoveryStats> load_entries(const EntryVisitor& visit) = 0;
+    // Visits at most `per_queue_limit` entries of each queue (the head); the rest of each queue
+    // is summarised in RecoveryStats::tails, to be paged in later.
+    virtual Result<RecoveryStats> load_entries(const EntryVisitor& visit,
+                                               std::size_t per_queue_limit = SIZE_MAX) = 0;
+
+    // Page-in: reads up to `limit` committed entries of a queue with seq >= from_seq, in order,
+    // off the caller's thread; `done` runs on the caller's executor.
+    virtual void read_entries(std::uint64_t queue_id, std::uint64_t from_seq, std::size_t limit,
+                              PageCompletion done) = 0;
 
     virtual void submit(Batch batch, Completion done) = 0;
     virtual void close() = 0;

@@ -62,7 +62,7 @@ Result<BatchWriter> BatchWriter::prepare(Db& db) {
         {&w.put_message_, "INSERT OR REPLACE INTO messages (id, exchange, routing_key, "
                           "properties, body) VALUES (?1, ?2, ?3, ?4, ?5)"},
         {&w.put_entry_, "INSERT OR REPLACE INTO entries (queue_id, seq, message_id, expires_at, "
-                        "delivery_count) VALUES (?1, ?2, ?3, ?4, ?5)"},
+                        "delivery_count, size) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
         {&w.update_delivery_,
          "UPDATE entries SET delivery_count = ?3 WHERE queue_id = ?1 AND seq = ?2"},
         {&w.delete_entry_,
@@ -178,6 +178,7 @@ Result<void> BatchWriter::apply(const Batch& b) {
                        .bind(3, i64(e.message_id))
                        .bind(4, e.expires_at)
                        .bind(5, std::int64_t{e.delivery_count})
+                       .bind(6, std::int64_t{e.size})
                        .run());
     }
     for (const auto& d : b.deliveries) {

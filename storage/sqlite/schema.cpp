@@ -28,6 +28,7 @@ const char* const kSteps[] = {
     CREATE TABLE entries (
         queue_id INTEGER NOT NULL, seq INTEGER NOT NULL, message_id INTEGER NOT NULL,
         expires_at INTEGER NOT NULL, delivery_count INTEGER NOT NULL,
+        size INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (queue_id, seq)) WITHOUT ROWID;
     CREATE INDEX entries_by_message ON entries (message_id);
     -- Entry ranges of deleted or purged queues, removed in the background in small chunks so a

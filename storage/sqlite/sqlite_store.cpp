@@ -32,16 +32,26 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(SqliteOptions options, Po
     if (!checkpoint_db) {
         return checkpoint_db.error();
     }
-    auto writer = std::make_unique<Writer>(std::move(*write_db), std::move(*statements),
-                                           std::move(post), options.max_pending_bytes);
-    return std::unique_ptr<SqliteStore>(new SqliteStore(
-        std::move(options), std::move(*reader), std::move(writer), std::move(*checkpoint_db)));
+    auto pager_db = Db::open(options.path);
+    if (!pager_db) {
+        return pager_db.error();
+    }
+    if (auto ok = configure_reader(*pager_db); !ok) {
+        return ok.error();
+    }
+    auto writer = std::make_unique<Writer>(std::move(*write_db), std::move(*statements), post,
+                                           options.max_pending_bytes);
+    return std::unique_ptr<SqliteStore>(
+        new SqliteStore(std::move(options), std::move(post), std::move(*reader), std::move(writer),
+                        std::move(*checkpoint_db), std::move(*pager_db)));
 }
 
-SqliteStore::SqliteStore(SqliteOptions options, Db reader, std::unique_ptr<Writer> writer,
-                         Db checkpoint_db)
-    : options_(std::move(options)), reader_(std::move(reader)), writer_(std::move(writer)),
-      checkpoint_db_(std::move(checkpoint_db)), checkpointer_([this] { run_checkpoints(); }) {}
+SqliteStore::SqliteStore(SqliteOptions options, Post post, Db reader,
+                         std::unique_ptr<Writer> writer, Db checkpoint_db, Db pager_db)
+    : options_(std::move(options)), post_(std::move(post)), reader_(std::move(reader)),
+      writer_(std::move(writer)), checkpoint_db_(std::move(checkpoint_db)),
+      checkpointer_([this] { run_checkpoints(); }), pager_db_(std::move(pager_db)),
+      pager_([this] { run_pager(); }) {}
 
 SqliteStore::~SqliteStore() {
     close();
@@ -52,6 +62,14 @@ void SqliteStore::submit(Batch batch, Completion done) {
 }
 
 void SqliteStore::close() {
+    {
+        std::lock_guard lock(pager_mutex_);
+        pager_stopping_ = true;
+        pager_wake_.notify_one();
+    }
+    if (pager_.joinable()) {
+        pager_.join();
+    }
     writer_->close();
     {
         std::lock_guard lock(checkpoint_mutex_);
@@ -157,49 +175,113 @@ Result<Definitions> SqliteStore::load_definitions() {
     return d;
 }
 
-Result<RecoveryStats> SqliteStore::load_entries(const EntryVisitor& visit) {
-    // Entries of live queues, in queue and sequence order, minus the doomed ranges the
-    // background deleter has not reached yet.
-    auto stmt =
-        reader_.prepare("SELECT e.queue_id, e.seq, e.message_id, e.expires_at, e.delivery_count, "
-                        "m.exchange, m.routing_key, m.properties, m.body "
-                        "FROM entries e JOIN queues q ON q.id = e.queue_id "
-                        "JOIN messages m ON m.id = e.message_id "
-                        "WHERE NOT EXISTS (SELECT 1 FROM doomed d WHERE d.queue_id = e.queue_id "
-                        "AND e.seq BETWEEN d.from_seq AND d.up_to_seq) "
-                        "ORDER BY e.queue_id, e.seq");
-    if (!stmt) {
-        return stmt.error();
-    }
-    RecoveryStats stats;
+namespace {
+
+// Entries of one queue from a sequence on, with their messages, minus doomed ranges.
+constexpr const char* kEntriesSql =
+    "SELECT e.seq, e.message_id, e.expires_at, e.delivery_count, e.size, m.exchange, "
+    "m.routing_key, m.properties, m.body FROM entries e JOIN messages m ON m.id = e.message_id "
+    "WHERE e.queue_id = ?1 AND e.seq >= ?2 AND NOT EXISTS (SELECT 1 FROM doomed d WHERE "
+    "d.queue_id = e.queue_id AND e.seq BETWEEN d.from_seq AND d.up_to_seq) "
+    "ORDER BY e.seq LIMIT ?3";
+
+// Reads rows of kEntriesSql (bound already) into `visit`; the same message id in a row keeps
+// the previous MessageRecord (and its body) so a caller can share it.
+template <class Visit>
+Result<std::uint64_t> read_rows(Statement& stmt, std::uint64_t queue_id, Visit&& visit,
+                                std::uint64_t& messages) {
     EntryRecord entry;
     MessageRecord message;
-    std::uint64_t last_message_id = 0;
+    std::uint64_t rows = 0;
     while (true) {
-        auto more = stmt->step();
+        auto more = stmt.step();
+        if (!more) {
+            stmt.reset();
+            return more.error();
+        }
+        if (!*more) {
+            break;
+        }
+        entry.queue_id = queue_id;
+        entry.seq = static_cast<std::uint64_t>(stmt.column_int(0));
+        entry.message_id = static_cast<std::uint64_t>(stmt.column_int(1));
+        entry.expires_at = stmt.column_int(2);
+        entry.delivery_count = static_cast<std::uint32_t>(stmt.column_int(3));
+        entry.size = static_cast<std::uint32_t>(stmt.column_int(4));
+        if (entry.message_id != message.id || !message.body) {
+            message.id = entry.message_id;
+            message.exchange = std::string(stmt.column_text(5));
+            message.routing_key = std::string(stmt.column_text(6));
+            message.properties = std::string(stmt.column_text(7));
+            message.body = std::make_shared<const std::string>(stmt.column_blob(8));
+            ++messages;
+        }
+        visit(entry, message);
+        ++rows;
+    }
+    stmt.reset();
+    return rows;
+}
+
+} // namespace
+
+Result<RecoveryStats> SqliteStore::load_entries(const EntryVisitor& visit,
+                                                std::size_t per_queue_limit) {
+    RecoveryStats stats;
+    auto queues = reader_.prepare("SELECT id FROM queues ORDER BY id");
+    auto head = reader_.prepare(kEntriesSql);
+    auto tail = reader_.prepare(
+        "SELECT COUNT(*), COALESCE(SUM(e.size), 0), COALESCE(MIN(e.seq), 0) FROM entries e "
+        "WHERE e.queue_id = ?1 AND e.seq > ?2 AND NOT EXISTS (SELECT 1 FROM doomed d WHERE "
+        "d.queue_id = e.queue_id AND e.seq BETWEEN d.from_seq AND d.up_to_seq)");
+    if (!queues || !head || !tail) {
+        return !queues ? queues.error() : !head ? head.error() : tail.error();
+    }
+    const std::int64_t limit = per_queue_limit >= static_cast<std::size_t>(INT64_MAX)
+                                   ? -1
+                                   : static_cast<std::int64_t>(per_queue_limit);
+    std::vector<std::uint64_t> ids;
+    while (true) {
+        auto more = queues->step();
         if (!more) {
             return more.error();
         }
         if (!*more) {
             break;
         }
-        entry.queue_id = static_cast<std::uint64_t>(stmt->column_int(0));
-        entry.seq = static_cast<std::uint64_t>(stmt->column_int(1));
-        entry.message_id = static_cast<std::uint64_t>(stmt->column_int(2));
-        entry.expires_at = stmt->column_int(3);
-        entry.delivery_count = static_cast<std::uint32_t>(stmt->column_int(4));
-        if (entry.message_id != last_message_id || !message.body) {
-            message.id = entry.message_id;
-            message.exchange = std::string(stmt->column_text(5));
-            message.routing_key = std::string(stmt->column_text(6));
-            message.properties = std::string(stmt->column_text(7));
-            message.body = std::make_shared<const std::string>(stmt->column_blob(8));
-            last_message_id = entry.message_id;
-            ++stats.messages;
+        ids.push_back(static_cast<std::uint64_t>(queues->column_int(0)));
+    }
+    for (const std::uint64_t queue_id : ids) {
+        std::uint64_t last_seq = 0;
+        head->bind(1, static_cast<std::int64_t>(queue_id)).bind(2, std::int64_t{0}).bind(3, limit);
+        auto rows = read_rows(
+            *head, queue_id,
+            [&](const EntryRecord& e, const MessageRecord& m) {
+                last_seq = e.seq;
+                stats.max_message_id = std::max(stats.max_message_id, m.id);
+                visit(e, m);
+            },
+            stats.messages);
+        if (!rows) {
+            return rows.error();
         }
-        visit(entry, message);
-        ++stats.entries;
-        stats.max_message_id = std::max(stats.max_message_id, entry.message_id);
+        stats.entries += *rows;
+        if (limit < 0 || *rows < static_cast<std::uint64_t>(limit)) {
+            continue;
+        }
+        tail->bind(1, static_cast<std::int64_t>(queue_id))
+            .bind(2, static_cast<std::int64_t>(last_seq));
+        auto row = tail->step();
+        if (!row) {
+            tail->reset();
+            return row.error();
+        }
+        const auto count = static_cast<std::uint64_t>(tail->column_int(0));
+        if (count > 0) {
+            stats.tails.push_back({queue_id, count, static_cast<std::uint64_t>(tail->column_int(1)),
+                                   static_cast<std::uint64_t>(tail->column_int(2))});
+        }
+        tail->reset();
     }
     auto max_ids = reader_.prepare(
         "SELECT (SELECT COALESCE(MAX(id), 0) FROM messages), "
@@ -215,6 +297,54 @@ Result<RecoveryStats> SqliteStore::load_entries(const EntryVisitor& visit) {
             static_cast<std::uint64_t>(std::max(max_ids->column_int(1), max_ids->column_int(2)));
     }
     return stats;
+}
+
+void SqliteStore::read_entries(std::uint64_t queue_id, std::uint64_t from_seq, std::size_t limit,
+                               PageCompletion done) {
+    std::lock_guard lock(pager_mutex_);
+    if (pager_stopping_) {
+        return;
+    }
+    page_requests_.push_back(PageRequest{queue_id, from_seq, limit, std::move(done)});
+    pager_wake_.notify_one();
+}
+
+void SqliteStore::run_pager() {
+    auto stmt = pager_db_.prepare(kEntriesSql);
+    while (true) {
+        PageRequest request;
+        {
+            std::unique_lock lock(pager_mutex_);
+            pager_wake_.wait(lock, [&] { return pager_stopping_ || !page_requests_.empty(); });
+            if (pager_stopping_) {
+                return;
+            }
+            request = std::move(page_requests_.front());
+            page_requests_.pop_front();
+        }
+        Result<std::vector<StoredEntry>> result = std::vector<StoredEntry>{};
+        if (!stmt) {
+            result = stmt.error();
+        } else {
+            stmt->bind(1, static_cast<std::int64_t>(request.queue_id))
+                .bind(2, static_cast<std::int64_t>(request.from_seq))
+                .bind(3, static_cast<std::int64_t>(request.limit));
+            std::uint64_t messages = 0;
+            auto& out = result.value();
+            auto rows = read_rows(
+                *stmt, request.queue_id,
+                [&](const EntryRecord& e, const MessageRecord& m) {
+                    out.push_back(StoredEntry{e, m});
+                },
+                messages);
+            if (!rows) {
+                result = rows.error();
+            }
+        }
+        post_([done = std::move(request.done), result = std::move(result)]() mutable {
+            done(std::move(result));
+        });
+    }
 }
 
 } // namespace warren::storage::sqlite

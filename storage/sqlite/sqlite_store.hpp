@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -30,7 +31,10 @@ public:
     ~SqliteStore() override;
 
     Result<Definitions> load_definitions() override;
-    Result<RecoveryStats> load_entries(const EntryVisitor& visit) override;
+    Result<RecoveryStats> load_entries(const EntryVisitor& visit,
+                                       std::size_t per_queue_limit = SIZE_MAX) override;
+    void read_entries(std::uint64_t queue_id, std::uint64_t from_seq, std::size_t limit,
+                      PageCompletion done) override;
     void submit(Batch batch, Completion done) override;
     void close() override;
 
@@ -38,10 +42,20 @@ public:
     std::size_t pending_bytes() const { return writer_->pending_bytes(); }
 
 private:
-    SqliteStore(SqliteOptions options, Db reader, std::unique_ptr<Writer> writer, Db checkpoint_db);
+    SqliteStore(SqliteOptions options, Post post, Db reader, std::unique_ptr<Writer> writer,
+                Db checkpoint_db, Db pager_db);
     void run_checkpoints();
+    void run_pager();
+
+    struct PageRequest {
+        std::uint64_t queue_id = 0;
+        std::uint64_t from_seq = 0;
+        std::size_t limit = 0;
+        PageCompletion done;
+    };
 
     SqliteOptions options_;
+    Post post_;
     Db reader_;
     std::unique_ptr<Writer> writer_;
     Db checkpoint_db_;
@@ -49,6 +63,15 @@ private:
     std::condition_variable checkpoint_wake_;
     bool stopping_ = false;
     std::thread checkpointer_;
+
+    // Page-in runs on its own thread and connection, so reading a backlog never waits for (or
+    // holds up) commits.
+    Db pager_db_;
+    std::mutex pager_mutex_;
+    std::condition_variable pager_wake_;
+    std::deque<PageRequest> page_requests_;
+    bool pager_stopping_ = false;
+    std::thread pager_;
 };
 
 } // namespace warren::storage::sqlite

@@ -23,7 +23,8 @@ TEST(Schema, VersionOneDatabaseIsUpgradedKeepingItsData) {
                              "INSERT INTO queues (id, vhost, name, auto_delete, arguments) "
                              "VALUES (4, 'old', 'q', 0, '{}');"
                              "INSERT INTO messages VALUES (1, '', 'q', '', x'6869');"
-                             "INSERT INTO entries VALUES (4, 1, 1, 9223372036854775807, 2);"));
+                             "INSERT INTO entries (queue_id, seq, message_id, expires_at, "
+                             "delivery_count) VALUES (4, 1, 1, 9223372036854775807, 2);"));
         EXPECT_EQ(*sqlite::schema_version(*db), 1);
     }
     warren::testing::ManualExecutor executor;

@@ -1,0 +1,239 @@
+// Durable-path benchmarks (issue: durable queues). All in one process, no network:
+//
+//   BM_BrokerPublish   persistent messages through Broker::publish into durable queues, with the
+//                      confirm barrier (Broker::flush) every `kWindow` messages and at most
+//                      kInFlight barriers outstanding, as many concurrent publishers would do.
+//   BM_RawInsert       the SQLite ceiling: the same message + entry rows with plain prepared
+//                      INSERTs, kWindow rows per transaction, same PRAGMAs, one thread.
+//   BM_BrokerAck       consume + ack of stored messages, until the acks are committed.
+//   BM_Recovery        Broker::recover over a database of N stored messages.
+//
+// Arguments: body size, fanout (queues per message), sync (0 normal, 1 full).
+//   build/release/bench/store_bench --benchmark_counters_tabular=true
+
+#include <benchmark/benchmark.h>
+
+#include "server/broker.hpp"
+#include "server/connection.hpp"
+#include "server/vhost.hpp"
+#include "storage/sqlite/schema.hpp"
+#include "storage/sqlite/sqlite_store.hpp"
+#include "support/manual_executor.hpp"
+#include "support/temp_dir.hpp"
+
+namespace {
+
+using namespace warren;
+using storage::sqlite::SyncMode;
+
+constexpr int kWindow = 256; // messages per confirm barrier
+constexpr int kInFlight = 8; // barriers outstanding before the publisher waits
+
+struct Harness {
+    explicit Harness(SyncMode sync, const testing::TempDir& dir) {
+        storage::sqlite::SqliteOptions options;
+        options.path = dir.file("warren.db");
+        options.sync = sync;
+        store = std::move(*storage::sqlite::SqliteStore::open(options, executor.poster()));
+        broker = std::make_unique<server::Broker>(clock, store.get(), executor.poster());
+        if (!broker->recover()) {
+            std::abort();
+        }
+    }
+    ~Harness() {
+        flush();
+        broker.reset();
+        store->close();
+    }
+    void flush() {
+        bool done = false;
+        broker->flush([&](Result<void>) { done = true; });
+        executor.run_until([&] { return done; }, std::chrono::minutes(5));
+    }
+
+    testing::ManualExecutor executor;
+    server::SystemClock clock;
+    std::unique_ptr<storage::sqlite::SqliteStore> store;
+    std::unique_ptr<server::Broker> broker;
+};
+
+void declare_topology(server::Broker& broker, int fanout) {
+    server::ExchangeSpec fan{"fan", routing::ExchangeType::fanout, true, false, false, {}};
+    (void)broker.declare_exchange("/", fan);
+    for (int q = 0; q < fanout; ++q) {
+        server::QueueSpec spec;
+        spec.name = "q" + std::to_string(q);
+        (void)broker.declare_queue("/", spec);
+        (void)broker.bind("/", {"fan", routing::Destination::queue(spec.name), "", {}});
+    }
+}
+
+void BM_BrokerPublish(benchmark::State& state) {
+    const auto size = static_cast<std::size_t>(state.range(0));
+    const int fanout = static_cast<int>(state.range(1));
+    const auto sync = state.range(2) ? SyncMode::full : SyncMode::normal;
+    testing::TempDir dir;
+    Harness h(sync, dir);
+    declare_topology(*h.broker, fanout);
+    h.flush();
+    routing::Properties props;
+    props.delivery_mode = 2;
+    const std::string body(size, 'x');
+    int outstanding = 0;
+    std::int64_t messages = 0;
+    for (auto _ : state) {
+        for (int i = 0; i < kWindow; ++i) {
+            auto r = h.broker->publish("/", "fan", routing::make_message("fan", "k", props, body));
+            benchmark::DoNotOptimize(r);
+        }
+        ++outstanding;
+        h.broker->flush([&](Result<void>) { --outstanding; });
+        h.executor.run_ready();
+        h.executor.run_until([&] { return outstanding < kInFlight; }, std::chrono::minutes(1));
+        messages += kWindow;
+    }
+    h.executor.run_until([&] { return outstanding == 0; }, std::chrono::minutes(5));
+    state.SetItemsProcessed(messages);
+    state.SetBytesProcessed(messages * static_cast<std::int64_t>(size));
+    state.counters["commits"] = static_cast<double>(h.store->writer_stats().commits.load());
+    // Keep the queues from growing without bound across iterations.
+    for (int q = 0; q < fanout; ++q) {
+        (void)h.broker->purge_queue("/", "q" + std::to_string(q));
+    }
+}
+
+void BM_RawInsert(benchmark::State& state) {
+    const auto size = static_cast<std::size_t>(state.range(0));
+    const int fanout = static_cast<int>(state.range(1));
+    const auto sync = state.range(2) ? SyncMode::full : SyncMode::normal;
+    testing::TempDir dir;
+    auto db = std::move(*storage::sqlite::Db::open(dir.file("raw.db")));
+    (void)storage::sqlite::configure_writer(db, sync);
+    (void)storage::sqlite::migrate(db);
+    auto put_message = std::move(*db.prepare(
+        "INSERT INTO messages (id, exchange, routing_key, properties, body) VALUES (?1, ?2, ?3, "
+        "?4, ?5)"));
+    auto put_entry = std::move(*db.prepare(
+        "INSERT INTO entries (queue_id, seq, message_id, expires_at, delivery_count) VALUES "
+        "(?1, ?2, ?3, ?4, 0)"));
+    const std::string body(size, 'x');
+    std::int64_t id = 0;
+    for (auto _ : state) {
+        (void)db.exec("BEGIN IMMEDIATE");
+        for (int i = 0; i < kWindow; ++i) {
+            ++id;
+            (void)put_message.bind(1, id)
+                .bind(2, "fan")
+                .bind(3, "k")
+                .bind(4, R"({"delivery_mode":2})")
+                .bind_blob(5, body)
+                .run();
+            for (int q = 1; q <= fanout; ++q) {
+                (void)put_entry.bind(1, std::int64_t{q})
+                    .bind(2, id)
+                    .bind(3, id)
+                    .bind(4, INT64_MAX)
+                    .run();
+            }
+        }
+        (void)db.exec("COMMIT");
+    }
+    state.SetItemsProcessed(id);
+    state.SetBytesProcessed(id * static_cast<std::int64_t>(size));
+}
+
+struct AckSink : server::DeliverySink {
+    bool ready() const override { return true; }
+    void deliver(const server::Delivery& d) override { tags.push_back(d.delivery_tag); }
+    std::vector<std::uint64_t> tags;
+};
+
+void BM_BrokerAck(benchmark::State& state) {
+    const auto sync = state.range(0) ? SyncMode::full : SyncMode::normal;
+    testing::TempDir dir;
+    Harness h(sync, dir);
+    declare_topology(*h.broker, 1);
+    routing::Properties props;
+    props.delivery_mode = 2;
+    const std::string body(256, 'x');
+    auto connection = h.broker->open_connection("bench", "guest");
+    AckSink sink;
+    server::ConsumeOptions options;
+    options.prefetch = kWindow;
+    (void)connection->consume("/", "q0", options, sink);
+    std::int64_t acks = 0;
+    for (auto _ : state) {
+        state.PauseTiming();
+        for (int i = 0; i < kWindow; ++i) {
+            (void)h.broker->publish("/", "fan", routing::make_message("fan", "k", props, body));
+        }
+        h.flush();
+        state.ResumeTiming();
+        for (auto tag : sink.tags) {
+            (void)connection->ack(tag, false);
+        }
+        acks += static_cast<std::int64_t>(sink.tags.size());
+        sink.tags.clear();
+        h.flush();
+    }
+    state.SetItemsProcessed(acks);
+    connection.reset();
+}
+
+void BM_Recovery(benchmark::State& state) {
+    const auto messages = state.range(0);
+    testing::TempDir dir;
+    {
+        Harness h(SyncMode::normal, dir);
+        declare_topology(*h.broker, 1);
+        h.flush();
+        auto db = std::move(*storage::sqlite::Db::open(dir.file("warren.db")));
+        (void)db.exec("BEGIN");
+        auto put_message = std::move(*db.prepare(
+            "INSERT INTO messages VALUES (?1, 'fan', 'k', '{\"delivery_mode\":2}', ?2)"));
+        auto put_entry = std::move(*db.prepare(
+            "INSERT INTO entries VALUES ((SELECT id FROM queues WHERE name = 'q0'), ?1, ?1, "
+            "9223372036854775807, 0, 256)"));
+        const std::string body(256, 'x');
+        for (std::int64_t i = 1; i <= messages; ++i) {
+            (void)put_message.bind(1, i).bind_blob(2, body).run();
+            (void)put_entry.bind(1, i).run();
+        }
+        (void)db.exec("COMMIT");
+    }
+    for (auto _ : state) {
+        auto h = std::make_unique<Harness>(SyncMode::normal, dir);
+        state.PauseTiming(); // closing is not part of recovery
+        state.counters["ready"] =
+            static_cast<double>(h->broker->find_vhost("/")->find_queue("q0")->messages_ready());
+        h.reset();
+        state.ResumeTiming();
+    }
+    state.SetItemsProcessed(state.iterations() * messages);
+}
+
+const std::vector<std::int64_t> kSizes = {256, 4096};
+const std::vector<std::int64_t> kFanouts = {1, 10};
+const std::vector<std::int64_t> kSync = {0, 1};
+
+} // namespace
+
+BENCHMARK(BM_BrokerPublish)
+    ->ArgsProduct({kSizes, kFanouts, kSync})
+    ->ArgNames({"size", "fanout", "full_sync"})
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(2.0)
+    ->UseRealTime();
+BENCHMARK(BM_RawInsert)
+    ->ArgsProduct({kSizes, kFanouts, kSync})
+    ->ArgNames({"size", "fanout", "full_sync"})
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(2.0)
+    ->UseRealTime();
+BENCHMARK(BM_BrokerAck)->Arg(0)->Arg(1)->ArgNames({"full_sync"})->MinTime(2.0)->UseRealTime();
+BENCHMARK(BM_Recovery)
+    ->Arg(1'000'000)
+    ->ArgNames({"messages"})
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3)
+    ->UseRealTime();
