@@ -114,7 +114,7 @@ private:
     Journal journal_;
     std::uint64_t next_queue_id_ = 1;
     std::uint64_t next_message_id_ = 1;
-    std::uint64_t memory_budget_ = 256ull << 20;
+    std::uint64_t memory_budget_ = 128ull << 20;
     std::int64_t memory_in_use_ = 0;
     std::string memory_alarm_;
     std::string disk_alarm_;

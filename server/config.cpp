@@ -35,7 +35,7 @@ const po::options_description& options() {
             "normal (survives a process crash) or full (fsync: survives power loss)");
         add("log-level", po::value<std::string>(), "trace|debug|info|warn|error (default info)");
         add("memory-budget", po::value<std::string>(),
-            "bytes of messages kept in memory; K/M/G/KiB/MiB/GiB/KB/MB/GB (default 256MiB)");
+            "bytes of messages kept in memory; K/M/G/KiB/MiB/GiB/KB/MB/GB (default 128MiB)");
         add("memory-high-watermark", po::value<std::string>(),
             "refuse publishes above this: a fraction of RAM (default 0.4) or bytes with a unit");
         add("disk-free-limit", po::value<std::string>(),

@@ -37,7 +37,7 @@ struct Config {
     std::uint16_t http_port = 15672; // 0 = ephemeral (the real port is logged)
     SyncMode sync = SyncMode::normal;
     LogLevel log_level = LogLevel::info;
-    std::uint64_t memory_budget = 256ull << 20;
+    std::uint64_t memory_budget = 128ull << 20;
     Watermark memory_high_watermark{0.4, 0};
     std::uint64_t disk_free_limit = 50'000'000; // 50MB
     std::uint64_t max_message_size = 16ull << 20;

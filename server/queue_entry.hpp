@@ -10,10 +10,6 @@
 
 namespace warren::server {
 
-// What one in-memory entry costs besides its body (the entry, its deque slot, the shared
-// Message with its strings and control blocks), for the memory budget. An estimate.
-inline constexpr std::size_t kEntryOverhead = 192;
-
 struct QueueEntry {
     routing::MessagePtr message;
     std::uint64_t seq = 0;            // enqueue order within the queue
@@ -22,5 +18,10 @@ struct QueueEntry {
     std::uint32_t delivery_count = 0; // deliveries so far; the next one is redelivered if > 0
     std::size_t bytes() const { return message->body_size(); }
 };
+
+// What one in-memory entry costs besides its body, for the memory budget: the entry and its
+// deque slot, the Message (its properties are most of it), and the control blocks, string
+// header and allocator slack around them. Measured ~900 B in all for a 256 B body.
+inline constexpr std::size_t kEntryOverhead = sizeof(routing::Message) + sizeof(QueueEntry) + 160;
 
 } // namespace warren::server

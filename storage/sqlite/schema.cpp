@@ -97,15 +97,15 @@ Result<void> configure_writer(Db& db, SyncMode sync) {
     const char* pragmas = sync == SyncMode::full
                               ? "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 0;"
                                 "PRAGMA journal_size_limit = 67108864; PRAGMA temp_store = MEMORY;"
-                                "PRAGMA cache_size = -65536;"
+                                "PRAGMA cache_size = -16384;"
                               : "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0;"
                                 "PRAGMA journal_size_limit = 67108864; PRAGMA temp_store = MEMORY;"
-                                "PRAGMA cache_size = -65536;";
+                                "PRAGMA cache_size = -16384;";
     return db.exec(pragmas);
 }
 
 Result<void> configure_reader(Db& db) {
-    return db.exec("PRAGMA cache_size = -32768;");
+    return db.exec("PRAGMA cache_size = -8192;");
 }
 
 } // namespace warren::storage::sqlite
