@@ -4,12 +4,13 @@
 // every exchange type needs on a list of them. Two bindings are the same when destination, key and
 // arguments are all equal (arguments by JSON equality), as in RabbitMQ.
 
-#include "routing/destination.hpp"
-
-#include <boost/json/object.hpp>
 #include <algorithm>
 #include <string_view>
 #include <vector>
+
+#include <boost/json/object.hpp>
+
+#include "routing/destination.hpp"
 
 namespace warren::routing {
 
@@ -52,8 +53,7 @@ struct SameBinding {
     const boost::json::object& arguments;
 
     template <class Entry> bool operator()(const Entry& e) const {
-        return e.key == key && e.bound.destination == destination &&
-               e.bound.arguments == arguments;
+        return e.key == key && e.bound.destination == destination && e.bound.arguments == arguments;
     }
 };
 

@@ -5,12 +5,12 @@
 // whose implicit per-queue bindings it resolves itself.
 // Lifetime and threads: owned by Router's exchange entry; no locks, the owner serializes calls.
 
+#include <string>
+#include <unordered_map>
+
 #include "routing/bound_destination.hpp"
 #include "routing/exchange.hpp"
 #include "routing/string_hash.hpp"
-
-#include <string>
-#include <unordered_map>
 
 namespace warren::routing {
 

@@ -4,13 +4,14 @@
 // keep whatever index makes collect() fast; the list of bindings for the API lives in Router.
 // Pure and synchronous: no I/O, no locks; the owner serializes all calls.
 
-#include "routing/destination.hpp"
-
-#include <boost/json/object.hpp>
 #include <memory>
 #include <optional>
 #include <string_view>
 #include <vector>
+
+#include <boost/json/object.hpp>
+
+#include "routing/destination.hpp"
 
 namespace warren::routing {
 

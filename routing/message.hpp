@@ -5,11 +5,12 @@
 // fanout to many queues keeps one copy of the body. Headers are an AMQP field table, which warren
 // represents as JSON (its wire format everywhere).
 
-#include <boost/json/object.hpp>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+
+#include <boost/json/object.hpp>
 
 namespace warren::routing {
 
@@ -43,8 +44,8 @@ struct Message {
 
 using MessagePtr = std::shared_ptr<const Message>;
 
-inline MessagePtr make_message(std::string exchange, std::string routing_key,
-                               Properties properties, std::string body) {
+inline MessagePtr make_message(std::string exchange, std::string routing_key, Properties properties,
+                               std::string body) {
     return std::make_shared<const Message>(
         Message{std::move(exchange), std::move(routing_key), std::move(properties),
                 std::make_shared<const std::string>(std::move(body))});

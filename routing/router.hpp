@@ -10,18 +10,19 @@
 // when they reach no queue.
 // Pure and synchronous: no I/O, no locks. Names are validated by the caller (server/).
 
-#include "common/error.hpp"
-#include "routing/destination.hpp"
-#include "routing/exchange.hpp"
-#include "routing/string_hash.hpp"
-
-#include <boost/json/object.hpp>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
+
+#include <boost/json/object.hpp>
+
+#include "common/error.hpp"
+#include "routing/destination.hpp"
+#include "routing/exchange.hpp"
+#include "routing/string_hash.hpp"
 
 namespace warren::routing {
 

@@ -17,13 +17,13 @@
 // Lifetime and threads: owned by TopicExchange; no locks, the owner serializes all calls. match()
 // is const and keeps its scratch state on the stack.
 
-#include "routing/bound_destination.hpp"
-#include "routing/topic_words.hpp"
-
 #include <cstddef>
 #include <memory>
 #include <string_view>
 #include <vector>
+
+#include "routing/bound_destination.hpp"
+#include "routing/topic_words.hpp"
 
 namespace warren::routing {
 

@@ -1,0 +1,273 @@
+#include "routing/router.hpp"
+
+#include <algorithm>
+
+#include <boost/container/small_vector.hpp>
+
+#include "routing/headers_exchange.hpp"
+
+namespace warren::routing {
+
+struct Router::ExchangeEntry {
+    ExchangeType type;
+    std::string alternate_exchange; // "" = none
+    std::unique_ptr<Exchange> exchange;
+    std::vector<Binding> bindings; // explicit ones, in creation order
+};
+
+namespace {
+
+constexpr std::string_view kDefaultExchangeRefused =
+    "operation not permitted on the default exchange";
+
+bool touches_default_exchange(const Binding& binding) {
+    return binding.source.empty() || (binding.destination.kind == Destination::Kind::exchange &&
+                                      binding.destination.name.empty());
+}
+
+// Each queue once. Few results (the usual case): a linear scan that keeps the order in which the
+// queues were reached; many: sort and unique.
+void remove_duplicates(std::vector<std::string_view>& queues) {
+    constexpr std::size_t kLinearLimit = 16;
+    if (queues.size() <= kLinearLimit) {
+        std::size_t kept = 0;
+        for (std::size_t i = 0; i < queues.size(); ++i) {
+            const auto end = queues.begin() + static_cast<std::ptrdiff_t>(kept);
+            if (std::none_of(queues.begin(), end,
+                             [&](std::string_view q) { return same_string(q, queues[i]); })) {
+                queues[kept++] = queues[i];
+            }
+        }
+        queues.resize(kept);
+        return;
+    }
+    std::sort(queues.begin(), queues.end());
+    queues.erase(std::unique(queues.begin(), queues.end()), queues.end());
+}
+
+} // namespace
+
+Router::Router() {
+    add_exchange("", ExchangeType::direct);
+}
+Router::~Router() = default;
+Router::Router(Router&&) noexcept = default;
+Router& Router::operator=(Router&&) noexcept = default;
+
+bool Router::add_exchange(const std::string& name, ExchangeType type,
+                          std::string alternate_exchange) {
+    if (exchanges_.contains(name)) {
+        return false;
+    }
+    exchanges_.emplace(name, std::make_unique<ExchangeEntry>(ExchangeEntry{
+                                 type, std::move(alternate_exchange), make_exchange(type), {}}));
+    return true;
+}
+
+bool Router::remove_exchange(const std::string& exchange) {
+    const std::string name = exchange; // `exchange` may live in what is about to be erased
+    const auto it = exchanges_.find(name);
+    if (name.empty() || it == exchanges_.end()) {
+        return false; // the default exchange cannot be deleted
+    }
+    for (const Binding& b : it->second->bindings) {
+        forget_source(b.destination, name);
+    }
+    binding_count_ -= it->second->bindings.size();
+    exchanges_.erase(it);
+    remove_bindings_to(Destination::exchange(name));
+    return true;
+}
+
+bool Router::has_exchange(std::string_view name) const {
+    return exchanges_.contains(name);
+}
+
+void Router::add_queue(const std::string& name) {
+    queues_.insert(name);
+}
+
+void Router::remove_queue(const std::string& queue) {
+    Destination destination = Destination::queue(queue); // a copy: `queue` may be erased below
+    if (const auto it = queues_.find(destination.name); it != queues_.end()) {
+        queues_.erase(it);
+    }
+    remove_bindings_to(destination);
+}
+
+Result<bool> Router::bind(const Binding& binding) {
+    if (touches_default_exchange(binding)) {
+        return make_error(Errc::access_refused, std::string(kDefaultExchangeRefused));
+    }
+    const auto it = exchanges_.find(binding.source);
+    if (it == exchanges_.end()) {
+        return make_error(Errc::not_found, "no exchange '" + binding.source + "'");
+    }
+    ExchangeEntry& source = *it->second;
+    if (source.type == ExchangeType::headers) {
+        if (auto mode = parse_x_match(binding.arguments); !mode) {
+            return mode.error();
+        }
+    }
+    if (!source.exchange->bind(binding.destination, binding.routing_key, binding.arguments)) {
+        return false;
+    }
+    source.bindings.push_back(binding);
+    sources_[binding.destination].push_back(binding.source);
+    ++binding_count_;
+    return true;
+}
+
+Result<bool> Router::unbind(const Binding& binding) {
+    if (touches_default_exchange(binding)) {
+        return make_error(Errc::access_refused, std::string(kDefaultExchangeRefused));
+    }
+    const auto it = exchanges_.find(binding.source);
+    if (it == exchanges_.end()) {
+        return make_error(Errc::not_found, "no exchange '" + binding.source + "'");
+    }
+    ExchangeEntry& source = *it->second;
+    if (!source.exchange->unbind(binding.destination, binding.routing_key, binding.arguments)) {
+        return false;
+    }
+    forget_source(binding.destination, binding.source);
+    --binding_count_;
+    // Last: `binding` may be the very element erased.
+    source.bindings.erase(std::find(source.bindings.begin(), source.bindings.end(), binding));
+    return true;
+}
+
+const std::vector<Binding>& Router::bindings_from(std::string_view exchange) const {
+    static const std::vector<Binding> kNone;
+    const ExchangeEntry* entry = find_exchange(exchange);
+    return entry != nullptr ? entry->bindings : kNone;
+}
+
+std::vector<Binding> Router::bindings_to(const Destination& destination) const {
+    std::vector<Binding> out;
+    const auto it = sources_.find(destination);
+    if (it == sources_.end()) {
+        return out;
+    }
+    std::vector<std::string_view> sources(it->second.begin(), it->second.end());
+    std::sort(sources.begin(), sources.end());
+    sources.erase(std::unique(sources.begin(), sources.end()), sources.end());
+    for (const std::string_view source : sources) {
+        for (const Binding& b : find_exchange(source)->bindings) {
+            if (b.destination == destination) {
+                out.push_back(b);
+            }
+        }
+    }
+    return out;
+}
+
+std::size_t Router::binding_count() const {
+    return binding_count_;
+}
+
+RouteResult Router::route(std::string_view exchange, std::string_view routing_key,
+                          const boost::json::object& headers) const {
+    RouteResult result;
+    const ExchangeEntry* start = find_exchange(exchange);
+    if (start == nullptr) {
+        return result;
+    }
+    if (exchange.empty()) {
+        // The default exchange: every known queue is bound by its name; no AE.
+        if (const auto q = queues_.find(routing_key); q != queues_.end()) {
+            result.queues.push_back(*q);
+        }
+        return result;
+    }
+
+    // RabbitMQ's rabbit_exchange:route/2: a work list of exchanges with a visited set. An exchange
+    // whose own bindings match nothing hands the message to its alternate exchange; one that
+    // matched only exchanges does not, even if they reach no queue (checked on RabbitMQ 3.10).
+    // Reused per thread so that routing allocates nothing but the result.
+    thread_local std::vector<const Destination*> matched;
+    boost::container::small_vector<const ExchangeEntry*, 8> seen{start};
+    boost::container::small_vector<const ExchangeEntry*, 8> pending{start};
+    const auto reach = [&](std::string_view name) {
+        const ExchangeEntry* next = find_exchange(name);
+        if (next != nullptr && std::find(seen.begin(), seen.end(), next) == seen.end()) {
+            seen.push_back(next);
+            pending.push_back(next);
+        }
+    };
+    while (!pending.empty()) {
+        const ExchangeEntry* current = pending.back();
+        pending.pop_back();
+        matched.clear();
+        current->exchange->collect(routing_key, headers, matched);
+        if (matched.empty()) {
+            if (!current->alternate_exchange.empty()) {
+                reach(current->alternate_exchange);
+            }
+            continue;
+        }
+        if (result.queues.capacity() < result.queues.size() + matched.size()) {
+            result.queues.reserve(
+                std::max(result.queues.size() + matched.size(), 2 * result.queues.capacity()));
+        }
+        for (const Destination* d : matched) {
+            if (d->kind == Destination::Kind::queue) {
+                result.queues.push_back(d->name);
+            } else {
+                reach(d->name);
+            }
+        }
+    }
+    remove_duplicates(result.queues);
+    return result;
+}
+
+const Router::ExchangeEntry* Router::find_exchange(std::string_view name) const {
+    const auto it = exchanges_.find(name);
+    return it != exchanges_.end() ? it->second.get() : nullptr;
+}
+
+std::size_t Router::remove_bindings(ExchangeEntry& source, const Destination& destination) {
+    std::size_t removed = 0;
+    std::erase_if(source.bindings, [&](const Binding& b) {
+        if (b.destination != destination) {
+            return false;
+        }
+        source.exchange->unbind(b.destination, b.routing_key, b.arguments);
+        ++removed;
+        return true;
+    });
+    return removed;
+}
+
+void Router::remove_bindings_to(const Destination& destination) {
+    const auto it = sources_.find(destination);
+    if (it == sources_.end()) {
+        return;
+    }
+    std::vector<std::string> sources = std::move(it->second);
+    sources_.erase(it);
+    std::sort(sources.begin(), sources.end());
+    sources.erase(std::unique(sources.begin(), sources.end()), sources.end());
+    for (const std::string& name : sources) {
+        if (const auto source = exchanges_.find(name); source != exchanges_.end()) {
+            binding_count_ -= remove_bindings(*source->second, destination);
+        }
+    }
+}
+
+void Router::forget_source(const Destination& destination, std::string_view source) {
+    const auto it = sources_.find(destination);
+    if (it == sources_.end()) {
+        return;
+    }
+    std::vector<std::string>& list = it->second;
+    if (const auto s = std::find(list.begin(), list.end(), source); s != list.end()) {
+        list.erase(s);
+    }
+    if (list.empty()) {
+        sources_.erase(it);
+    }
+}
+
+} // namespace warren::routing

@@ -1,0 +1,33 @@
+#include <gtest/gtest.h>
+
+#include "routing/exchange.hpp"
+
+namespace warren::routing {
+namespace {
+
+TEST(ExchangeType, ParsesTheFourTypeNamesAndPrintsThemBack) {
+    for (const ExchangeType type :
+         {ExchangeType::direct, ExchangeType::fanout, ExchangeType::topic, ExchangeType::headers}) {
+        EXPECT_EQ(parse_exchange_type(to_string(type)), type);
+    }
+    EXPECT_EQ(to_string(ExchangeType::topic), "topic");
+}
+
+TEST(ExchangeType, RefusesOtherNames) {
+    EXPECT_EQ(parse_exchange_type(""), std::nullopt);
+    EXPECT_EQ(parse_exchange_type("Direct"), std::nullopt);
+    EXPECT_EQ(parse_exchange_type("x-consistent-hash"), std::nullopt);
+    EXPECT_EQ(parse_exchange_type("topic "), std::nullopt);
+}
+
+TEST(MakeExchange, BuildsAnExchangeOfTheAskedType) {
+    for (const ExchangeType type :
+         {ExchangeType::direct, ExchangeType::fanout, ExchangeType::topic, ExchangeType::headers}) {
+        const auto x = make_exchange(type);
+        ASSERT_NE(x, nullptr);
+        EXPECT_EQ(x->type(), type);
+    }
+}
+
+} // namespace
+} // namespace warren::routing
