@@ -20,13 +20,15 @@
 #include "server/broker.hpp"
 #include "server/clock.hpp"
 #include "server/config.hpp"
-#include "server/stats.hpp"
 #include "server/resource_monitor.hpp"
+#include "server/stats.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 #include "web/api_router.hpp"
 #include "web/auth.hpp"
 #include "web/handlers/handlers.hpp"
 #include "web/http_server.hpp"
+#include "web/token_store.hpp"
+#include "web/ws_endpoint.hpp"
 
 namespace {
 
@@ -151,7 +153,13 @@ int run(const server::Config& config) {
     web::HttpLimits limits;
     limits.max_body_bytes = web::body_limit_for(config.max_message_size);
     limits.max_connections = config.max_connections;
+    // WebSocket (GET /ws): declared before the server, which refers to it.
+    web::TokenStore ws_tokens;
+    web::WsLimits ws_limits;
+    ws_limits.max_message_size = config.max_message_size;
+    web::WsEndpoint websocket(broker, auth, ws_tokens, ws_limits);
     web::HttpServer http(ioc, router, limits);
+    http.enable_websocket(websocket);
 
     boost::system::error_code ec;
     auto address = asio::ip::make_address(config.bind, ec);
@@ -177,6 +185,7 @@ int run(const server::Config& config) {
     publish_limits.max_message_size = config.max_message_size;
     web::register_publish_routes(router, broker, publish_limits);
     web::register_queue_get_routes(router, broker);
+    web::register_auth_token_routes(router, ws_tokens);
     http.start();
 
     bool stopping = false;

@@ -1,8 +1,11 @@
 #pragma once
 
-// wait_for_commit: suspends a handler until everything the broker changed so far is committed to
-// the store (Broker::flush), so that a 200 / 201 means "durable". Handlers run on the core thread,
-// where the store posts its completion back.
+// wait_for_commit: lets an HTTP handler answer a change only once the broker's journal has
+// committed it (DESIGN.md 2: a PUT, DELETE or POST that changes a durable object, and a confirmed
+// publish, answer after the SQLite commit). It wraps Broker::flush in an Asio awaitable.
+//
+// Thread: call from a coroutine running on the broker's core executor (threading model A). The
+// coroutine resumes on its own executor, never inside the journal's callback.
 
 #include <boost/asio/awaitable.hpp>
 
@@ -11,6 +14,8 @@
 
 namespace warren::web {
 
+// Completes once everything the broker changed so far is committed, with the store's error if
+// the commit failed. Without a store it completes at once (still through the executor).
 boost::asio::awaitable<Result<void>> wait_for_commit(server::Broker& broker);
 
 } // namespace warren::web

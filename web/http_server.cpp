@@ -40,6 +40,7 @@ struct HttpServer::State {
     HttpLimits limits;
     tcp::acceptor acceptor;
     std::shared_ptr<SessionRegistry> registry = std::make_shared<SessionRegistry>();
+    const WsEndpoint* websocket = nullptr;
 };
 
 HttpServer::HttpServer(asio::io_context& ioc, const ApiRouter& router, HttpLimits limits)
@@ -79,6 +80,10 @@ Result<tcp::endpoint> HttpServer::listen(const tcp::endpoint& endpoint) {
         return fail("local_endpoint", ec);
     }
     return local;
+}
+
+void HttpServer::enable_websocket(const WsEndpoint& endpoint) {
+    state_->websocket = &endpoint;
 }
 
 void HttpServer::start() {
@@ -146,8 +151,8 @@ asio::awaitable<void> HttpServer::accept_loop(std::shared_ptr<State> state) {
             HttpSession::reject(std::move(socket), state->limits.max_connections);
             continue;
         }
-        auto session = std::make_shared<HttpSession>(std::move(socket), state->router,
-                                                     state->limits, state->registry);
+        auto session = std::make_shared<HttpSession>(
+            std::move(socket), state->router, state->limits, state->registry, state->websocket);
         if (state->registry->add(session)) {
             session->start();
         }

@@ -34,6 +34,9 @@ public:
     // (e.g. "cannot listen on 127.0.0.1:15672: Address already in use").
     Result<boost::asio::ip::tcp::endpoint> listen(const boost::asio::ip::tcp::endpoint& endpoint);
 
+    // Hands GET /ws upgrades to `endpoint` (which must outlive the server). Call before start().
+    void enable_websocket(const WsEndpoint& endpoint);
+
     // Starts accepting. Call once, after listen().
     void start();
 

@@ -17,6 +17,8 @@
 #include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include "web/ws_endpoint.hpp"
+
 namespace warren::web {
 
 namespace asio = boost::asio;
@@ -135,8 +137,10 @@ void SessionRegistry::close_all() {
 }
 
 HttpSession::HttpSession(asio::ip::tcp::socket socket, const ApiRouter& router,
-                         const HttpLimits& limits, std::shared_ptr<SessionRegistry> registry)
-    : stream_(std::move(socket)), router_(router), limits_(limits), registry_(std::move(registry)) {
+                         const HttpLimits& limits, std::shared_ptr<SessionRegistry> registry,
+                         const WsEndpoint* websocket)
+    : stream_(std::move(socket)), router_(router), limits_(limits), registry_(std::move(registry)),
+      websocket_(websocket) {
     error_code ec;
     remote_ = stream_.socket().remote_endpoint(ec);
 }
@@ -166,6 +170,10 @@ void HttpSession::start() {
 
 void HttpSession::close() {
     asio::post(stream_.get_executor(), [self = shared_from_this()] {
+        if (auto ws = self->ws_session_.lock()) {
+            ws->close(); // a close frame (going away), then the socket
+            return;
+        }
         error_code ec;
         self->stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
         self->stream_.close();
@@ -228,7 +236,21 @@ asio::awaitable<void> HttpSession::run() {
 
         Request request = parser.release();
         bool keep_alive = request.keep_alive();
-        Response res = co_await router_.dispatch(request, remote_);
+        Response res;
+        if (websocket_ != nullptr && WsEndpoint::targets(request)) {
+            auto admission = websocket_->admit(request, remote_);
+            if (admission.principal) {
+                // The socket leaves stream_ (which stays valid, empty) for the WebSocket.
+                auto ws = websocket_->create(beast::tcp_stream(stream_.release_socket()),
+                                             std::move(*admission.principal));
+                ws_session_ = ws;
+                co_await ws->run(std::move(request));
+                co_return;
+            }
+            res = std::move(admission.refusal);
+        } else {
+            res = co_await router_.dispatch(request, remote_);
+        }
         finish(res, request.version(), keep_alive);
         stream_.expires_after(limits_.idle_timeout);
         auto [write_ec, written] = co_await http::async_write(stream_, res, kTuple);

@@ -5,6 +5,9 @@
 // pipelined requests are answered in order with at most one response pending (the pipelining
 // cap is 1: the socket is not read while a response is being produced).
 //
+// A GET /ws WebSocket upgrade is handed to WsEndpoint: once admitted, the socket goes to a
+// WsSession and this session's coroutine waits for it to end (so the connection stays counted).
+//
 // Bounds: header bytes, body bytes (413), an idle timeout between and during requests. Malformed
 // input gets a 400 JSON error and the connection is closed; a client that vanishes is not an
 // error and is not logged as one.
@@ -40,6 +43,8 @@ struct HttpLimits {
 std::size_t body_limit_for(std::uint64_t max_message_size);
 
 class HttpSession;
+class WsEndpoint;
+class WsSession;
 
 // The live sessions, so the server can count them (max connections) and close them at shutdown.
 // Thread-safe (a mutex: it is touched once per connection, never per request).
@@ -60,8 +65,10 @@ private:
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
 public:
+    // websocket: where GET /ws upgrades go (null: /ws is an ordinary, unknown path).
     HttpSession(boost::asio::ip::tcp::socket socket, const ApiRouter& router,
-                const HttpLimits& limits, std::shared_ptr<SessionRegistry> registry);
+                const HttpLimits& limits, std::shared_ptr<SessionRegistry> registry,
+                const WsEndpoint* websocket = nullptr);
     ~HttpSession();
     HttpSession(const HttpSession&) = delete;
     HttpSession& operator=(const HttpSession&) = delete;
@@ -90,6 +97,10 @@ private:
     const ApiRouter& router_;
     HttpLimits limits_;
     std::shared_ptr<SessionRegistry> registry_;
+    // After an upgrade the socket belongs to the WebSocket session (stream_ is left empty), and
+    // close() closes it through that session. The session is kept alive by run()'s frame.
+    const WsEndpoint* websocket_ = nullptr;
+    std::weak_ptr<WsSession> ws_session_;
 };
 
 } // namespace warren::web

@@ -38,6 +38,14 @@ http::status status_of(Errc code) {
 
 std::string_view wire_error(const Error& error) {
     switch (error.code) {
+    case Errc::bad_request:
+        if (error.reason.starts_with(kInvalidPaginationReason)) {
+            return "invalid_pagination_parameters";
+        }
+        if (error.reason.starts_with(kPageOutOfRangeReason)) {
+            return "page_out_of_range";
+        }
+        return "bad_request";
     case Errc::precondition_failed:
         // RabbitMQ answers an inequivalent redeclare or a failed if-unused with "bad_request".
         return "bad_request";

@@ -22,6 +22,12 @@ using Response = boost::beast::http::response<boost::beast::http::string_body>;
 inline constexpr std::string_view kLoopbackOnlyReason = "User can only log in via localhost";
 inline constexpr std::string_view kNotManagementUserReason = "Not management user";
 
+// Reasons (prefixes) of list-parameter errors, whose `error` RabbitMQ spells with codes of their
+// own: "invalid_pagination_parameters" and "page_out_of_range" (status 400). web/list_query
+// builds them.
+inline constexpr std::string_view kInvalidPaginationReason = "Invalid pagination parameters";
+inline constexpr std::string_view kPageOutOfRangeReason = "Page out of range";
+
 // The status an error code is answered with.
 boost::beast::http::status status_of(Errc code);
 

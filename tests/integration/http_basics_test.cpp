@@ -91,7 +91,12 @@ TEST_F(HttpBasics, OverviewHasRabbitMqShape) {
 
     EXPECT_EQ(overview.at("queue_totals"),
               parse(R"({"messages":0,"messages_ready":0,"messages_unacknowledged":0})"));
-    EXPECT_EQ(overview.at("message_stats"), json::object{});
+    // Totals and rates (server/stats): nothing happened yet.
+    const json::object& stats = overview.at("message_stats").as_object();
+    for (std::string_view field : {"publish", "deliver_get", "ack", "redeliver"}) {
+        EXPECT_EQ(stats.at(field), 0) << field;
+        EXPECT_EQ(stats.at(std::string(field) + "_details"), parse(R"({"rate":0.0})")) << field;
+    }
 
     const json::array& listeners = overview.at("listeners").as_array();
     ASSERT_EQ(listeners.size(), 1u);

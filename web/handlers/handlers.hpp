@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "server/broker.hpp"
+#include "server/stats.hpp"
 #include "web/api_router.hpp"
 #include "web/message_codec.hpp"
 
@@ -30,17 +31,44 @@ struct NodeInfo {
 // The node name for this host: "warren@<hostname>".
 std::string default_node_name();
 
-// GET /api/overview. The broker and the info must outlive the router.
+// GET /api/overview. The broker, the stats and the info must outlive the router.
 void register_overview_routes(ApiRouter& router, const server::Broker& broker,
-                              const NodeInfo& node);
+                              const server::RateTracker& stats, const NodeInfo& node);
 
 // GET /api/whoami.
 void register_whoami_routes(ApiRouter& router);
+
+// GET /api/vhosts, GET|PUT|DELETE /api/vhosts/{vhost}.
+void register_vhost_routes(ApiRouter& router, server::Broker& broker,
+                           const server::RateTracker& stats, const NodeInfo& node);
+
+// GET /api/exchanges[/{vhost}], GET|PUT|DELETE /api/exchanges/{vhost}/{name},
+// GET /api/exchanges/{vhost}/{name}/bindings/source|destination.
+void register_exchange_routes(ApiRouter& router, server::Broker& broker,
+                              const server::RateTracker& stats);
+
+// GET /api/queues[/{vhost}], GET|PUT|DELETE /api/queues/{vhost}/{name},
+// DELETE /api/queues/{vhost}/{name}/contents, GET /api/queues/{vhost}/{name}/bindings.
+void register_queue_routes(ApiRouter& router, server::Broker& broker,
+                           const server::RateTracker& stats, const NodeInfo& node);
+
+// GET /api/bindings[/{vhost}], GET|POST /api/bindings/{vhost}/e/{source}/{q|e}/{destination},
+// GET|DELETE /api/bindings/{vhost}/e/{source}/{q|e}/{destination}/{props}.
+void register_binding_routes(ApiRouter& router, server::Broker& broker);
+
+// GET /api/connections, GET /api/consumers[/{vhost}].
+void register_connection_routes(ApiRouter& router, const server::Broker& broker,
+                                const NodeInfo& node);
 
 // POST /api/exchanges/{vhost}/{name}/publish (single message or a batch array).
 void register_publish_routes(ApiRouter& router, server::Broker& broker, PublishLimits limits);
 
 // POST /api/queues/{vhost}/{name}/get.
 void register_queue_get_routes(ApiRouter& router, server::Broker& broker);
+
+class TokenStore;
+// POST /api/auth/token: a short-lived token for GET /ws?token=... The store must outlive the
+// router.
+void register_auth_token_routes(ApiRouter& router, TokenStore& tokens);
 
 } // namespace warren::web

@@ -6,6 +6,7 @@
 
 #include "routing/exchange.hpp"
 #include "web/handlers/handlers.hpp"
+#include "web/json_codec.hpp"
 #include <unistd.h>
 
 #ifndef WARREN_VERSION
@@ -38,7 +39,8 @@ json::array exchange_types() {
     return types;
 }
 
-json::object overview(const server::Broker& broker, const NodeInfo& node) {
+json::object overview(const server::Broker& broker, const server::RateTracker& stats,
+                      const NodeInfo& node) {
     server::Totals totals = broker.totals();
     json::array listeners;
     for (const auto& listener : node.listeners) {
@@ -51,8 +53,8 @@ json::object overview(const server::Broker& broker, const NodeInfo& node) {
     }
     return json::object{
         {"management_version", kRabbitmqApiVersion},
-        // Rates (message_stats *_details) come with the stats issue; until then there are none.
-        {"rates_mode", "none"},
+        // message_stats carry totals and a rate over the last sample window (server/stats).
+        {"rates_mode", "basic"},
         {"product_name", "warren"},
         {"product_version", WARREN_VERSION},
         {"rabbitmq_version", kRabbitmqApiVersion},
@@ -76,7 +78,7 @@ json::object overview(const server::Broker& broker, const NodeInfo& node) {
              {"messages_ready", totals.messages_ready},
              {"messages_unacknowledged", totals.messages_unacknowledged},
          }},
-        {"message_stats", json::object{}},
+        {"message_stats", message_stats_json(stats.node_totals(broker), stats.node_rates())},
         {"listeners", std::move(listeners)},
     };
 }
@@ -93,10 +95,10 @@ std::string default_node_name() {
 }
 
 void register_overview_routes(ApiRouter& router, const server::Broker& broker,
-                              const NodeInfo& node) {
+                              const server::RateTracker& stats, const NodeInfo& node) {
     router.add(boost::beast::http::verb::get, "/api/overview",
-               [&broker, &node](RequestContext&) -> HandlerResult {
-                   return json_response(overview(broker, node));
+               [&broker, &stats, &node](RequestContext&) -> HandlerResult {
+                   return json_response(overview(broker, stats, node));
                });
 }
 

@@ -1,0 +1,139 @@
+// GET /ws under load: a consumer that never reads cannot make the server's memory grow past its
+// outbox bound while 100 000 messages flow past it to another consumer, and 1 000 sockets at once
+// each get their own exchange subscription and a fanout message.
+
+#include <fstream>
+#include <future>
+#include <thread>
+
+#include "tests/integration/support/ws_fixture.hpp"
+#include <sys/resource.h>
+
+namespace warren::test {
+namespace {
+
+namespace json = boost::json;
+
+// A field of /proc/<pid>/status in kB ("VmRSS", "VmHWM"); -1 if unreadable.
+std::int64_t proc_status_kb(int pid, const std::string& field) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(status, line)) {
+        if (line.starts_with(field + ":")) {
+            return std::stoll(line.substr(field.size() + 1));
+        }
+    }
+    return -1;
+}
+
+// Reads messages until none has come for `quiet`; returns how many.
+std::size_t drain(WsClient& ws, std::chrono::milliseconds quiet) {
+    std::size_t n = 0;
+    while (auto frame = ws.read(quiet)) {
+        if (frame->at("type") != "message") {
+            throw std::runtime_error("unexpected frame: " + json::serialize(*frame));
+        }
+        ++n;
+    }
+    return n;
+}
+
+using WebSocketLoad = WsTest;
+
+TEST_F(WebSocketLoad, ASlowConsumerNeverMakesTheServerBufferWithoutBound) {
+    constexpr std::size_t kMessages = 100000;
+    put_queue("flood", R"({"durable":false})");
+    auto slow = connect();
+    subscribe(*slow, "slow", "flood", {{"ack", "auto"}});
+    auto fast = connect();
+    subscribe(*fast, "fast", "flood", {{"ack", "auto"}});
+    const std::int64_t rss_before = proc_status_kb(warren.pid(), "VmRSS");
+    ASSERT_GT(rss_before, 0);
+
+    // The publisher has its own socket and thread; the test thread reads for `fast` meanwhile.
+    const std::uint16_t port = warren.port();
+    auto published = std::async(std::launch::async, [port] {
+        WsClient publisher(port);
+        const json::object frame{{"op", "publish"},
+                                 {"exchange", ""},
+                                 {"routing_key", "flood"},
+                                 {"payload", std::string(100, 'x')}};
+        const std::string text = json::serialize(frame);
+        for (std::size_t i = 0; i < kMessages; ++i) {
+            publisher.send_text(text);
+        }
+        return publisher.sync(60s).size(); // frames before the pong: none expected
+    });
+    std::size_t to_fast = 0;
+    while (published.wait_for(0s) != std::future_status::ready) {
+        to_fast += drain(*fast, 200ms);
+    }
+    EXPECT_EQ(published.get(), 0u) << "the publisher got errors";
+    to_fast += drain(*fast, 1500ms);
+    const std::int64_t rss_peak = proc_status_kb(warren.pid(), "VmHWM");
+    const std::int64_t rss_after = proc_status_kb(warren.pid(), "VmRSS");
+
+    // Only now does the slow consumer read what was held for it: its window, nothing more.
+    const std::size_t to_slow = drain(*slow, 1500ms);
+    EXPECT_EQ(to_fast + to_slow, kMessages);
+    EXPECT_LT(to_slow, kMessages / 2) << "round-robin did not skip the stalled consumer";
+    EXPECT_EQ(queue_messages("flood"), 0);
+    std::printf("[ measure  ] fast got %zu, slow got %zu; server RSS %lld kB before, "
+                "%lld kB after, peak %lld kB\n",
+                to_fast, to_slow, static_cast<long long>(rss_before),
+                static_cast<long long>(rss_after), static_cast<long long>(rss_peak));
+    EXPECT_LT(rss_peak - rss_before, 200 * 1024) << "server memory grew by over 200 MB";
+}
+
+// Raises this process's descriptor limit before the fixture starts warren, which inherits it.
+class WebSocketMany : public WsTest {
+public:
+    static void SetUpTestSuite() {
+        rlimit limit{};
+        if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+            limit.rlim_cur = std::min<rlim_t>(limit.rlim_max, 65536);
+            setrlimit(RLIMIT_NOFILE, &limit);
+        }
+    }
+};
+
+TEST_F(WebSocketMany, AThousandConcurrentSockets) {
+    constexpr std::size_t kSockets = 1000;
+    rlimit limit{};
+    ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &limit), 0);
+    if (limit.rlim_cur < 2 * kSockets + 100) {
+        GTEST_SKIP() << "RLIMIT_NOFILE is " << limit.rlim_cur;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    auto ioc = std::make_shared<boost::asio::io_context>(1);
+    std::vector<std::unique_ptr<WsClient>> sockets;
+    sockets.reserve(kSockets);
+    for (std::size_t i = 0; i < kSockets; ++i) {
+        sockets.push_back(connect(ioc));
+        sockets.back()->send(
+            json::object{{"op", "subscribe"}, {"id", "f"}, {"exchange", "amq.fanout"}});
+    }
+    for (auto& ws : sockets) {
+        ws->expect("subscribed");
+    }
+    auto connections = http.get("/api/connections?page=1&page_size=1");
+    ASSERT_EQ(connections.status, 200u);
+    EXPECT_EQ(connections.json().at("total_count"), kSockets);
+    ASSERT_TRUE(publish_http("amq.fanout", "", "to everyone", 1));
+    for (auto& ws : sockets) {
+        EXPECT_EQ(ws->expect("message").at("payload"), "to everyone");
+    }
+    sockets.clear(); // dropped without a closing handshake
+    EXPECT_TRUE(wait_until(
+        [&] {
+            return http.get("/api/connections?page=1&page_size=1").json().at("total_count") == 0;
+        },
+        10s));
+    EXPECT_TRUE(wait_until([&] { return http.get("/api/queues").json().as_array().empty(); }));
+    const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start);
+    std::printf("[ measure  ] %zu sockets opened, subscribed, served and closed in %.2f s\n",
+                kSockets, seconds.count());
+}
+
+} // namespace
+} // namespace warren::test

@@ -1,0 +1,96 @@
+#pragma once
+
+// json_codec: Boost.JSON <-> server types with the RabbitMQ management API's field names.
+// Decoding is strict about types (a wrong type is a 400 whose reason names the field) and lenient
+// about what RabbitMQ's own clients send (unknown fields are ignored, booleans may be the strings
+// "true"/"false", an empty array stands for an empty arguments table). Rendering produces one
+// API object per call, so list handlers render only the items of the page they answer.
+//
+// Pure functions over broker state; call them on the core thread, like the broker itself.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/json/object.hpp>
+
+#include "common/error.hpp"
+#include "routing/router.hpp"
+#include "server/consumer.hpp"
+#include "server/specs.hpp"
+#include "server/stats.hpp"
+#include "server/vhost.hpp"
+#include "web/binding_props.hpp"
+
+namespace warren::web {
+
+// ---- request bodies ----------------------------------------------------------------------
+
+// The body as a JSON object; an empty body is {}. Malformed JSON or another JSON type: 400.
+Result<boost::json::object> parse_body_object(std::string_view body);
+
+// PUT /api/exchanges/{vhost}/{name}: `type` is mandatory; durable, auto_delete and internal
+// default to false as in RabbitMQ.
+Result<server::ExchangeSpec> exchange_spec_from_json(std::string name,
+                                                     const boost::json::object& body);
+
+// PUT /api/queues/{vhost}/{name}: durable and auto_delete default to false as in RabbitMQ;
+// "exclusive": true is refused (an exclusive queue needs a connection, and HTTP has none).
+Result<server::QueueSpec> queue_spec_from_json(std::string name, const boost::json::object& body);
+
+// POST /api/bindings/...: both fields optional; a null routing key is "".
+struct BindingBody {
+    std::string routing_key;
+    boost::json::object arguments;
+};
+Result<BindingBody> binding_body_from_json(const boost::json::object& body);
+
+// PUT /api/vhosts/{vhost}: checks the types of the optional fields (description, tags,
+// default_queue_type, tracing).
+Result<void> check_vhost_body(const boost::json::object& body);
+
+// ---- rendering ------------------------------------------------------------------------------
+
+boost::json::object message_stats_json(const server::MessageCounters& counters,
+                                       const server::MessageRates& rates);
+
+boost::json::object exchange_json(std::string_view vhost, const server::ExchangeState& exchange,
+                                  const server::ExchangeRates& rates);
+
+struct QueueRender {
+    std::string_view node;
+    const server::RateTracker& stats;
+    bool detailed = false; // single GET: adds consumer_details
+};
+boost::json::object queue_json(const server::Queue& queue, const QueueRender& how);
+
+boost::json::object binding_json(std::string_view vhost, const routing::Binding& binding);
+// The binding every queue has from the default exchange, keyed by its own name.
+routing::Binding implicit_binding(const std::string& queue);
+
+boost::json::object vhost_json(const server::Vhost& vhost, const server::RateTracker& stats,
+                               std::string_view node);
+
+// One consumer as /api/consumers and a queue's consumer_details show it.
+struct ConsumerView {
+    std::string_view tag;
+    std::string_view vhost;
+    std::string_view queue;
+    std::string_view connection_name;
+    std::string_view user;
+    const server::ConsumeOptions& options;
+    bool active = true;
+    bool single_active = false; // the queue has x-single-active-consumer
+};
+boost::json::object consumer_json(const ConsumerView& consumer, std::string_view node);
+
+// "127.0.0.1:5000 -> 127.0.0.1:15672" (how transports name connections) -> host and port of the
+// first end; nullopt for names of another form.
+struct Peer {
+    std::string host;
+    std::uint16_t port = 0;
+};
+std::optional<Peer> peer_of(std::string_view connection_name);
+
+} // namespace warren::web

@@ -1,0 +1,148 @@
+#pragma once
+
+// WsSession: one WebSocket client (DESIGN.md section 4). Three coroutines on the socket's strand:
+// the reader parses each text frame and acts on the broker at once (threading model A: the
+// broker lives on this same thread); the writer writes the outbox one frame at a time (one write
+// in flight); the pinger pings a quiet client and drops one that has sent nothing, not even a
+// pong, for `idle_timeout`.
+//
+// It owns a server::Connection (delivery tags, unacked deliveries, exclusive queues) and one
+// DeliverySink per subscription. Deliveries are pulled: a sink is ready only while the outbox
+// (WsOutbox) is under its byte bound, and the writer resumes the consumers when it drains. When
+// the reader ends (client close, error, idle drop) the session stops: the Connection is destroyed
+// (unacked deliveries are requeued, exclusive queues deleted) and the other loops end.
+//
+// Lifetime: shared_ptr; each coroutine and each pending commit callback (weak) keeps it. The
+// Broker must outlive it. Thread: its strand, which under model A is the broker's thread too;
+// close() must be called on that strand.
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include "server/broker.hpp"
+#include "server/connection.hpp"
+#include "server/delivery_sink.hpp"
+#include "web/api_router.hpp"
+#include "web/auth.hpp"
+#include "web/ws_outbox.hpp"
+#include "web/ws_protocol.hpp"
+
+namespace warren::web {
+
+struct WsLimits {
+    std::uint64_t max_message_size = 16u << 20; // a published body; frames may be 4/3 + 64 KiB
+    std::size_t outbox_bytes = 1u << 20;        // deliveries pause past this
+    std::size_t max_subscriptions = 1000;       // per socket
+    std::size_t max_pending_confirms = 10000;   // reading pauses past this many uncommitted
+    std::chrono::steady_clock::duration ping_interval = std::chrono::seconds(20);
+    std::chrono::steady_clock::duration idle_timeout = std::chrono::seconds(60);
+    std::chrono::steady_clock::duration close_timeout = std::chrono::seconds(5);
+};
+
+class WsSession : public std::enable_shared_from_this<WsSession> {
+public:
+    WsSession(boost::beast::tcp_stream stream, server::Broker& broker, Principal principal,
+              const WsLimits& limits);
+    ~WsSession();
+    WsSession(const WsSession&) = delete;
+    WsSession& operator=(const WsSession&) = delete;
+
+    // Accepts the upgrade `request` (already read and authenticated) and serves the client
+    // until the connection ends. Never throws for network errors.
+    boost::asio::awaitable<void> run(Request request);
+
+    // Server shutdown: begin_close(1001 going away). On the session's strand.
+    void close();
+
+private:
+    class Sink;
+    struct Subscription {
+        std::string vhost;
+        std::string queue;
+        bool server_named = false; // an exchange subscription's own queue
+        std::unique_ptr<Sink> sink;
+    };
+
+    boost::asio::awaitable<void> read_loop();
+    boost::asio::awaitable<void> write_loop();
+    boost::asio::awaitable<void> ping_loop();
+    void spawn(boost::asio::awaitable<void> loop, const char* what);
+    // Writes what is queued, then a close frame with `code`; drops the socket after
+    // close_timeout if the handshake has not finished.
+    void begin_close(boost::beast::websocket::close_code code);
+    void stop();
+    void drop_socket();
+    std::string connection_name() const;
+
+    // Frames in (ws_session_ops.cpp).
+    void handle_frame(std::string_view text);
+    void on_op(ws::SubscribeOp& op);
+    void on_op(ws::UnsubscribeOp& op);
+    void on_op(ws::AckOp& op);
+    void on_op(ws::NackOp& op);
+    void on_op(ws::RejectOp& op);
+    void on_op(ws::PublishOp& op);
+    void on_op(ws::PingOp& op);
+    Result<std::string> declare_exchange_queue(const ws::SubscribeOp& op);
+    void on_committed(std::uint64_t seq, const Result<void>& committed);
+    void flush_confirms();
+
+    // Frames out.
+    void send(std::string frame);
+    void send_error(const Error& error, const boost::json::value& id = nullptr);
+    bool accepting_deliveries() const;
+    void on_delivery(const std::string& sub, const server::Delivery& delivery);
+    void on_cancelled(const std::string& sub);
+    void retire(std::map<std::string, Subscription, std::less<>>::iterator it);
+
+    boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+    boost::asio::ip::tcp::endpoint remote_;
+    boost::asio::ip::tcp::endpoint local_;
+    server::Broker& broker_;
+    Principal principal_;
+    WsLimits limits_;
+    std::unique_ptr<server::Connection> connection_;
+    std::map<std::string, Subscription, std::less<>> subs_;
+    std::vector<std::unique_ptr<Sink>> retired_; // sinks whose call may still be on the stack
+    WsOutbox outbox_;
+    ConfirmQueue confirms_;
+    boost::asio::steady_timer writer_wake_;
+    boost::asio::steady_timer reader_wake_;
+    boost::asio::steady_timer ping_timer_;
+    boost::asio::steady_timer close_timer_;
+    std::chrono::steady_clock::time_point last_received_;
+    bool open_ = false;    // the handshake is done
+    bool closing_ = false; // the server is closing it (shutdown, a frame over the limit)
+    boost::beast::websocket::close_code close_code_ = boost::beast::websocket::close_code::normal;
+    bool stopped_ = false; // the reader ended: everything winds down
+    bool ping_in_flight_ = false;
+};
+
+// The DeliverySink of one subscription: ready once its `subscribed` frame is queued and while
+// the session's outbox has room. Owned by the session (subs_, then retired_); the consumer that
+// refers to it is cancelled before it goes.
+class WsSession::Sink final : public server::DeliverySink {
+public:
+    Sink(WsSession& session, std::string id) : session_(session), id_(std::move(id)) {}
+    void start() { started_ = true; }
+    bool ready() const override { return started_ && session_.accepting_deliveries(); }
+    void deliver(const server::Delivery& delivery) override { session_.on_delivery(id_, delivery); }
+    void cancelled(std::string_view) override { session_.on_cancelled(id_); }
+
+private:
+    WsSession& session_;
+    std::string id_;
+    bool started_ = false;
+};
+
+} // namespace warren::web

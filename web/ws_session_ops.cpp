@@ -1,0 +1,265 @@
+// WsSession, its broker side: what each client frame does, deliveries and confirms going out.
+// All of it runs on the session's strand, which under threading model A is the broker's thread,
+// so the Broker and the Connection are called directly.
+
+#include <array>
+#include <variant>
+
+#include <openssl/rand.h>
+
+#include "server/vhost.hpp"
+#include "web/permissions.hpp"
+#include "web/ws_session.hpp"
+
+namespace warren::web {
+
+namespace json = boost::json;
+
+namespace {
+
+const Error kRejected{Errc::rejected, "Unable to publish message. Check queue limits."};
+
+// "warren.gen-" + 24 random hex digits: a server-named queue ("amq." is reserved for users'
+// declares and refused by the broker).
+Result<std::string> generated_queue_name() {
+    std::array<unsigned char, 12> bytes{};
+    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
+        return make_error(Errc::internal, "cannot name a queue: the random source failed");
+    }
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string name = "warren.gen-";
+    for (unsigned char b : bytes) {
+        name += kDigits[b >> 4];
+        name += kDigits[b & 0x0f];
+    }
+    return name;
+}
+
+} // namespace
+
+void WsSession::handle_frame(std::string_view text) {
+    const ws::ParseContext context{principal_.name, limits_.max_message_size};
+    auto parsed = ws::parse_client_frame(text, context);
+    if (!parsed) {
+        const ws::FrameError& e = parsed.error();
+        if (!e.confirm.is_null()) {
+            // A refused publish that asked for a confirm: its error takes the confirm's place,
+            // in order.
+            confirms_.push_ready(e.confirm, false, e.error, e.id);
+            flush_confirms();
+        } else {
+            send(ws::render_error(e));
+        }
+        return;
+    }
+    std::visit([this](auto& op) { on_op(op); }, *parsed);
+}
+
+void WsSession::on_op(ws::SubscribeOp& op) {
+    const json::value id(op.id);
+    if (subs_.contains(op.id)) {
+        send_error(make_error(Errc::precondition_failed,
+                              "subscription id '" + op.id + "' is already in use"),
+                   id);
+        return;
+    }
+    if (subs_.size() >= limits_.max_subscriptions) {
+        send_error(make_error(Errc::precondition_failed,
+                              "too many subscriptions on this socket (the limit is " +
+                                  std::to_string(limits_.max_subscriptions) + ")"),
+                   id);
+        return;
+    }
+    auto allowed = can_read(principal_, op.vhost, op.queue ? *op.queue : *op.exchange);
+    if (!allowed) {
+        send_error(allowed.error(), id);
+        return;
+    }
+    std::string queue;
+    if (op.queue) {
+        queue = *op.queue;
+    } else {
+        auto declared = declare_exchange_queue(op);
+        if (!declared) {
+            send_error(declared.error(), id);
+            return;
+        }
+        queue = std::move(*declared);
+    }
+    auto sink = std::make_unique<Sink>(*this, op.id);
+    server::ConsumeOptions options;
+    options.tag = op.id;
+    options.prefetch = op.auto_ack ? 0 : op.prefetch;
+    options.auto_ack = op.auto_ack;
+    options.exclusive = op.exclusive;
+    // The sink is not started yet, so nothing is delivered before `subscribed` is queued.
+    auto consumed = connection_->consume(op.vhost, queue, std::move(options), *sink);
+    if (!consumed) {
+        if (op.exchange) {
+            (void)broker_.delete_queue(op.vhost, queue, false, false);
+        }
+        send_error(consumed.error(), id);
+        return;
+    }
+    send(ws::render_subscribed(op.id, queue));
+    Sink& started = *sink;
+    subs_.emplace(op.id, Subscription{op.vhost, queue, op.exchange.has_value(), std::move(sink)});
+    started.start();
+    connection_->resume();
+}
+
+// An exchange subscription's queue: server-named, exclusive to this connection, auto-deleted
+// when its consumer goes (unsubscribe) and deleted with the connection (socket closed).
+Result<std::string> WsSession::declare_exchange_queue(const ws::SubscribeOp& op) {
+    auto name = generated_queue_name();
+    if (!name) {
+        return name.error();
+    }
+    server::QueueSpec spec;
+    spec.name = *name;
+    spec.durable = false;
+    spec.exclusive = true;
+    spec.auto_delete = true;
+    auto declared = broker_.declare_queue(op.vhost, spec, connection_->id());
+    if (!declared) {
+        return declared.error();
+    }
+    routing::Binding binding{*op.exchange, routing::Destination::queue(*name), op.binding_key,
+                             op.arguments};
+    auto bound = broker_.bind(op.vhost, binding);
+    if (!bound) {
+        (void)broker_.delete_queue(op.vhost, *name, false, false);
+        return bound.error();
+    }
+    return name;
+}
+
+void WsSession::on_op(ws::UnsubscribeOp& op) {
+    auto it = subs_.find(op.id);
+    if (it == subs_.end()) {
+        send_error(make_error(Errc::not_found, "no subscription '" + op.id + "'"),
+                   json::value(op.id));
+        return;
+    }
+    // Unacked deliveries stay with the connection (AMQP): they can still be acked, and are
+    // requeued when the socket closes. An exchange subscription's queue auto-deletes here.
+    (void)connection_->cancel(op.id);
+    retire(it);
+}
+
+void WsSession::on_op(ws::AckOp& op) {
+    if (auto done = connection_->ack(op.tag, op.multiple); !done) {
+        send_error(done.error(), op.id);
+    }
+}
+
+void WsSession::on_op(ws::NackOp& op) {
+    if (auto done = connection_->nack(op.tag, op.multiple, op.requeue); !done) {
+        send_error(done.error(), op.id);
+    }
+}
+
+void WsSession::on_op(ws::RejectOp& op) {
+    if (auto done = connection_->reject(op.tag, op.requeue); !done) {
+        send_error(done.error(), op.id);
+    }
+}
+
+void WsSession::on_op(ws::PublishOp& op) {
+    std::optional<Error> error;
+    bool routed = false;
+    bool stored = false;
+    auto allowed =
+        can_write(principal_, op.vhost, op.exchange.empty() ? "amq.default" : op.exchange);
+    if (!allowed) {
+        error = allowed.error();
+    } else {
+        auto outcome = broker_.publish(op.vhost, op.exchange, std::move(op.message));
+        if (!outcome) {
+            error = outcome.error();
+        } else {
+            routed = outcome->routed;
+            stored = outcome->stored;
+            if (outcome->rejected) {
+                error = kRejected;
+            }
+        }
+    }
+    if (!op.confirm) {
+        if (error) {
+            send_error(*error, op.id);
+        }
+        return;
+    }
+    if (stored) {
+        // Confirmed only once committed (DESIGN.md 2). Confirms leave in publish order: this one
+        // holds back later ones until its commit completes.
+        const std::uint64_t seq = confirms_.push_pending(*op.confirm, routed, error, op.id);
+        broker_.flush([weak = weak_from_this(), seq](Result<void> committed) {
+            if (auto self = weak.lock()) {
+                self->on_committed(seq, committed);
+            }
+        });
+    } else {
+        confirms_.push_ready(*op.confirm, routed, error, op.id);
+    }
+    flush_confirms();
+}
+
+void WsSession::on_op(ws::PingOp& op) {
+    send(ws::render_pong(op.id));
+}
+
+void WsSession::on_committed(std::uint64_t seq, const Result<void>& committed) {
+    if (stopped_) {
+        return;
+    }
+    confirms_.complete(seq, committed);
+    flush_confirms();
+}
+
+void WsSession::flush_confirms() {
+    for (auto& frame : confirms_.take_ready()) {
+        send(std::move(frame));
+    }
+    if (confirms_.size() <= limits_.max_pending_confirms) {
+        reader_wake_.cancel(); // a reader paused on pending confirms may go on
+    }
+}
+
+void WsSession::send(std::string frame) {
+    if (stopped_) {
+        return;
+    }
+    outbox_.push(std::move(frame));
+    writer_wake_.cancel();
+}
+
+void WsSession::send_error(const Error& error, const json::value& id) {
+    send(ws::render_error(error, id));
+}
+
+bool WsSession::accepting_deliveries() const {
+    return !stopped_ && !closing_ && outbox_.has_room();
+}
+
+void WsSession::on_delivery(const std::string& sub, const server::Delivery& delivery) {
+    send(ws::render_message(sub, delivery));
+}
+
+void WsSession::on_cancelled(const std::string& sub) {
+    auto it = subs_.find(sub);
+    if (it == subs_.end()) {
+        return;
+    }
+    send(ws::render_cancelled(sub, it->second.queue));
+    retire(it);
+}
+
+void WsSession::retire(std::map<std::string, Subscription, std::less<>>::iterator it) {
+    // The sink may be the caller (cancelled()): keep it alive until the reader's next turn.
+    retired_.push_back(std::move(it->second.sink));
+    subs_.erase(it);
+}
+
+} // namespace warren::web
