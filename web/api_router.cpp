@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <stdexcept>
 #include <variant>
 
 #include <boost/assert.hpp>
@@ -132,9 +133,11 @@ void ApiRouter::insert(http::verb method, std::string_view path_template, Route 
             node = child.get();
         }
     }
-    BOOST_ASSERT_MSG(std::none_of(node->routes.begin(), node->routes.end(),
-                                  [&](const Route& r) { return r.method == method; }),
-                     "route registered twice");
+    // A programming error, caught at startup in every build type (not only with asserts on).
+    if (std::any_of(node->routes.begin(), node->routes.end(),
+                    [&](const Route& r) { return r.method == method; })) {
+        throw std::logic_error("route registered twice: " + std::string(path_template));
+    }
     node->routes.push_back(std::move(route));
 }
 
