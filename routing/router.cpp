@@ -1,10 +1,13 @@
 #include "routing/router.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 
 #include <boost/container/small_vector.hpp>
 
 #include "routing/headers_exchange.hpp"
+#include "routing/topic_exchange.hpp"
 
 namespace warren::routing {
 
@@ -25,17 +28,51 @@ bool touches_default_exchange(const Binding& binding) {
                                       binding.destination.name.empty());
 }
 
+// Equal for equal strings, and for short names (up to 8 bytes) nearly always different for
+// different ones: a cheap filter before comparing two names.
+std::uint64_t fingerprint(std::string_view s) {
+    const char* p = s.data();
+    const std::size_t n = s.size();
+    std::uint64_t v = 0;
+    if (n >= 8) {
+        std::memcpy(&v, p + n - 8, 8);
+    } else if (n >= 4) {
+        std::uint32_t a = 0;
+        std::uint32_t b = 0;
+        std::memcpy(&a, p, 4);
+        std::memcpy(&b, p + n - 4, 4);
+        v = std::uint64_t{a} << 32 | b;
+    } else if (n > 0) {
+        const auto byte = [&](std::size_t i) {
+            return std::uint64_t{static_cast<unsigned char>(p[i])};
+        };
+        v = byte(0) << 16 | byte(n / 2) << 8 | byte(n - 1);
+    }
+    return v ^ (std::uint64_t{n} << 56);
+}
+
+// Up to this many queues (duplicates included) are deduplicated in the order they were reached.
+constexpr std::size_t kLinearDedupLimit = 16;
+
 // Each queue once. Few results (the usual case): a linear scan that keeps the order in which the
-// queues were reached; many: sort and unique.
+// queues were reached, comparing fingerprints first; many: sort and unique.
+
 void remove_duplicates(std::vector<std::string_view>& queues) {
-    constexpr std::size_t kLinearLimit = 16;
+    constexpr std::size_t kLinearLimit = kLinearDedupLimit;
     if (queues.size() <= kLinearLimit) {
+        std::string_view* const q = queues.data();
+        std::uint64_t kept_prints[kLinearLimit];
         std::size_t kept = 0;
         for (std::size_t i = 0; i < queues.size(); ++i) {
-            const auto end = queues.begin() + static_cast<std::ptrdiff_t>(kept);
-            if (std::none_of(queues.begin(), end,
-                             [&](std::string_view q) { return same_string(q, queues[i]); })) {
-                queues[kept++] = queues[i];
+            const std::string_view name = q[i];
+            const std::uint64_t print = fingerprint(name);
+            std::size_t j = 0;
+            while (j < kept && !(kept_prints[j] == print && same_string(q[j], name))) {
+                ++j;
+            }
+            if (j == kept) {
+                kept_prints[kept] = print;
+                q[kept++] = name;
             }
         }
         queues.resize(kept);
@@ -181,13 +218,46 @@ RouteResult Router::route(std::string_view exchange, std::string_view routing_ke
         return result;
     }
 
+    // Reused per thread so that routing allocates nothing but the result.
+    thread_local std::vector<const Destination*> matched;
+    matched.clear();
+    start->exchange->collect(routing_key, headers, matched);
+
+    // The usual case: the exchange's bindings lead to queues only. Then the queues are the
+    // matched destinations, and the general walk below would find nothing more.
+    if (!matched.empty()) {
+        // A topic exchange whose bindings all sit in its shape index reports each destination
+        // through one pooled Destination: equal names are then equal pointers.
+        const bool pooled =
+            start->type == ExchangeType::topic && matched.size() <= kLinearDedupLimit &&
+            static_cast<const TopicExchange&>(*start->exchange).trie_bindings() == 0;
+        result.queues.reserve(matched.size());
+        const Destination* const* const first = matched.data();
+        std::size_t i = 0;
+        for (; i < matched.size(); ++i) {
+            const Destination* d = first[i];
+            if (d->kind != Destination::Kind::queue) {
+                break;
+            }
+            if (pooled && std::find(first, first + i, d) != first + i) {
+                continue; // reached already: the order of first arrival is kept
+            }
+            result.queues.push_back(d->name);
+        }
+        if (i == matched.size()) {
+            if (!pooled) {
+                remove_duplicates(result.queues);
+            }
+            return result;
+        }
+        result.queues.clear();
+    }
+
     // RabbitMQ's rabbit_exchange:route/2: a work list of exchanges with a visited set. An exchange
     // whose own bindings match nothing hands the message to its alternate exchange; one that
     // matched only exchanges does not, even if they reach no queue (checked on RabbitMQ 3.10).
-    // Reused per thread so that routing allocates nothing but the result.
-    thread_local std::vector<const Destination*> matched;
     boost::container::small_vector<const ExchangeEntry*, 8> seen{start};
-    boost::container::small_vector<const ExchangeEntry*, 8> pending{start};
+    boost::container::small_vector<const ExchangeEntry*, 8> pending;
     const auto reach = [&](std::string_view name) {
         const ExchangeEntry* next = find_exchange(name);
         if (next != nullptr && std::find(seen.begin(), seen.end(), next) == seen.end()) {
@@ -195,16 +265,13 @@ RouteResult Router::route(std::string_view exchange, std::string_view routing_ke
             pending.push_back(next);
         }
     };
-    while (!pending.empty()) {
-        const ExchangeEntry* current = pending.back();
-        pending.pop_back();
-        matched.clear();
-        current->exchange->collect(routing_key, headers, matched);
+    // What `current` matched (in `matched`): its queues are reached, its exchanges queued.
+    const auto absorb = [&](const ExchangeEntry* current) {
         if (matched.empty()) {
             if (!current->alternate_exchange.empty()) {
                 reach(current->alternate_exchange);
             }
-            continue;
+            return;
         }
         if (result.queues.capacity() < result.queues.size() + matched.size()) {
             result.queues.reserve(
@@ -217,6 +284,14 @@ RouteResult Router::route(std::string_view exchange, std::string_view routing_ke
                 reach(d->name);
             }
         }
+    };
+    absorb(start);
+    while (!pending.empty()) {
+        const ExchangeEntry* current = pending.back();
+        pending.pop_back();
+        matched.clear();
+        current->exchange->collect(routing_key, headers, matched);
+        absorb(current);
     }
     remove_duplicates(result.queues);
     return result;

@@ -413,5 +413,36 @@ TEST(Router, MovedRouterKeepsRouting) {
     EXPECT_EQ(sorted(moved.route("t", "a.b", {})), Names{"q"});
 }
 
+// A topic exchange reports the same queue once per matching binding; the result keeps each queue
+// once, in the order first reached, whichever index (shape index or trie) holds the bindings.
+TEST(Router, TopicRoutesEachQueueOnceInOrderOfArrival) {
+    for (const bool with_trie : {false, true}) {
+        Router router;
+        router.add_exchange("t", ExchangeType::topic);
+        for (const char* q : {"q1", "q2", "q3"}) {
+            router.add_queue(q);
+        }
+        ASSERT_TRUE(*router.bind({"t", Destination::queue("q2"), "a.b", {}}));
+        ASSERT_TRUE(*router.bind({"t", Destination::queue("q1"), "a.*", {}}));
+        ASSERT_TRUE(*router.bind({"t", Destination::queue("q2"), "*.b", {}}));
+        ASSERT_TRUE(*router.bind({"t", Destination::queue("q1"), "a.#", {}}));
+        if (with_trie) {
+            ASSERT_TRUE(*router.bind({"t", Destination::queue("q3"), "#.#.b", {}}));
+            ASSERT_TRUE(*router.bind({"t", Destination::queue("q2"), "#.a.#", {}}));
+        }
+        const RouteResult r = router.route("t", "a.b", {});
+        const Names want = with_trie ? Names{"q1", "q2", "q3"} : Names{"q1", "q2"};
+        EXPECT_EQ(sorted(r), want) << "with_trie " << with_trie;
+        EXPECT_EQ(r.queues.size(), want.size());
+        // Queues and an exchange together: the exchange's queues join in.
+        router.add_exchange("e", ExchangeType::fanout);
+        ASSERT_TRUE(*router.bind({"t", Destination::exchange("e"), "a.b", {}}));
+        ASSERT_TRUE(*router.bind({"e", Destination::queue("q3"), "", {}}));
+        ASSERT_TRUE(*router.bind({"e", Destination::queue("q1"), "", {}}));
+        EXPECT_EQ(sorted(router.route("t", "a.b", {})), (Names{"q1", "q2", "q3"}));
+        EXPECT_EQ(router.route("t", "a.b", {}).queues.size(), 3u);
+    }
+}
+
 } // namespace
 } // namespace warren::routing

@@ -173,5 +173,63 @@ TEST(TopicShapeIndex, AgreesWithNaiveMatcherOnRandomPatternsAndKeys) {
     EXPECT_GT(matches_seen, 5000u);
 }
 
+// Keys of more than 16 words take the path without precomputed plans; long literal words do not
+// fit a table record and are compared from the entry.
+TEST(TopicShapeIndex, LongKeysAndLongWords) {
+    TopicShapeIndex index;
+    std::string long_key;
+    for (int i = 0; i < 20; ++i) {
+        long_key += (i == 0 ? "w" : ".w") + std::to_string(i);
+    }
+    const std::string long_word(60, 'x');
+    ASSERT_TRUE(index.insert(split(long_key), Destination::queue("exact"), {}));
+    ASSERT_TRUE(index.insert(split("w0.#.w19"), Destination::queue("ends"), {}));
+    ASSERT_TRUE(index.insert(split("#.w19"), Destination::queue("last"), {}));
+    ASSERT_TRUE(index.insert(split(long_word + ".*.#"), Destination::queue("long"), {}));
+    ASSERT_TRUE(index.insert(split("#." + long_word), Destination::queue("long_last"), {}));
+    EXPECT_EQ(match(index, long_key), (Names{"ends", "exact", "last"}));
+    EXPECT_EQ(match(index, long_key + ".w19"), (Names{"ends", "last"}));
+    EXPECT_EQ(match(index, "w0.w19"), (Names{"ends", "last"}));
+    EXPECT_EQ(match(index, long_word + ".a"), Names{"long"});
+    EXPECT_EQ(match(index, long_word + "y.a"), Names{});
+    EXPECT_EQ(match(index, long_key + "." + long_word), Names{"long_last"});
+    EXPECT_EQ(match(index, long_word + "." + long_key + "." + long_word),
+              (Names{"long", "long_last"}));
+}
+
+// Words that are not one stretch of text (not made by split_topic_key) still match by word.
+TEST(TopicShapeIndex, MatchesWordsThatAreNotOneString) {
+    TopicShapeIndex index;
+    ASSERT_TRUE(index.insert(split("a.b.*"), Destination::queue("q"), {}));
+    const std::string a = "a";
+    const std::string b = "b";
+    const std::string c = "c";
+    TopicWords key;
+    for (const std::string* w : {&a, &b, &c}) {
+        key.push_back(HashedWord{*w, hash_string(*w)});
+    }
+    std::vector<const Destination*> out;
+    index.match(key, out);
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0]->name, "q");
+}
+
+// A binding gained or lost keeps the single destination a record carries in step.
+TEST(TopicShapeIndex, EntriesWithOneAndSeveralDestinations) {
+    TopicShapeIndex index;
+    const boost::json::object args{{"k", 1}};
+    ASSERT_TRUE(index.insert(split("a.*"), Destination::queue("q1"), {}));
+    EXPECT_EQ(match(index, "a.x"), Names{"q1"});
+    ASSERT_TRUE(index.insert(split("a.*"), Destination::queue("q2"), {}));
+    ASSERT_TRUE(index.insert(split("a.*"), Destination::queue("q1"), args));
+    EXPECT_EQ(match(index, "a.x"), (Names{"q1", "q1", "q2"}));
+    ASSERT_TRUE(index.erase(split("a.*"), Destination::queue("q1"), {}));
+    ASSERT_TRUE(index.erase(split("a.*"), Destination::queue("q1"), args));
+    EXPECT_EQ(match(index, "a.x"), Names{"q2"});
+    ASSERT_TRUE(index.erase(split("a.*"), Destination::queue("q2"), {}));
+    EXPECT_EQ(match(index, "a.x"), Names{});
+    EXPECT_EQ(index.shape_count(), 0u);
+}
+
 } // namespace
 } // namespace warren::routing
