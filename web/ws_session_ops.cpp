@@ -7,7 +7,6 @@
 
 #include <openssl/rand.h>
 
-#include "server/vhost.hpp"
 #include "web/permissions.hpp"
 #include "web/ws_session.hpp"
 

@@ -21,6 +21,13 @@ class WsTest : public ::testing::Test {
 protected:
     using Object = boost::json::object;
 
+    // Clients closing, dropping or misbehaving are normal: none of it is a server error.
+    void TearDown() override {
+        const std::string out = warren.output();
+        EXPECT_EQ(out.find("[error]"), std::string::npos) << out;
+        EXPECT_EQ(out.find("[critical]"), std::string::npos) << out;
+    }
+
     std::unique_ptr<WsClient> connect(std::shared_ptr<boost::asio::io_context> ioc = nullptr) {
         return std::make_unique<WsClient>(warren.port(), "/ws", kGuest, std::move(ioc));
     }
