@@ -84,7 +84,7 @@ void WsClient::write(std::string_view bytes, bool text) {
     std::optional<error_code> written;
     ws_.async_write(asio::buffer(bytes.data(), bytes.size()),
                     [&written](error_code ec, std::size_t) { written = ec; });
-    if (!run_until([&] { return written.has_value(); }, SteadyClock::now() + kTimeout)) {
+    if (!run_until([&] { return written.has_value(); }, SteadyClock::now() + write_timeout_)) {
         drop();
         run_until([&] { return written.has_value(); }, SteadyClock::now() + kTimeout);
         throw boost::system::system_error(asio::error::timed_out, "websocket write");

@@ -57,6 +57,9 @@ public:
     WsClient(const WsClient&) = delete;
     WsClient& operator=(const WsClient&) = delete;
 
+    // How long one write may wait for the server to read (5 s by default).
+    void set_write_timeout(std::chrono::milliseconds timeout) { write_timeout_ = timeout; }
+
     void send(const boost::json::value& frame);
     void send_text(std::string_view text);
     void send_binary(std::string_view bytes);
@@ -95,6 +98,7 @@ private:
     bool read_pending_ = false;
     boost::system::error_code read_error_;
     bool open_ = false;
+    std::chrono::milliseconds write_timeout_ = 5s;
     // Completions of operations started by this client check this, so a client destroyed with an
     // operation pending on a shared io_context is never touched.
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
