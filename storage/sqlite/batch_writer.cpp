@@ -17,6 +17,16 @@ std::int64_t i64(std::uint64_t v) {
         }                                                                                          \
     } while (false)
 
+// The six columns that identify a binding, in the order both binding statements use.
+Statement& bind_binding(Statement& stmt, const BindingRecord& x) {
+    return stmt.bind(1, x.vhost)
+        .bind(2, x.source)
+        .bind(3, x.destination)
+        .bind(4, std::int64_t{x.to_exchange})
+        .bind(5, x.routing_key)
+        .bind(6, x.arguments);
+}
+
 } // namespace
 
 Result<BatchWriter> BatchWriter::prepare(Db& db) {
@@ -125,22 +135,10 @@ Result<void> BatchWriter::apply(const Batch& b) {
         WARREN_TRY(doom_range_.bind(1, i64(id)).bind(2, std::int64_t{0}).bind(3, INT64_MAX).run());
     }
     for (const auto& x : b.put_bindings) {
-        WARREN_TRY(put_binding_.bind(1, x.vhost)
-                       .bind(2, x.source)
-                       .bind(3, x.destination)
-                       .bind(4, std::int64_t{x.to_exchange})
-                       .bind(5, x.routing_key)
-                       .bind(6, x.arguments)
-                       .run());
+        WARREN_TRY(bind_binding(put_binding_, x).run());
     }
     for (const auto& x : b.deleted_bindings) {
-        WARREN_TRY(delete_binding_.bind(1, x.vhost)
-                       .bind(2, x.source)
-                       .bind(3, x.destination)
-                       .bind(4, std::int64_t{x.to_exchange})
-                       .bind(5, x.routing_key)
-                       .bind(6, x.arguments)
-                       .run());
+        WARREN_TRY(bind_binding(delete_binding_, x).run());
     }
     for (const auto& u : b.put_users) {
         WARREN_TRY(put_user_.bind(1, u.name)
