@@ -200,6 +200,7 @@ int run(const server::Config& config) {
     web::register_queue_get_routes(router, broker);
     web::register_auth_token_routes(router, ws_tokens);
     web::register_user_routes(router, broker);
+    web::register_definition_routes(router, broker);
     http.start();
 
     bool stopping = false;
