@@ -27,6 +27,7 @@
 #include "web/auth.hpp"
 #include "web/handlers/handlers.hpp"
 #include "web/http_server.hpp"
+#include "web/static_assets.hpp"
 #include "web/token_store.hpp"
 #include "web/ws_endpoint.hpp"
 
@@ -186,6 +187,7 @@ int run(const server::Config& config) {
     web::register_publish_routes(router, broker, publish_limits);
     web::register_queue_get_routes(router, broker);
     web::register_auth_token_routes(router, ws_tokens);
+    web::register_static_asset_routes(router, web::admin_assets());
     http.start();
 
     bool stopping = false;
