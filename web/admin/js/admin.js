@@ -43,7 +43,7 @@ export async function render(view, ctx) {
       clear(usersBox).append(simpleTable([
         { label: 'Name', render: (u) => u.name },
         { label: 'Tags', render: (u) => tagList(u.tags).join(', ') || '–' },
-        { label: '', cls: 'actions', render: (u) => (u.name === ctx.me.name ? h('small', { class: 'muted' }, 'you') : deleteButton(`User '${u.name}'`, `Delete user '${u.name}'?`, 'They can no longer log in; their permissions go too.', `/api/users/${enc(u.name)}`, refreshAll)) },
+        { label: '', cls: 'act', render: (u) => (u.name === ctx.me.name ? h('small', { class: 'muted' }, 'you') : deleteButton(`User '${u.name}'`, `Delete user '${u.name}'?`, 'They can no longer log in; their permissions go too.', `/api/users/${enc(u.name)}`, refreshAll)) },
       ], users, 'No users.'));
     } catch (e) {
       usersErr.show(e);
@@ -59,7 +59,7 @@ export async function render(view, ctx) {
         { label: 'Configure', render: (p) => h('code', {}, p.configure) },
         { label: 'Write', render: (p) => h('code', {}, p.write) },
         { label: 'Read', render: (p) => h('code', {}, p.read) },
-        { label: '', cls: 'actions', render: (p) => deleteButton(`Permissions of '${p.user}' in '${p.vhost}'`, `Remove ${p.user}'s permissions in vhost ${p.vhost}?`, 'The user can no longer use this vhost.', `/api/permissions/${enc(p.vhost)}/${enc(p.user)}`, refreshPerms) },
+        { label: '', cls: 'act', render: (p) => deleteButton(`Permissions of '${p.user}' in '${p.vhost}'`, `Remove ${p.user}'s permissions in vhost ${p.vhost}?`, 'The user can no longer use this vhost.', `/api/permissions/${enc(p.vhost)}/${enc(p.user)}`, refreshPerms) },
       ], perms, 'No permissions.'));
     } catch (e) {
       permsErr.show(e);
@@ -72,7 +72,7 @@ export async function render(view, ctx) {
       clear(vhostsBox).append(simpleTable([
         { label: 'Name', render: (v) => v.name },
         { label: 'Messages', cls: 'num', render: (v) => String(v.messages ?? 0) },
-        { label: '', cls: 'actions', render: (v) => (v.name === '/' ? null : deleteButton(`vhost '${v.name}'`, `Delete vhost '${v.name}'?`, 'Every exchange, queue and message in it is deleted.', `/api/vhosts/${enc(v.name)}`, refreshVhosts)) },
+        { label: '', cls: 'act', render: (v) => (v.name === '/' ? null : deleteButton(`vhost '${v.name}'`, `Delete vhost '${v.name}'?`, 'Every exchange, queue and message in it is deleted.', `/api/vhosts/${enc(v.name)}`, refreshVhosts)) },
       ], vhosts, 'No vhosts.'));
     } catch (e) {
       vhostsErr.show(e);

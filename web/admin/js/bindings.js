@@ -33,7 +33,7 @@ export function bindingsTable(items, side, onChange) {
     { label: 'Arguments', render: (b) => argsText(b.arguments) },
     {
       label: '',
-      cls: 'actions',
+      cls: 'act',
       render: (b) => (b.source === ''
         ? h('small', { class: 'muted' }, 'default binding')
         : h('button', {

@@ -91,12 +91,12 @@ export async function renderDetail(view, ctx) {
       const [src, dst] = await Promise.all([api('GET', `${path}/bindings/source`), api('GET', `${path}/bindings/destination`)]);
       err.show(null);
       const m = ex.message_stats || {};
-      clear(info).append(kv([
+      clear(info).append(h('section', { class: 'card' }, kv([
         ['Type', ex.type], ['Durable', yesNo(ex.durable)], ['Auto-delete', yesNo(ex.auto_delete)], ['Internal', yesNo(ex.internal)],
         ['Alternate exchange', (ex.arguments && ex.arguments['alternate-exchange']) || '–'],
         ['Messages in', `${fmtNum(m.publish_in || 0)} (${rate(ex, 'publish_in')})`],
         ['Messages out', `${fmtNum(m.publish_out || 0)} (${rate(ex, 'publish_out')})`],
-      ]));
+      ])));
       clear(outgoing).append(bindingsTable(src, 'destination', refresh));
       clear(incoming).append(bindingsTable(dst, 'source', refresh));
     } catch (e) {

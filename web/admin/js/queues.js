@@ -126,12 +126,12 @@ export async function renderDetail(view, ctx) {
         h('div', { class: 'tile', id: 'queue-ready' }, h('span', { class: 'value' }, fmtNum(q.messages_ready)), h('span', { class: 'label' }, 'ready')),
         h('div', { class: 'tile', id: 'queue-unacked' }, h('span', { class: 'value' }, fmtNum(q.messages_unacknowledged)), h('span', { class: 'label' }, 'unacked')),
         h('div', { class: 'tile', id: 'queue-consumers' }, h('span', { class: 'value' }, fmtNum(q.consumers)), h('span', { class: 'label' }, 'consumers'))),
-      kv([
+      h('section', { class: 'card' }, kv([
         ['Durable', yesNo(q.durable)], ['Auto-delete', yesNo(q.auto_delete)], ['Exclusive', yesNo(q.exclusive)],
         ['Arguments', args || '–'], ['State', q.state || '–'],
         ['Bytes', fmtBytes(q.message_bytes)],
         ['Rates', `in ${rate(q, 'publish')}, deliver ${rate(q, 'deliver_get')}, ack ${rate(q, 'ack')}`],
-      ]));
+      ])));
       clear(bindings).append(bindingsTable(b, 'source', refresh));
       clear(consumers).append(simpleTable([
         { label: 'Tag', render: (c) => c.consumer_tag },
