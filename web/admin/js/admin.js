@@ -17,6 +17,7 @@ function deleteButton(label, title, detail, path, onDone) {
       await busy(b, null, async () => {
         await api('DELETE', path);
         toast(`${label} deleted.`);
+        if (path.startsWith('/api/vhosts/')) window.dispatchEvent(new Event('warren:vhosts-changed'));
         onDone();
       });
     },
@@ -46,7 +47,7 @@ export async function render(view, ctx) {
         { label: '', cls: 'act', render: (u) => (u.name === ctx.me.name ? h('small', { class: 'muted' }, 'you') : deleteButton(`User '${u.name}'`, `Delete user '${u.name}'?`, 'They can no longer log in; their permissions go too.', `/api/users/${enc(u.name)}`, refreshAll)) },
       ], users, 'No users.'));
     } catch (e) {
-      usersErr.show(e);
+      usersErr.show(e.status === 404 ? new Error('This server has no users API (GET /api/users answered 404): users are fixed in its configuration.') : e);
     }
   }
   async function refreshPerms() {
@@ -62,7 +63,7 @@ export async function render(view, ctx) {
         { label: '', cls: 'act', render: (p) => deleteButton(`Permissions of '${p.user}' in '${p.vhost}'`, `Remove ${p.user}'s permissions in vhost ${p.vhost}?`, 'The user can no longer use this vhost.', `/api/permissions/${enc(p.vhost)}/${enc(p.user)}`, refreshPerms) },
       ], perms, 'No permissions.'));
     } catch (e) {
-      permsErr.show(e);
+      permsErr.show(e.status === 404 ? new Error('This server has no permissions API (GET /api/permissions answered 404).') : e);
     }
   }
   async function refreshVhosts() {
@@ -137,6 +138,7 @@ export async function render(view, ctx) {
       toast(`vhost '${vname.value}' added; pick it in the vhost menu.`);
       vname.value = '';
       refreshVhosts();
+      window.dispatchEvent(new Event('warren:vhosts-changed'));
     });
   });
 

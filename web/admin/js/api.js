@@ -23,7 +23,8 @@ function describe(status, error, reason) {
     if (reason === 'User can only log in via localhost') {
       return 'This user can only log in from the machine warren runs on (localhost).';
     }
-    return 'Wrong user name or password.';
+    if (isLoginFailure(reason)) return 'Wrong user name or password.';
+    return `Access refused: ${reason || 'this user may not do that'}.`;
   }
   if (status === 403) return `Permission denied: ${reason || 'this user may not do that'}.`;
   if (status === 404) {
@@ -32,6 +33,11 @@ function describe(status, error, reason) {
   if (status === 503) return `The server refuses this for now (resource alarm): ${reason}`;
   if (reason) return reason.endsWith('.') ? reason : `${reason}.`;
   return `The server answered ${status}${error ? ` (${error})` : ''}.`;
+}
+
+// The reasons warren gives when the credentials themselves are rejected (not a permission).
+function isLoginFailure(reason) {
+  return !reason || /^(Login failed|Authentication required|Malformed|Not_Authorized)/.test(reason);
 }
 
 export function credentials() {
@@ -90,7 +96,7 @@ export async function api(method, path, body, opts = {}) {
   if (!res.ok) {
     const err = new ApiError(res.status, data && data.error, data && data.reason);
     err.data = data;
-    if (res.status === 401 && !opts.creds) unauthorizedListeners.forEach((fn) => fn(err));
+    if (res.status === 401 && !opts.creds && isLoginFailure(err.reason)) unauthorizedListeners.forEach((fn) => fn(err));
     throw err;
   }
   if (opts.raw) return { status: res.status, headers: res.headers, data };

@@ -200,6 +200,7 @@ async function boot() {
     $('menu-toggle').setAttribute('aria-expanded', String(open));
   });
   window.addEventListener('hashchange', show);
+  window.addEventListener('warren:vhosts-changed', () => loadVhosts());
   onUnauthorized(() => {
     if (me) showLogin('Your session is no longer valid: please log in again.');
   });

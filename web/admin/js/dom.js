@@ -57,6 +57,7 @@ export function toast(message, kind = 'info') {
   const box = document.getElementById('toasts');
   const el = h('div', { class: `toast ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, message);
   box.append(el);
+  while (box.children.length > 3) box.firstChild.remove();
   setTimeout(() => el.remove(), kind === 'error' ? 8000 : 3500);
 }
 
