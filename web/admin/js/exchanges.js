@@ -100,7 +100,7 @@ export async function renderDetail(view, ctx) {
       clear(outgoing).append(bindingsTable(src, 'destination', refresh));
       clear(incoming).append(bindingsTable(dst, 'source', refresh));
     } catch (e) {
-      err.show(e);
+      err.show(e.status === 404 ? new Error(`There is no exchange '${name || '(AMQP default)'}' in vhost '${vhost}' (any more).`) : e);
     }
   }
   await refresh();

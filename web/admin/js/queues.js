@@ -141,7 +141,7 @@ export async function renderDetail(view, ctx) {
         { label: 'Status', render: (c) => c.activity_status || (c.active ? 'up' : 'waiting') },
       ], q.consumer_details || [], 'No consumers.'));
     } catch (e) {
-      err.show(e);
+      err.show(e.status === 404 ? new Error(`There is no queue '${name}' in vhost '${vhost}' (any more).`) : e);
     }
   }
   await refresh();
