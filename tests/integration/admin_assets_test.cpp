@@ -59,6 +59,9 @@ TEST_F(AdminAssets, MatchingIfNoneMatchAnswers304WithoutBody) {
     EXPECT_EQ(same.status, 304u);
     EXPECT_TRUE(same.body.empty());
     EXPECT_EQ(same.header("ETag"), etag);
+    EXPECT_TRUE(same.header("Content-Length").empty()) << same.header("Content-Length");
+    // The connection stays usable after a body-less 304.
+    EXPECT_EQ(get("/js/api.js").status, 200u);
 
     // A list of tags, a weak form of ours, and "*" all match; another tag does not.
     EXPECT_EQ(get("/js/api.js", {{"If-None-Match", "\"other\", " + etag}}).status, 304u);
