@@ -219,6 +219,21 @@ try {
     assert.equal(r.body[0].routing_key, 'order.*');
   });
 
+  await step('bind to another exchange, then remove that binding with confirmation', async () => {
+    const form = page.locator('form[aria-label="Add binding"]');
+    await form.locator('select[name=kind]').selectOption('e');
+    await form.locator('input[name=other]').fill('amq.fanout');
+    await form.locator('input[name=routing_key]').fill('audit.#');
+    await form.locator('button[type=submit]').click();
+    const row = page.locator('section:has(h2:text("Bindings from this exchange")) tr', { hasText: 'audit.#' });
+    await row.waitFor();
+    assert.equal((await apiCall('GET', `/api/bindings/${vh}/e/e2e.orders/e/amq.fanout`)).body.length, 1);
+    await row.locator('button:text("Remove")').click();
+    await page.click('dialog.confirm button:text("Remove")');
+    await row.waitFor({ state: 'detached' });
+    assert.equal((await apiCall('GET', `/api/bindings/${vh}/e/e2e.orders/e/amq.fanout`)).body.length, 0);
+  });
+
   await step('publish from the form: routed, then unroutable', async () => {
     const form = page.locator('form[aria-label="Publish message"]');
     await form.locator('input[name=routing_key]').fill('order.created');
@@ -301,6 +316,18 @@ try {
     await page.click('#nav a[data-page=admin]');
     await page.locator('section h2:text("Virtual hosts")').waitFor();
     await shot('admin');
+  });
+
+  await step('add a vhost on the admin page and switch to it', async () => {
+    const form = page.locator('form[aria-label="Add vhost"]');
+    await form.locator('input[name=name]').fill('e2e/vhost');
+    await form.locator('button[type=submit]').click();
+    await page.locator('#vhost option[value="e2e/vhost"]').waitFor({ state: 'attached' });
+    await page.selectOption('#vhost', 'e2e/vhost');
+    await page.click('#nav a[data-page=queues]');
+    await page.locator('main h1', { hasText: 'in vhost e2e/vhost' }).waitFor();
+    await page.locator('#queues td.empty').waitFor();
+    await page.selectOption('#vhost', '/');
   });
 
   await step('a narrow window: no sideways scrolling, the menu folds', async () => {
