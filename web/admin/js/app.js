@@ -126,7 +126,12 @@ async function checkAlarms() {
   } catch (e) {
     if (e.status === 503 && e.data) {
       const alarms = Array.isArray(e.data.alarms) ? e.data.alarms : [];
-      const words = alarms.map((a) => (typeof a === 'string' ? a : a.reason || a.resource || JSON.stringify(a)));
+      // RabbitMQ lists {node, resource: "memory"|"disk"}; a plain string or {reason} works too.
+      const words = alarms.map((a) => {
+        if (typeof a === 'string') return a;
+        if (a.resource) return `${a.resource}${a.node ? ` on ${a.node}` : ''}${a.reason ? ` (${a.reason})` : ''}`;
+        return a.reason || JSON.stringify(a);
+      });
       box.textContent = `Resource alarm: ${words.length ? words.join('; ') : e.data.reason || 'in effect'}. Publishing is refused until it clears.`;
       box.hidden = false;
     } else if (e.status === 404 || e.status === 405) {
