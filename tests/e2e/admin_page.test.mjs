@@ -75,8 +75,8 @@ const page = await context.newPage();
 const pageErrors = [];
 page.on('pageerror', (e) => pageErrors.push(`page error: ${e.message}`));
 page.on('console', (m) => {
-  // The browser logs every 4xx fetch as "Failed to load resource"; the tests cause some on purpose.
-  if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())) {
+  // The browser logs every 4xx (and the alarm check's 503) as "Failed to load resource"; the tests cause some on purpose.
+  if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of (4\d\d|503)/.test(m.text())) {
     pageErrors.push(`console error: ${m.text()}`);
   }
 });
@@ -346,6 +346,22 @@ try {
     }
     await shot('narrow-exchanges');
     await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  await step('a resource alarm shows as a banner', async () => {
+    // The alarm health check answered as RabbitMQ does while an alarm is in effect (the test
+    // stands in for the server here: making a real broker run out of memory takes too long).
+    const url = `${base}/api/health/checks/alarms`;
+    await page.route(url, (route) => route.fulfill({
+      status: 503,
+      contentType: 'application/json',
+      body: JSON.stringify({ status: 'failed', reason: 'There are alarms in effect in the cluster', alarms: [{ node: 'warren@e2e', resource: 'memory' }] }),
+    }));
+    await page.reload();
+    await page.locator('#alarms').waitFor();
+    assert.match(await text('#alarms'), /memory on warren@e2e/);
+    await shot('alarm');
+    await page.unroute(url);
   });
 
   await step('log out', async () => {
