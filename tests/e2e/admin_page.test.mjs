@@ -338,7 +338,7 @@ try {
     assert.ok(!(await page.locator('#nav').isVisible()), 'nav folded');
     await page.click('#menu-toggle');
     assert.ok(await page.locator('#nav').isVisible(), 'menu opens');
-    for (const hash of ['#/', '#/queues', '#/exchanges', '#/live']) {
+    for (const hash of ['#/', '#/queues', '#/exchanges', `#/exchanges/${vh}/amq.topic`, '#/live', '#/connections', '#/admin']) {
       await page.goto(`${base}/${hash}`);
       await page.locator('main h1').waitFor();
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
