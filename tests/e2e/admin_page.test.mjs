@@ -330,6 +330,78 @@ try {
     await page.selectOption('#vhost', '/');
   });
 
+  async function loginAs(user, password) {
+    if (await page.locator('#top').isVisible()) await page.click('#logout');
+    await page.locator('#login-form').waitFor();
+    await page.fill('#login-form input[name=user]', user);
+    await page.fill('#login-form input[name=password]', password);
+    await page.click('#login-form button[type=submit]');
+  }
+
+  await step('users and permissions: add a user, who is refused until granted permissions', async () => {
+    await page.goto(`${base}/#/admin`);
+    await page.click('summary:text("Add or update a user")');
+    const form = page.locator('form[aria-label="Add user"]');
+    await form.locator('input[name=name]').fill('e2e-viewer');
+    await form.locator('input[name=password]').fill('viewer-pw');
+    await form.locator('input[name="tag-management"]').check();
+    await form.locator('button[type=submit]').click();
+    await page.locator('section:has(h2:text("Users")) td', { hasText: 'e2e-viewer' }).waitFor();
+    const u = await apiCall('GET', '/api/users/e2e-viewer');
+    assert.equal(u.status, 200);
+    const tags = Array.isArray(u.body.tags) ? u.body.tags : String(u.body.tags).split(',');
+    assert.deepEqual(tags, ['management']);
+    await shot('admin-users');
+
+    // A user without a management tag cannot use the page, and is told why.
+    assert.ok([201, 204].includes((await apiCall('PUT', '/api/users/e2e-nobody', { password: 'nobody-pw', tags: '' })).status));
+    await loginAs('e2e-nobody', 'nobody-pw');
+    await page.locator('#login-error', { hasText: 'no management tag' }).waitFor();
+
+    // A management user without permissions logs in but is refused the vhost, in words.
+    await loginAs('e2e-viewer', 'viewer-pw');
+    await page.locator('#top').waitFor();
+    assert.ok(!(await page.locator('#nav-admin').isVisible()), 'no Admin page for a management user');
+    await page.goto(`${base}/#/queues`);
+    await page.locator('main .error', { hasText: 'Permission denied' }).waitFor();
+    await shot('permission-denied');
+
+    // The administrator grants read-only-ish permissions on "/" from the page.
+    await loginAs('guest', 'guest');
+    await page.locator('#top').waitFor();
+    await page.goto(`${base}/#/admin`);
+    await page.click('summary:text("Set permissions")');
+    const perm = page.locator('form[aria-label="Set permissions"]');
+    await perm.locator('input[name=user]').fill('e2e-viewer');
+    await perm.locator('input[name=vhost]').fill('/');
+    await perm.locator('input[name=configure]').fill('^$');
+    await perm.locator('button[type=submit]').click();
+    await page.locator('section:has(h2:text("Permissions")) tr', { hasText: 'e2e-viewer' }).waitFor();
+    const p = await apiCall('GET', `/api/permissions/${vh}/e2e-viewer`);
+    assert.equal(p.body.configure, '^$');
+
+    // Editing the user's tags keeps the password.
+    await page.locator('section:has(h2:text("Users")) tr', { hasText: 'e2e-viewer' }).locator('button:text("Edit")').click();
+    await form.locator('input[name="tag-monitoring"]').check();
+    await form.locator('button[type=submit]').click();
+    await page.locator('section:has(h2:text("Users")) tr', { hasText: 'monitoring' }).waitFor();
+
+    await loginAs('e2e-viewer', 'viewer-pw');
+    await page.locator('#top').waitFor();
+    await page.goto(`${base}/#/queues`);
+    await page.locator('#queues').waitFor();
+    assert.equal(await page.locator('main .error:visible').count(), 0);
+    // Configure is '^$': creating a queue is refused, and the page says so.
+    await page.click('details.create > summary');
+    const qform = page.locator('form[aria-label="Create queue"]');
+    await qform.locator('input[name=name]').fill('e2e-not-allowed');
+    await qform.locator('button[type=submit]').click();
+    await qform.locator('.error', { hasText: 'Permission denied' }).waitFor();
+    assert.ok(await page.locator('#top').isVisible(), 'a refusal does not log the user out');
+    await loginAs('guest', 'guest');
+    await page.locator('#top').waitFor();
+  });
+
   await step('a narrow window: no sideways scrolling, the menu folds', async () => {
     await page.setViewportSize({ width: 375, height: 800 });
     await page.goto(`${base}/#/queues`);

@@ -44,7 +44,7 @@ export async function render(view, ctx) {
       clear(usersBox).append(simpleTable([
         { label: 'Name', render: (u) => u.name },
         { label: 'Tags', render: (u) => tagList(u.tags).join(', ') || '–' },
-        { label: '', cls: 'act', render: (u) => (u.name === ctx.me.name ? h('small', { class: 'muted' }, 'you') : deleteButton(`User '${u.name}'`, `Delete user '${u.name}'?`, 'They can no longer log in; their permissions go too.', `/api/users/${enc(u.name)}`, refreshAll)) },
+        { label: '', cls: 'act', render: (u) => [h('button', { type: 'button', class: 'small', onclick: () => editUser(u) }, 'Edit'), ' ', u.name === ctx.me.name ? h('small', { class: 'muted' }, 'you') : deleteButton(`User '${u.name}'`, `Delete user '${u.name}'?`, 'They can no longer log in; their permissions go too.', `/api/users/${enc(u.name)}`, refreshAll)] },
       ], users, 'No users.'));
     } catch (e) {
       usersErr.show(e.status === 404 ? new Error('This server has no users API (GET /api/users answered 404): users are fixed in its configuration.') : e);
@@ -90,14 +90,33 @@ export async function render(view, ctx) {
   const tagBoxes = TAGS.map((t) => checkbox(`tag-${t}`, t, t === 'management'));
   const userButton = h('button', { type: 'submit', class: 'primary' }, 'Save user');
   const userForm = h('form', { class: 'form', 'aria-label': 'Add user' },
-    field('Name', uname), field('Password', pw, 'leave empty to disable password login'),
+    field('Name', uname), field('Password', pw, 'leave empty to keep the current one (a new user without one cannot log in with a password)'),
     h('div', { class: 'checks' }, tagBoxes), h('div', { class: 'actions' }, userButton), userErr);
+  const userDetails = h('details', { class: 'create' }, h('summary', {}, 'Add or update a user'), userForm);
+  function editUser(u) {
+    uname.value = u.name;
+    pw.value = '';
+    const tags = tagList(u.tags);
+    for (const t of TAGS) userForm[`tag-${t}`].checked = tags.includes(t);
+    userDetails.open = true;
+    pw.focus();
+  }
   userForm.addEventListener('submit', (e) => {
     e.preventDefault();
     busy(userButton, userErr, async () => {
       const tags = TAGS.filter((t) => userForm[`tag-${t}`].checked).join(',');
       const body = { tags };
-      if (pw.value) body.password = pw.value;
+      if (pw.value) {
+        body.password = pw.value;
+      } else {
+        // PUT without a password disables password login (RabbitMQ's rule): an existing user
+        // keeps theirs by sending back its hash.
+        const existing = await api('GET', `/api/users/${enc(uname.value)}`).catch((x) => (x.status === 404 ? null : Promise.reject(x)));
+        if (existing && existing.password_hash) {
+          body.password_hash = existing.password_hash;
+          if (existing.hashing_algorithm) body.hashing_algorithm = existing.hashing_algorithm;
+        }
+      }
       await api('PUT', `/api/users/${enc(uname.value)}`, body);
       toast(`User '${uname.value}' saved.`);
       pw.value = '';
@@ -143,7 +162,7 @@ export async function render(view, ctx) {
   });
 
   view.append(h('h1', {}, 'Admin'),
-    section('Users', usersErr, usersBox, h('details', { class: 'create' }, h('summary', {}, 'Add or update a user'), userForm)),
+    section('Users', usersErr, usersBox, userDetails),
     section('Permissions', permsErr, permsBox, h('details', { class: 'create' }, h('summary', {}, 'Set permissions'), permForm)),
     section('Virtual hosts', vhostsErr, vhostsBox, vhForm));
   await refreshAll();

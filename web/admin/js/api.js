@@ -24,7 +24,7 @@ function describe(status, error, reason) {
       return 'This user can only log in from the machine warren runs on (localhost).';
     }
     if (isLoginFailure(reason)) return 'Wrong user name or password.';
-    return `Access refused: ${reason || 'this user may not do that'}.`;
+    return `Permission denied: ${(reason || 'this user may not do that').replace(/\.$/, '')}.`;
   }
   if (status === 403) return `Permission denied: ${reason || 'this user may not do that'}.`;
   if (status === 404) {

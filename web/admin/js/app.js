@@ -114,7 +114,11 @@ async function loadVhosts() {
   } catch (e) {
     toast(`Could not list vhosts: ${e.message}`, 'error');
   }
-  if (!names.includes(currentVhost())) sessionStorage.setItem(VHOST_KEY, names.includes('/') ? '/' : names[0] || '/');
+  if (!names.length) {
+    toast(`User '${me.name}' has no permissions in any vhost yet: an administrator can grant them on the Admin page.`, 'error');
+    names = [currentVhost()];
+  }
+  if (!names.includes(currentVhost())) sessionStorage.setItem(VHOST_KEY, names.includes('/') ? '/' : names[0]);
   clear(select).append(...names.map((n) => h('option', { value: n, selected: n === currentVhost() }, n)));
 }
 
