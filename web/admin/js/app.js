@@ -151,6 +151,7 @@ function showLogin(message) {
   $('top').hidden = true;
   $('alarms').hidden = true;
   clear($('view'));
+  clear($('toasts')); // the last user's notices are not the next one's
   $('login').hidden = false;
   const err = $('login-error');
   err.textContent = message || '';
