@@ -29,6 +29,7 @@
 #include "web/handlers/handlers.hpp"
 #include "web/http_server.hpp"
 #include "web/permissions.hpp"
+#include "web/static_assets.hpp"
 #include "web/token_store.hpp"
 #include "web/ws_endpoint.hpp"
 
@@ -201,6 +202,7 @@ int run(const server::Config& config) {
     web::register_auth_token_routes(router, ws_tokens);
     web::register_user_routes(router, broker);
     web::register_definition_routes(router, broker);
+    web::register_static_asset_routes(router, web::admin_assets());
     http.start();
 
     bool stopping = false;

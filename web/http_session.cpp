@@ -78,6 +78,10 @@ void finish(Response& res, unsigned version, bool keep_alive) {
     res.keep_alive(keep_alive);
     res.set(http::field::server, "warren");
     res.prepare_payload();
+    if (res.result() == http::status::not_modified) {
+        // RFC 9110 8.6: a 304 may only carry the 200's length, so it carries none.
+        res.erase(http::field::content_length);
+    }
 }
 
 asio::awaitable<void> reject_connection(beast::tcp_stream stream, std::size_t limit) {
