@@ -409,11 +409,11 @@ HandlerResult apply(server::Broker& broker, Plan& plan, const Principal& princip
 
 HandlerResult import_definitions(server::Broker& broker, const RequestContext& context,
                                  bool per_vhost) {
-    boost::system::error_code ec;
-    json::value doc = json::parse(context.request.body(), ec);
-    if (ec) {
-        return make_error(Errc::bad_request, "the body is not valid JSON: " + ec.message());
+    auto parsed = parse_client_json(context.request.body(), "the definitions document");
+    if (!parsed) {
+        return parsed.error();
     }
+    const json::value& doc = *parsed;
     if (!doc.is_object()) {
         return make_error(Errc::bad_request, "the definitions must be a JSON object");
     }
