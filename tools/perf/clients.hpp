@@ -9,8 +9,12 @@
 //   unconfirmed; confirms come back in publish order, so the send times wait in a deque.
 // - HTTP publisher: one kept-alive connection, one request at a time (--batch messages each); the
 //   200 is the confirm.
-// - Consumer: subscribe with --prefetch and manual acks (one multiple-ack per --ack-every
-//   deliveries, and whatever is pending every 10 ms), or ack "auto".
+// - Consumer: subscribe with --prefetch and manual acks, or ack "auto". The writer acks
+//   ("multiple") everything received so far as soon as --ack-every deliveries are pending (and
+//   every 10 ms); with one write in flight, acks coalesce by themselves as the rate grows, so
+//   the default (1) costs one ack per message only when the consumer is idle anyway. Acking
+//   late is not free: on this VM, deliveries sent while the consumer's socket is quiet reach it
+//   milliseconds later (see tools/perf/README.md), which batched acks showed as latency.
 //
 // Thread: each client stays on the io_context of `executor`.
 

@@ -34,8 +34,7 @@ class WsConsumer : public std::enable_shared_from_this<WsConsumer> {
 public:
     WsConsumer(asio::any_io_executor executor, RunState& run, std::size_t index)
         : run_(run), index_(index), ws_(executor), wake_(executor) {
-        const std::uint32_t every = run.options.ack_every;
-        ack_every_ = every > 0 ? every : std::max<std::uint32_t>(1, run.options.prefetch / 4);
+        ack_every_ = std::max<std::uint32_t>(1, run.options.ack_every);
     }
 
     asio::awaitable<void> run();

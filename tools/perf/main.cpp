@@ -160,7 +160,9 @@ int run(const PerfOptions& options) {
     run.go = true;
     // Publishing: until the duration is over or every publisher has sent its --pmessages.
     const auto duration_ns = static_cast<std::int64_t>(options.duration * 1e9);
-    while (!metrics.failed() && run.publishers_done < options.publishers &&
+    // Without publishers (a consumer-only run beside another warren-perf), just the duration.
+    while (!metrics.failed() &&
+           (options.publishers == 0 || run.publishers_done < options.publishers) &&
            (options.duration <= 0 || now_ns() - start < duration_ns)) {
         reporter.tick();
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -174,9 +176,12 @@ int run(const PerfOptions& options) {
     }
     // Draining: until everything confirmed (or sent, without confirms) is received, or nothing
     // has come for --drain-timeout seconds.
-    const std::uint64_t expected = options.transport == Transport::ws && options.confirm == 0
-                                       ? metrics.sent.load()
-                                       : metrics.confirmed.load() - metrics.unroutable.load();
+    std::uint64_t expected = options.transport == Transport::ws && options.confirm == 0
+                                 ? metrics.sent.load()
+                                 : metrics.confirmed.load() - metrics.unroutable.load();
+    if (options.publishers == 0) {
+        expected = UINT64_MAX; // someone else publishes: consume until it goes quiet
+    }
     std::int64_t quiet_since = now_ns();
     std::uint64_t seen = metrics.received.load();
     const auto drain_ns = static_cast<std::int64_t>(options.drain_timeout * 1e9);

@@ -36,7 +36,7 @@ struct PerfOptions {
     std::optional<std::string> routing_key; // default: the queue name
     std::size_t batch = 1;                  // HTTP: messages per request (>1: batch extension)
     bool auto_ack = false;
-    std::uint32_t ack_every = 0; // manual acks: one multiple-ack per this many (0 = prefetch/4)
+    std::uint32_t ack_every = 1; // manual acks: deliveries per multiple-ack (1 = at once)
     double drain_timeout = 5;    // seconds without deliveries after which consuming stops
     bool json = false;
 
