@@ -11,10 +11,10 @@
 //   200 is the confirm.
 // - Consumer: subscribe with --prefetch and manual acks, or ack "auto". The writer acks
 //   ("multiple") everything received so far as soon as --ack-every deliveries are pending (and
-//   every 10 ms); with one write in flight, acks coalesce by themselves as the rate grows, so
-//   the default (1) costs one ack per message only when the consumer is idle anyway. Acking
-//   late is not free: on this VM, deliveries sent while the consumer's socket is quiet reach it
-//   milliseconds later (see tools/perf/README.md), which batched acks showed as latency.
+//   every 10 ms); acks that fall due while one is being written go together, but on loopback
+//   writes complete at once, so the default (1) is one ack frame per delivery, as PerfTest's
+//   default. Acking late is not free: on this VM, deliveries sent while the consumer's socket
+//   is quiet reach it milliseconds later (see tools/perf/README.md).
 //
 // Thread: each client stays on the io_context of `executor`.
 

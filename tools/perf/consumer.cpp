@@ -114,6 +114,7 @@ asio::awaitable<void> WsConsumer::run() {
                 throw ConnectError("consumer connection lost: " + ec.message());
             }
             metrics.acked.fetch_add(count, std::memory_order_relaxed);
+            metrics.ack_frames.fetch_add(1, std::memory_order_relaxed);
             continue; // more may have come meanwhile
         }
         if (stopping) {

@@ -216,6 +216,7 @@ int run(const PerfOptions& options) {
     s.unroutable = metrics.unroutable;
     s.received = metrics.received;
     s.acked = metrics.acked;
+    s.ack_frames = metrics.ack_frames;
     s.redelivered = metrics.redelivered;
     s.unstamped = metrics.unstamped;
     s.publish_seconds = static_cast<double>(metrics.last_send_ns.load() - start) / 1e9;

@@ -49,8 +49,9 @@ struct Metrics {
     std::atomic<std::uint64_t> nacked{0};     // refused by the broker (error frame or status)
     std::atomic<std::uint64_t> received{0};   // deliveries
     std::atomic<std::uint64_t> redelivered{0};
-    std::atomic<std::uint64_t> acked{0};     // deliveries covered by acks written
-    std::atomic<std::uint64_t> unstamped{0}; // deliveries without a readable time stamp
+    std::atomic<std::uint64_t> acked{0};      // deliveries covered by acks written
+    std::atomic<std::uint64_t> ack_frames{0}; // ack frames written (each may be "multiple")
+    std::atomic<std::uint64_t> unstamped{0};  // deliveries without a readable time stamp
     std::atomic<std::int64_t> last_send_ns{0};
     std::atomic<std::int64_t> last_receive_ns{0};
     LatencySeries latency;         // publish -> delivery

@@ -52,8 +52,8 @@ ParseResult parse_options(int argc, const char* const* argv) {
          "HTTP publishers: messages per request (batch extension when > 1)")
         ("auto-ack,a", po::bool_switch(&o.auto_ack), "consume with ack \"auto\"")
         ("ack-every", po::value(&o.ack_every)->default_value(o.ack_every),
-         "manual acks: wait for N deliveries before a multiple-ack (1 = ack at once; acks "
-         "written while one is in flight are coalesced); pending acks also go every 10 ms")
+         "manual acks: wait for N deliveries before a multiple-ack (1 = ack each delivery at "
+         "once); pending acks also go every 10 ms")
         ("drain-timeout", po::value(&o.drain_timeout)->default_value(o.drain_timeout),
          "after publishing: stop consuming once nothing arrived for this many seconds")
         ("json", po::bool_switch(&o.json), "print the summary as one JSON object");

@@ -71,9 +71,10 @@ void print_summary(std::ostream& out, const PerfOptions& options, const Summary&
                   static_cast<unsigned long long>(s.nacked),
                   static_cast<unsigned long long>(s.unroutable));
     out << format(
-        "  received %llu (%.0f msg/s), acked %llu, redelivered %llu\n",
+        "  received %llu (%.0f msg/s), acked %llu (%llu ack frames), redelivered %llu\n",
         static_cast<unsigned long long>(s.received), per_second(s.received, s.receive_seconds),
-        static_cast<unsigned long long>(s.acked), static_cast<unsigned long long>(s.redelivered));
+        static_cast<unsigned long long>(s.acked), static_cast<unsigned long long>(s.ack_frames),
+        static_cast<unsigned long long>(s.redelivered));
     out << "  publish-to-delivery latency: " << latency_text(s.latency) << "\n";
     out << "  publish-to-confirm latency: " << latency_text(s.confirm_latency) << "\n";
     if (s.unstamped > 0) {
@@ -103,6 +104,7 @@ void print_json(std::ostream& out, const PerfOptions& options, const Summary& s)
         {"unroutable", s.unroutable},
         {"received", s.received},
         {"acked", s.acked},
+        {"ack_frames", s.ack_frames},
         {"redelivered", s.redelivered},
         {"unstamped", s.unstamped},
         {"publish_seconds", s.publish_seconds},

@@ -31,6 +31,7 @@ struct Summary {
     std::uint64_t unroutable = 0;
     std::uint64_t received = 0;
     std::uint64_t acked = 0;
+    std::uint64_t ack_frames = 0;
     std::uint64_t redelivered = 0;
     std::uint64_t unstamped = 0;
     double publish_seconds = 0; // from the start to the last publish
