@@ -20,6 +20,7 @@
 #include "server/broker.hpp"
 #include "server/clock.hpp"
 #include "server/config.hpp"
+#include "server/malloc_tuning.hpp"
 #include "server/resource_monitor.hpp"
 #include "server/stats.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
@@ -250,6 +251,7 @@ int run(const server::Config& config) {
 } // namespace
 
 int main(int argc, char** argv) {
+    server::ensure_malloc_tuning(argv); // may re-execute warren once (server/malloc_tuning.hpp)
     auto config = server::parse_config(argc, argv, server::process_env());
     if (!config) {
         std::cerr << "warren: " << config.error().reason << "\nTry 'warren --help'.\n";
