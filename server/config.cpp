@@ -28,7 +28,7 @@ const po::options_description& options() {
         add("data-dir", po::value<std::string>(), "data directory (default ./data)");
         add("bind", po::value<std::string>(), "IP address to listen on (default 127.0.0.1)");
         add("http-port", po::value<std::string>(), "HTTP port (default 15672; 0 = any free port)");
-        add("https-port", po::value<std::string>(), "HTTPS port (TLS: not built yet)");
+        add("https-port", po::value<std::string>(), "HTTPS port (needs --tls-cert and --tls-key)");
         add("tls-cert", po::value<std::string>(), "TLS certificate chain (PEM)");
         add("tls-key", po::value<std::string>(), "TLS private key (PEM)");
         add("sync", po::value<std::string>(),
@@ -295,6 +295,11 @@ Result<void> apply_all(const Settings& settings, Config& config) {
     }
     config.tls_cert = cert.value_or("");
     config.tls_key = key.value_or("");
+    if (config.https_port && (config.tls_cert.empty() || config.tls_key.empty())) {
+        return make_error(Errc::bad_request,
+                          "--https-port needs --tls-cert and --tls-key (PEM files: the "
+                          "certificate chain and its private key)");
+    }
     return {};
 }
 

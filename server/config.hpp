@@ -48,7 +48,7 @@ struct Config {
     std::string default_user = "guest";
     std::string default_password = "guest";
 
-    // TLS comes with a later issue; the flags are accepted so deployments can be prepared.
+    // HTTPS listener (the API, /ws and the admin page over TLS), beside the HTTP one.
     std::optional<std::uint16_t> https_port;
     std::filesystem::path tls_cert;
     std::filesystem::path tls_key;

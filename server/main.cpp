@@ -6,6 +6,8 @@
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <memory>
+#include <optional>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -31,6 +33,7 @@
 #include "web/http_server.hpp"
 #include "web/permissions.hpp"
 #include "web/static_assets.hpp"
+#include "web/tls_context.hpp"
 #include "web/token_store.hpp"
 #include "web/ws_endpoint.hpp"
 
@@ -109,9 +112,6 @@ std::string url_host(const asio::ip::address& address) {
 }
 
 int run(const server::Config& config) {
-    if (config.https_port) {
-        spdlog::warn("--https-port {} ignored: TLS is not built yet", *config.https_port);
-    }
     std::error_code fs_error;
     std::filesystem::create_directories(config.data_dir, fs_error);
     if (fs_error || !std::filesystem::is_directory(config.data_dir)) {
@@ -188,6 +188,27 @@ int run(const server::Config& config) {
         return 1;
     }
     node.listeners.push_back({"http", endpoint->address().to_string(), endpoint->port()});
+    // HTTPS: a second listener over the same router and WebSocket endpoint.
+    std::unique_ptr<asio::ssl::context> tls;
+    std::optional<web::HttpServer> https;
+    std::optional<asio::ip::tcp::endpoint> https_endpoint;
+    if (config.https_port) {
+        auto loaded = web::load_tls_context(config.tls_cert.string(), config.tls_key.string());
+        if (!loaded) {
+            spdlog::error("{}", loaded.error().reason);
+            return 1;
+        }
+        tls = std::move(*loaded);
+        https.emplace(ioc, router, limits, tls.get());
+        https->enable_websocket(websocket);
+        auto listened = https->listen({address, *config.https_port});
+        if (!listened) {
+            spdlog::error("{}", listened.error().reason);
+            return 1;
+        }
+        https_endpoint = *listened;
+        node.listeners.push_back({"https", listened->address().to_string(), listened->port()});
+    }
     server::RateTracker stats(clock.now());
     web::register_overview_routes(router, broker, stats, node);
     web::register_vhost_routes(router, broker, stats, node);
@@ -205,6 +226,9 @@ int run(const server::Config& config) {
     web::register_definition_routes(router, broker);
     web::register_static_asset_routes(router, web::admin_assets());
     http.start();
+    if (https) {
+        https->start();
+    }
 
     bool stopping = false;
     asio::steady_timer broker_timer(ioc);
@@ -235,10 +259,17 @@ int run(const server::Config& config) {
         broker_timer.cancel();
         stats_timer.cancel();
         http.close();
+        if (https) {
+            https->close();
+        }
     });
 
     spdlog::info("warren {} data dir {}, sync {}", WARREN_VERSION, config.data_dir.string(),
                  server::to_string(config.sync));
+    if (https_endpoint) {
+        spdlog::info("listening on https://{}:{}", url_host(https_endpoint->address()),
+                     https_endpoint->port());
+    }
     spdlog::info("listening on http://{}:{}", url_host(endpoint->address()), endpoint->port());
     ioc.run();
     // Everything the broker changed goes to the store, which commits it before closing.

@@ -89,12 +89,6 @@ TEST(ServerConfig, PortInUseFailsClearly) {
         << second.output;
 }
 
-TEST(ServerConfig, HttpsPortIsAcceptedWithAWarning) {
-    WarrenProcess server({"--https-port", "15671", "--tls-cert", "c.pem", "--tls-key", "k.pem"});
-    EXPECT_NE(server.output().find("TLS is not built yet"), std::string::npos) << server.output();
-    EXPECT_EQ(HttpClient(server.port()).get("/api/whoami").status, 200u);
-}
-
 // A running process's initial environment, raw. (glibc cuts GLIBC_TUNABLES into pieces there
 // with NULs while it parses it, so look for the words, not for a whole variable.)
 std::string environment_of(int pid) {
