@@ -109,9 +109,9 @@ std::int64_t TopicShapeIndex::find_slot(const TopicWords& binding_key) const {
 }
 
 std::int64_t TopicShapeIndex::find_binding(const Entry& entry, const Destination& destination,
-                                           const boost::json::object& arguments) {
+                                           const boost::json::object& arguments) const {
     for (std::size_t i = 0; i < entry.destinations.size(); ++i) {
-        if (*entry.destinations[i] == destination && entry.arguments[i] == arguments) {
+        if (*pool_.get(entry.destinations[i]) == destination && entry.arguments[i] == arguments) {
             return static_cast<std::int64_t>(i);
         }
     }
@@ -210,8 +210,9 @@ bool TopicShapeIndex::erase(const TopicWords& binding_key, const Destination& de
 }
 
 void TopicShapeIndex::append_all(const Record& record, std::vector<const Destination*>& out) const {
-    const Entry& entry = entries_[record.entry];
-    out.insert(out.end(), entry.destinations.begin(), entry.destinations.end());
+    for (const Id id : entries_[record.entry].destinations) {
+        out.push_back(pool_.get(id));
+    }
 }
 
 inline bool TopicShapeIndex::spells_runs(const Record& record, const Plan& plan,
@@ -299,10 +300,12 @@ void TopicShapeIndex::match(const TopicWords& key, std::vector<const Destination
                 contiguous && (i == 0 || key[i].text.data() ==
                                              key[i - 1].text.data() + key[i - 1].text.size() + 1);
         }
-        for (std::size_t next = 0; next < plans.size();) {
+        const Plan* next = plans.data();
+        const Plan* const end = next + plans.size();
+        while (next != end) {
             std::size_t count = 0;
-            for (; next < plans.size() && count < kBatch; ++next) {
-                const Plan& plan = plans[next];
+            for (; next != end && count < kBatch; ++next) {
+                const Plan& plan = *next;
                 const std::uint64_t h = plan_hash(plan.seed, plan.word, plan.literals, hashes);
                 const std::uint64_t b = bloom[h & bloom_mask];
                 if (((b >> ((h >> 40) & 63)) & (b >> ((h >> 46) & 63)) & 1) != 0) { // may_contain
@@ -423,12 +426,12 @@ void TopicShapeIndex::refresh(Record& record) const {
     const Entry& entry = entries_[record.entry];
     const std::size_t words = record.inline_words ? record.words_size : 0;
     const std::size_t count = entry.destinations.size();
-    if (count * sizeof(void*) > kPayload - words) {
+    if (count * sizeof(Id) > kPayload - words) {
         record.inline_destinations = 0;
         return;
     }
     record.inline_destinations = static_cast<std::uint8_t>(count);
-    std::memcpy(record.payload + words, entry.destinations.data(), count * sizeof(void*));
+    std::memcpy(record.payload + words, entry.destinations.data(), count * sizeof(Id));
 }
 
 void TopicShapeIndex::add_slot(std::uint32_t entry) {
