@@ -242,18 +242,30 @@ RouteResult Router::route(std::string_view exchange, std::string_view routing_ke
             start->type == ExchangeType::topic && matched.size() <= kLinearDedupLimit &&
             static_cast<const TopicExchange&>(*start->exchange).trie_bindings() == 0;
         const Destination* const* const first = matched.data();
+        const std::size_t count = matched.size();
+        // Written through a pointer, not push_back: GCC spills each pushed string_view in two
+        // halves and reloads it whole, which stalls store forwarding on every queue.
+        result.queues.resize(count, boost::container::default_init);
+        std::string_view* const queues = result.queues.data();
+        std::size_t kept = 0;
         std::size_t i = 0;
-        for (; i < matched.size(); ++i) {
+        for (; i < count; ++i) {
             const Destination* d = first[i];
             if (d->kind != Destination::Kind::queue) {
                 break;
             }
-            if (pooled && std::find(first, first + i, d) != first + i) {
-                continue; // reached already: the order of first arrival is kept
+            // Reached already? Then skip it, keeping the order of first arrival. A plain loop:
+            // std::find's unrolled form costs more than it saves over a few pointers.
+            bool reached = false;
+            for (std::size_t j = 0; pooled && j < i; ++j) {
+                reached = reached || first[j] == d;
             }
-            result.queues.push_back(d->name);
+            if (!reached) {
+                queues[kept++] = d->name;
+            }
         }
-        if (i == matched.size()) {
+        if (i == count) {
+            result.queues.resize(kept);
             if (!pooled) {
                 remove_duplicates(result.queues);
             }
