@@ -278,9 +278,12 @@ void TopicShapeIndex::match(const TopicWords& key, std::vector<const Destination
     const std::size_t n = key.size();
     const std::size_t mask = slots_.size() - 1;
     if (n < kPlannedLengths) {
-        // First every shape's hash and Bloom test, prefetching the record of each that passes;
-        // then the few survivors are verified, their cache misses overlapping instead of
-        // queueing. In batches, so that the list of survivors needs no allocation.
+        // First every shape's hash and Bloom test, then a prefetch of the record of each that
+        // passed, then the few survivors are verified: the Bloom loads overlap one another, as
+        // do the record misses, instead of queueing. The Bloom test is branch-free (each probe
+        // is written, and kept by advancing the count or not): a branch on it would be
+        // mispredicted for about one shape in four, and each misprediction waits for its load.
+        // In batches, so that the list of survivors needs no allocation.
         constexpr std::size_t kBatch = 16;
         struct Probe {
             const Plan* plan;
@@ -303,15 +306,17 @@ void TopicShapeIndex::match(const TopicWords& key, std::vector<const Destination
         const Plan* next = plans.data();
         const Plan* const end = next + plans.size();
         while (next != end) {
+            const Plan* const batch_end = next + std::min<std::size_t>(kBatch, end - next);
             std::size_t count = 0;
-            for (; next != end && count < kBatch; ++next) {
+            for (; next != batch_end; ++next) {
                 const Plan& plan = *next;
                 const std::uint64_t h = plan_hash(plan.seed, plan.word, plan.literals, hashes);
                 const std::uint64_t b = bloom[h & bloom_mask];
-                if (((b >> ((h >> 40) & 63)) & (b >> ((h >> 46) & 63)) & 1) != 0) { // may_contain
-                    __builtin_prefetch(&slots_[h & mask]);
-                    probes[count++] = Probe{&plan, h};
-                }
+                probes[count] = Probe{&plan, h};
+                count += (b >> ((h >> 40) & 63)) & (b >> ((h >> 46) & 63)) & 1; // may_contain
+            }
+            for (std::size_t p = 0; p < count; ++p) {
+                __builtin_prefetch(&slots_[probes[p].hash & mask]);
             }
             for (std::size_t p = 0; p < count; ++p) {
                 const Plan& plan = *probes[p].plan;
