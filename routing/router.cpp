@@ -249,17 +249,24 @@ RouteResult Router::route(std::string_view exchange, std::string_view routing_ke
         std::string_view* const queues = result.queues.data();
         std::size_t kept = 0;
         std::size_t i = 0;
+        // One bit per pointer reached so far, from its address: a clear bit proves a pointer
+        // new, so the scan of the earlier ones runs only on a (rare) shared bit.
+        std::uint64_t reached_bits = 0;
         for (; i < count; ++i) {
             const Destination* d = first[i];
             if (d->kind != Destination::Kind::queue) {
                 break;
             }
-            // Reached already? Then skip it, keeping the order of first arrival. A plain loop:
-            // std::find's unrolled form costs more than it saves over a few pointers.
+            // Reached already? Then skip it, keeping the order of first arrival.
+            const std::uint64_t bit = std::uint64_t{1}
+                                      << ((reinterpret_cast<std::uintptr_t>(d) >> 3) & 63);
             bool reached = false;
-            for (std::size_t j = 0; pooled && j < i; ++j) {
-                reached = reached || first[j] == d;
+            if (pooled && (reached_bits & bit) != 0) {
+                for (std::size_t j = 0; j < i; ++j) {
+                    reached = reached || first[j] == d;
+                }
             }
+            reached_bits |= bit;
             if (!reached) {
                 queues[kept++] = d->name;
             }
