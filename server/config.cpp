@@ -45,6 +45,8 @@ const po::options_description& options() {
             "most simultaneous client connections (default 10000)");
         add("loopback-users", po::value<std::string>(),
             "comma list of users allowed only from localhost (default guest; none = nobody)");
+        add("metrics-auth", po::value<std::string>()->implicit_value("true"),
+            "require Basic auth for GET /metrics (default: open); true|false");
         return d;
     }();
     return desc;
@@ -223,6 +225,17 @@ std::optional<std::vector<std::string>> parse_users(std::string_view t) {
     return out;
 }
 
+std::optional<bool> parse_bool(std::string_view t) {
+    std::string v = lower(trim(t));
+    if (v == "true" || v == "1" || v == "yes" || v == "on") {
+        return true;
+    }
+    if (v == "false" || v == "0" || v == "no" || v == "off") {
+        return false;
+    }
+    return std::nullopt;
+}
+
 // Applies settings one by one, remembering the first invalid one (later ones are skipped).
 class Applier {
 public:
@@ -277,6 +290,7 @@ Result<void> apply_all(const Settings& settings, Config& config) {
           "a whole number from 1 to 10000000");
     apply("loopback-users", config.loopback_users, parse_users,
           "a comma-separated list of user names, or none");
+    apply("metrics-auth", config.metrics_auth, parse_bool, "true or false");
     if (apply.error()) {
         return *apply.error();
     }

@@ -43,6 +43,8 @@ struct Config {
     std::uint64_t max_message_size = 16ull << 20;
     std::size_t max_connections = 10000;
     std::vector<std::string> loopback_users{"guest"}; // empty = "none": guest may log in remotely
+    bool metrics_auth =
+        false; // GET /metrics requires Basic auth (else open, like RabbitMQ's :15692)
 
     // TLS comes with a later issue; the flags are accepted so deployments can be prepared.
     std::optional<std::uint16_t> https_port;

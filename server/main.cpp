@@ -26,6 +26,7 @@
 #include "web/api_router.hpp"
 #include "web/auth.hpp"
 #include "web/handlers/handlers.hpp"
+#include "web/handlers/monitoring.hpp"
 #include "web/http_server.hpp"
 #include "web/token_store.hpp"
 #include "web/ws_endpoint.hpp"
@@ -98,6 +99,29 @@ asio::awaitable<void> run_stats_sampler(server::RateTracker& stats, const server
         }
         stats.sample(broker, clock.now());
     }
+}
+
+// The writer thread's counters as GET /metrics shows them (web/ never sees storage/sqlite).
+web::StoreMetrics store_metrics(const storage::sqlite::SqliteStore& store) {
+    const storage::sqlite::WriterStats& stats = store.writer_stats();
+    constexpr auto relaxed = std::memory_order_relaxed;
+    web::StoreMetrics m;
+    m.commits = stats.commits.load(relaxed);
+    m.batches = stats.batches.load(relaxed);
+    m.failed_batches = stats.failed_batches.load(relaxed);
+    m.reaped_entries = stats.reaped_entries.load(relaxed);
+    m.pending_bytes = store.pending_bytes();
+    m.commit_seconds_sum = static_cast<double>(stats.commit_micros_total.load(relaxed)) / 1e6;
+    for (std::size_t i = 0; i < std::size(stats.latency_buckets); ++i) {
+        const std::uint64_t count = stats.latency_buckets[i].load(relaxed);
+        // The count is the buckets' sum (not `commits`), so that +Inf == _count in one scrape.
+        m.commit_count += count;
+        if (i < std::size(storage::sqlite::WriterStats::kBuckets)) {
+            m.commit_buckets.push_back(
+                {static_cast<double>(storage::sqlite::WriterStats::kBuckets[i]) / 1e6, count});
+        }
+    }
+    return m;
 }
 
 std::string url_host(const asio::ip::address& address) {
@@ -186,11 +210,18 @@ int run(const server::Config& config) {
     web::register_publish_routes(router, broker, publish_limits);
     web::register_queue_get_routes(router, broker);
     web::register_auth_token_routes(router, ws_tokens);
+    server::ResourceMonitor monitor(broker, config);
+    web::register_health_routes(router, broker, node);
+    web::register_metrics_routes(
+        router,
+        web::MetricsSources{broker, stats, node, &monitor,
+                            [&http] { return http.connection_count(); },
+                            [&store] { return std::optional(store_metrics(**store)); }},
+        config.metrics_auth);
     http.start();
 
     bool stopping = false;
     asio::steady_timer broker_timer(ioc);
-    server::ResourceMonitor monitor(broker, config);
     asio::co_spawn(ioc, run_broker_timers(broker, clock, monitor, broker_timer, stopping),
                    [](std::exception_ptr error) {
                        if (!error) {
