@@ -101,6 +101,22 @@ void PrometheusText::add(Family family, std::initializer_list<Label> labels, std
     f.samples.push_back('\n');
 }
 
+PrometheusText::Labels PrometheusText::labels(std::initializer_list<Label> labels) {
+    Labels out;
+    if (labels.size() != 0) {
+        out.text.reserve(64);
+        begin_sample(out.text, {}, {}, labels, nullptr);
+    }
+    return out;
+}
+
+void PrometheusText::add(Family family, const Labels& labels, std::uint64_t value) {
+    FamilyBuffer& f = families_[family];
+    f.samples.append(f.name).append(labels.text).push_back(' ');
+    append_number(f.samples, value);
+    f.samples.push_back('\n');
+}
+
 void PrometheusText::add(Family family, std::initializer_list<Label> labels, double value) {
     FamilyBuffer& f = families_[family];
     begin_sample(f.samples, f.name, {}, labels, nullptr);

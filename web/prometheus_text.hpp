@@ -48,6 +48,14 @@ public:
     void add(Family family, std::initializer_list<Label> labels, double value);
     void add(Family family, std::uint64_t value) { add(family, {}, value); }
 
+    // A label set escaped once and reused across families: an object with many families (a
+    // queue has a dozen) pays for its escaping once per scrape.
+    struct Labels {
+        std::string text; // {a="x",b="y"} or empty
+    };
+    static Labels labels(std::initializer_list<Label> labels);
+    void add(Family family, const Labels& labels, std::uint64_t value);
+
     // A histogram family's samples for one label set: cumulative name_bucket{...,le="..."} lines
     // ending with le="+Inf", then name_sum and name_count. The +Inf bucket equals `count`; the
     // caller passes the sum of every bucket plus the overflow as `count` so the two agree.
@@ -71,8 +79,8 @@ private:
         std::string samples;
     };
 
-    void begin_sample(std::string& out, std::string_view name, std::string_view suffix,
-                      std::initializer_list<Label> labels, const Label* extra);
+    static void begin_sample(std::string& out, std::string_view name, std::string_view suffix,
+                             std::initializer_list<Label> labels, const Label* extra);
 
     std::vector<FamilyBuffer> families_;
 };

@@ -67,7 +67,7 @@ void render_queues(PrometheusText& text, const server::Broker& broker, server::T
     for (const server::Vhost* vhost : broker.vhosts()) {
         const std::string_view vhost_name = vhost->name();
         for (const auto& [name, queue] : vhost->queues()) {
-            const std::initializer_list<Label> labels{{"vhost", vhost_name}, {"queue", name}};
+            const auto labels = PrometheusText::labels({{"vhost", vhost_name}, {"queue", name}});
             const server::QueueStats& stats = queue->stats();
             const std::uint64_t queue_ready = queue->messages_ready();
             const std::uint64_t queue_unacked = queue->messages_unacknowledged();
@@ -107,7 +107,7 @@ void render_exchanges(PrometheusText& text, const server::Broker& broker, server
     for (const server::Vhost* vhost : broker.vhosts()) {
         const std::string_view vhost_name = vhost->name();
         for (const auto& [name, exchange] : vhost->exchanges()) {
-            const std::initializer_list<Label> labels{{"vhost", vhost_name}, {"exchange", name}};
+            const auto labels = PrometheusText::labels({{"vhost", vhost_name}, {"exchange", name}});
             text.add(in, labels, exchange.stats.publish_in);
             text.add(out, labels, exchange.stats.publish_out);
             ++totals.exchanges;

@@ -48,6 +48,19 @@ TEST(PrometheusText, LabelValuesEscapeBackslashQuoteAndNewline) {
     EXPECT_EQ(parsed.samples[0].labels.at("vhost"), "/");
 }
 
+TEST(PrometheusText, PreRenderedLabelsMatchInlineLabels) {
+    PrometheusText text;
+    auto a = text.family("a", "h", MetricType::gauge);
+    auto b = text.family("b", "h", MetricType::gauge);
+    text.add(a, {{"queue", "x\"y"}}, std::uint64_t{1});
+    const auto labels = PrometheusText::labels({{"queue", "x\"y"}});
+    text.add(b, labels, std::uint64_t{1});
+    text.add(b, PrometheusText::labels({}), std::uint64_t{2});
+    const std::string out = std::move(text).finish();
+    EXPECT_NE(out.find("a{queue=\"x\\\"y\"} 1\n"), std::string::npos) << out;
+    EXPECT_NE(out.find("b{queue=\"x\\\"y\"} 1\nb 2\n"), std::string::npos) << out;
+}
+
 TEST(PrometheusText, HelpEscapesBackslashAndNewlineOnly) {
     std::string out;
     PrometheusText::append_help(out, "a \"b\" \\ c\nd");
