@@ -39,8 +39,9 @@ void render_queues(PrometheusText& text, const server::Broker& broker, server::T
     const auto messages =
         family("warren_queue_messages", "Sum of ready and unacknowledged messages (queue depth)",
                Type::gauge);
-    const auto ready_bytes = family("warren_queue_messages_ready_bytes",
-                                    "Size in bytes of ready message bodies", Type::gauge);
+    const auto ready_bytes =
+        family("warren_queue_messages_ready_bytes",
+               "Size in bytes of ready message bodies (in memory and paged out)", Type::gauge);
     const auto paged =
         family("warren_queue_messages_paged_out",
                "Ready messages kept only on disk (past the memory budget)", Type::gauge);
@@ -181,8 +182,11 @@ void render_resources(PrometheusText& text, const MetricsSources& sources) {
                                     "queues page to disk (--memory-budget)",
                                     Type::gauge);
     text.add(budget, broker.memory_budget());
-    const auto used = text.family("warren_memory_budget_used_bytes",
-                                  "Bytes of ready messages currently held in memory", Type::gauge);
+    const auto used =
+        text.family("warren_memory_budget_used_bytes",
+                    "Bytes of ready messages held in memory (bodies plus per-entry overhead), "
+                    "counted against the memory budget",
+                    Type::gauge);
     const std::int64_t in_use = broker.memory_in_use();
     text.add(used, std::uint64_t(in_use > 0 ? in_use : 0));
 }
