@@ -75,6 +75,18 @@ TEST(ApiHealth, ProtocolListener) {
     EXPECT_TRUE(body.at("protocols").is_array());
 }
 
+TEST(ApiHealth, CertificateExpirationValidatesItsArguments) {
+    WarrenProcess warren;
+    HttpClient client(warren.port());
+    // No TLS listener yet: nothing can expire.
+    expect_ok(anonymous_get(client, "/api/health/checks/certificate-expiration/1/weeks"));
+    expect_api_error(anonymous_get(client, "/api/health/checks/certificate-expiration/x/weeks"),
+                     400, "bad_request");
+    expect_api_error(
+        anonymous_get(client, "/api/health/checks/certificate-expiration/1/fortnights"), 400,
+        "bad_request");
+}
+
 TEST(ApiHealth, MemoryAlarmFailsTheAlarmChecksWith503) {
     WarrenProcess warren({"--memory-high-watermark", "1MB"});
     HttpClient client(warren.port());

@@ -124,6 +124,22 @@ Response protocol_listener_check(const NodeInfo& node, std::string_view text) {
     return failed("No active listener", {{"missing", protocol}, {"protocols", std::move(names)}});
 }
 
+// RabbitMQ checks the certificates of its TLS listeners; warren has none yet (TLS is a later
+// issue), so after validating the arguments as RabbitMQ does, it is always ok.
+Response certificate_expiration_check(std::string_view within, std::string_view unit) {
+    long long amount = 0;
+    auto [end, ec] = std::from_chars(within.data(), within.data() + within.size(), amount);
+    if (ec != std::errc{} || end != within.data() + within.size() || amount < 0) {
+        return error_response(Error{Errc::bad_request, "Invalid expiration value."});
+    }
+    if (unit != "days" && unit != "weeks" && unit != "months" && unit != "years") {
+        return error_response(
+            Error{Errc::bad_request,
+                  "Time unit not recognised. Supported units: days, weeks, months, years."});
+    }
+    return ok();
+}
+
 // RabbitMQ 3.x: declare the (transient) queue aliveness-test, publish "test_message" to it
 // through the default exchange, basic.get it without ack. The queue is left in place.
 HandlerResult aliveness_test(server::Broker& broker, const RequestContext& context) {
@@ -195,6 +211,12 @@ void register_health_routes(ApiRouter& router, server::Broker& broker, const Nod
         get, "/api/health/checks/protocol-listener/{protocol}",
         [&node](RequestContext& context) -> HandlerResult {
             return protocol_listener_check(node, context.param("protocol"));
+        },
+        open);
+    router.add(
+        get, "/api/health/checks/certificate-expiration/{within}/{unit}",
+        [](RequestContext& context) -> HandlerResult {
+            return certificate_expiration_check(context.param("within"), context.param("unit"));
         },
         open);
     // One node has no replicas to lose: RabbitMQ answers these with the same body on a

@@ -58,7 +58,8 @@ inline constexpr std::string_view kPrometheusContentType =
 void register_metrics_routes(ApiRouter& router, MetricsSources sources, bool require_auth);
 
 // GET /api/health/checks/{alarms, local-alarms, virtual-hosts, port-listener/{port},
-// protocol-listener/{protocol}, node-is-quorum-critical, node-is-mirror-sync-critical}: open
+// protocol-listener/{protocol}, certificate-expiration/{within}/{unit}, node-is-quorum-critical,
+// node-is-mirror-sync-critical}: open
 // (no credentials), read-only. GET /api/aliveness-test/{vhost}: authenticated (it writes).
 void register_health_routes(ApiRouter& router, server::Broker& broker, const NodeInfo& node);
 
