@@ -9,7 +9,8 @@ namespace warren::web {
 
 namespace {
 
-bool valid_name(std::string_view name, bool allow_colon) {
+// Used by assertions only (unused, hence maybe_unused, when NDEBUG compiles them out).
+[[maybe_unused]] bool valid_name(std::string_view name, bool allow_colon) {
     if (name.empty()) {
         return false;
     }
