@@ -30,6 +30,7 @@
 #include "web/auth.hpp"
 #include "web/directory_authenticator.hpp"
 #include "web/handlers/handlers.hpp"
+#include "web/handlers/monitoring.hpp"
 #include "web/http_server.hpp"
 #include "web/permissions.hpp"
 #include "web/static_assets.hpp"
@@ -105,6 +106,29 @@ asio::awaitable<void> run_stats_sampler(server::RateTracker& stats, const server
         }
         stats.sample(broker, clock.now());
     }
+}
+
+// The writer thread's counters as GET /metrics shows them (web/ never sees storage/sqlite).
+web::StoreMetrics store_metrics(const storage::sqlite::SqliteStore& store) {
+    const storage::sqlite::WriterStats& stats = store.writer_stats();
+    constexpr auto relaxed = std::memory_order_relaxed;
+    web::StoreMetrics m;
+    m.commits = stats.commits.load(relaxed);
+    m.batches = stats.batches.load(relaxed);
+    m.failed_batches = stats.failed_batches.load(relaxed);
+    m.reaped_entries = stats.reaped_entries.load(relaxed);
+    m.pending_bytes = store.pending_bytes();
+    m.commit_seconds_sum = static_cast<double>(stats.commit_micros_total.load(relaxed)) / 1e6;
+    for (std::size_t i = 0; i < std::size(stats.latency_buckets); ++i) {
+        const std::uint64_t count = stats.latency_buckets[i].load(relaxed);
+        // The count is the buckets' sum (not `commits`), so that +Inf == _count in one scrape.
+        m.commit_count += count;
+        if (i < std::size(storage::sqlite::WriterStats::kBuckets)) {
+            m.commit_buckets.push_back(
+                {static_cast<double>(storage::sqlite::WriterStats::kBuckets[i]) / 1e6, count});
+        }
+    }
+    return m;
 }
 
 std::string url_host(const asio::ip::address& address) {
@@ -225,6 +249,17 @@ int run(const server::Config& config) {
     web::register_user_routes(router, broker);
     web::register_definition_routes(router, broker);
     web::register_static_asset_routes(router, web::admin_assets());
+    server::ResourceMonitor monitor(broker, config);
+    web::register_health_routes(router, broker, node);
+    web::register_metrics_routes(
+        router,
+        web::MetricsSources{broker, stats, node, &monitor,
+                            [&http, &https] {
+                                return http.connection_count() +
+                                       (https ? https->connection_count() : 0);
+                            },
+                            [&store] { return std::optional(store_metrics(**store)); }},
+        config.metrics_auth);
     http.start();
     if (https) {
         https->start();
@@ -232,7 +267,6 @@ int run(const server::Config& config) {
 
     bool stopping = false;
     asio::steady_timer broker_timer(ioc);
-    server::ResourceMonitor monitor(broker, config);
     asio::co_spawn(ioc, run_broker_timers(broker, clock, monitor, broker_timer, stopping),
                    [](std::exception_ptr error) {
                        if (!error) {
