@@ -272,6 +272,19 @@ TEST_F(ApiUsers, WebSocketChecksReadAndWrite) {
     EXPECT_FALSE(confirmed.contains("error")) << json::serialize(confirmed);
 }
 
+TEST_F(ApiUsers, AManagementUserSeesOnlyItsOwnConnections) {
+    permit_alice("%2F", ".*", ".*", ".*");
+    WsClient mine(server_.port(), "/ws", kAlice);
+    WsClient theirs(server_.port(), "/ws", kGuest);
+    mine.sync();
+    theirs.sync();
+    auto list = as_alice(http::verb::get, "/api/connections");
+    ASSERT_EQ(list.status, 200u) << list.body;
+    ASSERT_EQ(list.json().as_array().size(), 1u) << list.body;
+    EXPECT_EQ(list.json().at(0).at("user"), "alice");
+    EXPECT_EQ(api_.get_json("/api/connections").as_array().size(), 2u);
+}
+
 TEST_F(ApiUsers, UsersAndPermissionsSurviveARestart) {
     permit_alice("%2F", "^a", "^b", "^c");
     ASSERT_EQ(api_.del("/api/users/guest").status, 204u);

@@ -11,6 +11,7 @@
 #include "web/handlers/handlers.hpp"
 #include "web/json_codec.hpp"
 #include "web/list_query.hpp"
+#include "web/permissions.hpp"
 
 namespace warren::web {
 
@@ -39,9 +40,21 @@ json::object connection_json(const server::Connection& connection, std::string_v
     return out;
 }
 
+// As RabbitMQ: administrators and monitoring users see every connection, others their own.
+std::vector<const server::Connection*> visible_connections(const server::Broker& broker,
+                                                           const RequestContext& context) {
+    std::vector<const server::Connection*> connections = broker.connections();
+    if (context.principal && !sees_all_vhosts(*context.principal)) {
+        std::erase_if(connections, [&](const server::Connection* c) {
+            return c->user() != context.principal->name;
+        });
+    }
+    return connections;
+}
+
 HandlerResult list_connections(const server::Broker& broker, const NodeInfo& node,
                                const RequestContext& context) {
-    const std::vector<const server::Connection*> connections = broker.connections();
+    const std::vector<const server::Connection*> connections = visible_connections(broker, context);
     ListSource source;
     source.size = connections.size();
     source.name = [&](std::size_t i) { return std::string_view(connections[i]->name()); };
@@ -57,7 +70,7 @@ struct ConsumerRow {
 HandlerResult list_consumers(const server::Broker& broker, const NodeInfo& node,
                              const RequestContext& context, const std::string* vhost) {
     std::vector<ConsumerRow> rows;
-    for (const server::Connection* connection : broker.connections()) {
+    for (const server::Connection* connection : visible_connections(broker, context)) {
         for (auto& info : connection->consumers()) {
             if (vhost == nullptr || info.vhost == *vhost) {
                 rows.push_back(ConsumerRow{connection, std::move(info)});
