@@ -187,7 +187,7 @@ int run(const server::Config& config) {
         }
         return web::check_vhost_access(broker.users(), principal, vhost);
     });
-    web::NodeInfo node{web::default_node_name(), web::default_node_name(), {}};
+    web::NodeInfo node{web::default_node_name(), web::default_node_name(), {}, std::nullopt};
 
     web::HttpLimits limits;
     limits.max_body_bytes = web::body_limit_for(config.max_message_size);
@@ -231,6 +231,9 @@ int run(const server::Config& config) {
             return 1;
         }
         https_endpoint = *listened;
+        if (auto not_after = web::certificate_not_after(config.tls_cert.string())) {
+            node.tls_certificate = web::NodeInfo::Certificate{config.tls_cert.string(), *not_after};
+        }
         node.listeners.push_back({"https", listened->address().to_string(), listened->port()});
     }
     server::RateTracker stats(clock.now());

@@ -7,6 +7,7 @@
 // Thread: built on the main thread before the listener starts; OpenSSL then reads it from the
 // io thread only.
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -15,6 +16,9 @@
 #include "common/error.hpp"
 
 namespace warren::web {
+
+// When the first certificate of a PEM chain file stops being valid, in seconds since the epoch.
+Result<std::int64_t> certificate_not_after(const std::string& cert_file);
 
 Result<std::unique_ptr<boost::asio::ssl::context>> load_tls_context(const std::string& cert_file,
                                                                     const std::string& key_file);

@@ -178,6 +178,19 @@ TEST_F(Tls, WebSocketOverTls) {
     ws.close(websocket::close_code::normal);
 }
 
+TEST_F(Tls, CertificateExpirationHealthCheck) {
+    // The test certificate is valid for one more day.
+    HttpClient plain(server_->port());
+    auto soon = plain.get("/api/health/checks/certificate-expiration/1/weeks", std::nullopt);
+    EXPECT_EQ(soon.status, 503u) << soon.body;
+    EXPECT_EQ(soon.json().at("status"), "failed");
+    EXPECT_EQ(soon.json().at("expired").at(0).at("protocol"), "https");
+    auto later = plain.get("/api/health/checks/certificate-expiration/1/days", std::nullopt);
+    EXPECT_EQ(later.status, 503u) << later.body; // expires within the next 24 h
+    auto now = plain.get("/api/health/checks/certificate-expiration/0/days", std::nullopt);
+    EXPECT_EQ(now.status, 200u) << now.body;
+}
+
 TEST_F(Tls, PlainTextOnTheTlsPortIsDropped) {
     HttpClient confused(https_port_);
     confused.set_timeout(std::chrono::seconds(5));

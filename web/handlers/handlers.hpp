@@ -6,6 +6,7 @@
 // the broker's "core" executor are the same thread.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,12 @@ struct NodeInfo {
     std::string node;         // "warren@<hostname>", like RabbitMQ's "rabbit@<hostname>"
     std::string cluster_name; // the node name until clusters exist
     std::vector<Listener> listeners;
+    // The HTTPS listener's certificate, for the certificate-expiration health check.
+    struct Certificate {
+        std::string file;
+        std::int64_t not_after = 0; // seconds since the epoch
+    };
+    std::optional<Certificate> tls_certificate;
 };
 
 // The node name for this host: "warren@<hostname>".

@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <chrono>
+#include <climits>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -124,9 +126,10 @@ Response protocol_listener_check(const NodeInfo& node, std::string_view text) {
     return failed("No active listener", {{"missing", protocol}, {"protocols", std::move(names)}});
 }
 
-// RabbitMQ checks the certificates of its TLS listeners; warren has none yet (TLS is a later
-// issue), so after validating the arguments as RabbitMQ does, it is always ok.
-Response certificate_expiration_check(std::string_view within, std::string_view unit) {
+// As RabbitMQ: fails when the TLS listener's certificate expires within the period (months of
+// 30 days, years of 365). Without an HTTPS listener there is nothing to expire.
+Response certificate_expiration_check(const NodeInfo& node, std::string_view within,
+                                      std::string_view unit) {
     long long amount = 0;
     auto [end, ec] = std::from_chars(within.data(), within.data() + within.size(), amount);
     if (ec != std::errc{} || end != within.data() + within.size() || amount < 0) {
@@ -137,7 +140,27 @@ Response certificate_expiration_check(std::string_view within, std::string_view 
             Error{Errc::bad_request,
                   "Time unit not recognised. Supported units: days, weeks, months, years."});
     }
-    return ok();
+    if (!node.tls_certificate) {
+        return ok();
+    }
+    const long long day = 24 * 3600;
+    const long long unit_seconds = unit == "days"     ? day
+                                   : unit == "weeks"  ? 7 * day
+                                   : unit == "months" ? 30 * day
+                                                      : 365 * day;
+    const long long now = std::chrono::duration_cast<std::chrono::seconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
+    const long long horizon =
+        amount > (LLONG_MAX - now) / unit_seconds ? LLONG_MAX : now + amount * unit_seconds;
+    if (node.tls_certificate->not_after > horizon) {
+        return ok();
+    }
+    json::array expired{json::object{{"node", node.node},
+                                     {"protocol", "https"},
+                                     {"certfile", node.tls_certificate->file},
+                                     {"not_after", node.tls_certificate->not_after}}};
+    return failed("Certificates expiring", {{"expired", std::move(expired)}});
 }
 
 // RabbitMQ 3.x: declare the (transient) queue aliveness-test, publish "test_message" to it
@@ -217,8 +240,9 @@ void register_health_routes(ApiRouter& router, server::Broker& broker, const Nod
         open);
     router.add(
         get, "/api/health/checks/certificate-expiration/{within}/{unit}",
-        [](RequestContext& context) -> HandlerResult {
-            return certificate_expiration_check(context.param("within"), context.param("unit"));
+        [&node](RequestContext& context) -> HandlerResult {
+            return certificate_expiration_check(node, context.param("within"),
+                                                context.param("unit"));
         },
         open);
     // One node has no replicas to lose: RabbitMQ answers these with the same body on a

@@ -29,7 +29,7 @@ protected:
     }
 
     server::RateTracker stats{clock.now()};
-    NodeInfo node{"warren@test", "warren@test", {}};
+    NodeInfo node{"warren@test", "warren@test", {}, std::nullopt};
     std::string text;
 };
 
