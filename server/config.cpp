@@ -43,6 +43,10 @@ const po::options_description& options() {
         add("max-message-size", po::value<std::string>(), "largest body (default 16MiB)");
         add("max-connections", po::value<std::string>(),
             "most simultaneous client connections (default 10000)");
+        add("ws-ping-interval", po::value<std::string>(),
+            "seconds of WebSocket silence before the server pings (default 20)");
+        add("ws-idle-timeout", po::value<std::string>(),
+            "seconds without any frame or pong before a WebSocket is dropped (default 60)");
         add("loopback-users", po::value<std::string>(),
             "comma list of users allowed only from localhost (default guest; none = nobody)");
         add("default-user", po::value<std::string>(),
@@ -215,6 +219,12 @@ std::optional<std::size_t> parse_max_connections(std::string_view t) {
     return n && *n > 0 && *n <= 10'000'000 ? std::optional<std::size_t>(*n) : std::nullopt;
 }
 
+std::optional<unsigned> parse_seconds(std::string_view t) {
+    auto n = parse_unsigned(trim(t));
+    return n && *n > 0 && *n <= 86'400 ? std::optional<unsigned>(static_cast<unsigned>(*n))
+                                       : std::nullopt;
+}
+
 std::optional<std::vector<std::string>> parse_users(std::string_view t) {
     std::vector<std::string> out;
     if (lower(trim(t)) == "none") {
@@ -296,6 +306,10 @@ Result<void> apply_all(const Settings& settings, Config& config) {
           "a byte size from 1 to 512MiB, e.g. 16MiB");
     apply("max-connections", config.max_connections, parse_max_connections,
           "a whole number from 1 to 10000000");
+    apply("ws-ping-interval", config.ws_ping_interval_s, parse_seconds,
+          "a whole number of seconds from 1 to 86400");
+    apply("ws-idle-timeout", config.ws_idle_timeout_s, parse_seconds,
+          "a whole number of seconds from 1 to 86400");
     apply("loopback-users", config.loopback_users, parse_users,
           "a comma-separated list of user names, or none");
     apply("default-user", config.default_user, parse_name, "a user name of 1 to 255 bytes");

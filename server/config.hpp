@@ -42,6 +42,8 @@ struct Config {
     std::uint64_t disk_free_limit = 50'000'000; // 50MB
     std::uint64_t max_message_size = 16ull << 20;
     std::size_t max_connections = 10000;
+    unsigned ws_ping_interval_s = 20; // a silent WebSocket is pinged after this
+    unsigned ws_idle_timeout_s = 60;  // and dropped when nothing (not even a pong) came for this
     std::vector<std::string> loopback_users{"guest"}; // empty = "none": guest may log in remotely
     // Created (tag administrator, all permissions on "/") when the store holds no users: the
     // first start, or after every user was deleted.

@@ -196,6 +196,8 @@ int run(const server::Config& config) {
     web::TokenStore ws_tokens;
     web::WsLimits ws_limits;
     ws_limits.max_message_size = config.max_message_size;
+    ws_limits.ping_interval = std::chrono::seconds(config.ws_ping_interval_s);
+    ws_limits.idle_timeout = std::chrono::seconds(config.ws_idle_timeout_s);
     web::WsEndpoint websocket(broker, auth, ws_tokens, ws_limits);
     web::HttpServer http(ioc, router, limits);
     http.enable_websocket(websocket);

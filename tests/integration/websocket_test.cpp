@@ -312,3 +312,43 @@ TEST_F(WebSocket, ShutdownSendsGoingAwayAndExitsCleanly) {
 
 } // namespace
 } // namespace warren::test
+
+namespace warren::test {
+namespace {
+
+// A client that stops reading (so it never answers the server's pings) is dropped after
+// --ws-idle-timeout, and its unacked delivery goes back to the queue; one that keeps reading
+// stays, however silent it is.
+TEST(WebSocketLiveness, ASilentDeadClientIsDroppedAndItsDeliveryRequeued) {
+    WarrenProcess warren({"--ws-ping-interval", "1", "--ws-idle-timeout", "2"});
+    HttpClient http(warren.port());
+    ASSERT_EQ(
+        http.request(boost::beast::http::verb::put, "/api/queues/%2F/live", R"({"durable":true})")
+            .status,
+        201u);
+    WsClient dead(warren.port());
+    WsClient alive(warren.port());
+    dead.send(boost::json::parse(
+        R"({"op":"subscribe","id":"d","vhost":"/","queue":"live","prefetch":1})"));
+    ASSERT_EQ(dead.expect("subscribed").at("id"), "d");
+    auto r = http.request(boost::beast::http::verb::post, "/api/exchanges/%2F/amq.default/publish",
+                          R"({"routing_key":"live","payload":"x","payload_encoding":"string",)"
+                          R"("properties":{"delivery_mode":2}})");
+    ASSERT_EQ(r.status, 200u) << r.body;
+    ASSERT_EQ(dead.expect("message").at("payload"), "x");
+
+    // `dead` now reads nothing (no pongs); `alive` keeps reading, so it answers pings.
+    const auto until = std::chrono::steady_clock::now() + 4s;
+    while (std::chrono::steady_clock::now() < until) {
+        (void)alive.read(200ms);
+    }
+    EXPECT_FALSE(alive.closed());
+    auto connections = http.get("/api/connections").json().as_array();
+    EXPECT_EQ(connections.size(), 1u) << boost::json::serialize(connections);
+    auto queue = http.get("/api/queues/%2F/live").json();
+    EXPECT_EQ(queue.at("messages_ready"), 1) << queue;
+    EXPECT_EQ(queue.at("messages_unacknowledged"), 0) << queue;
+}
+
+} // namespace
+} // namespace warren::test
