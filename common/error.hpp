@@ -17,7 +17,8 @@ enum class Errc {
     bad_request,         // malformed or invalid input (400)
     not_found,           // unknown vhost, exchange, queue, binding, user (404)
     precondition_failed, // redeclare with other properties, if-unused / if-empty failed (400)
-    access_refused,      // reserved names, the default exchange, permissions (403)
+    access_refused,      // reserved names, the default exchange, internal exchanges (403)
+    permission_denied,   // the user's permissions do not allow it (401, as RabbitMQ answers)
     resource_locked,     // exclusive queue owned by another connection (400 in RabbitMQ's API)
     not_authorized,      // no or wrong credentials (401)
     rejected,            // publish refused by a queue (x-overflow reject-publish) (400)
@@ -37,6 +38,7 @@ constexpr std::string_view to_string(Errc code) {
     case Errc::precondition_failed:
         return "precondition_failed";
     case Errc::access_refused:
+    case Errc::permission_denied:
         return "access_refused";
     case Errc::resource_locked:
         return "resource_locked";

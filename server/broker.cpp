@@ -44,8 +44,9 @@ Result<void> Broker::delete_vhost(const std::string& name) {
     auto vhost = std::move(it->second);
     vhosts_.erase(it);
     vhost->clear();
+    users_.forget_vhost(name);
     if (journal_.enabled()) {
-        journal_.batch().deleted_vhosts.push_back(name);
+        journal_.batch().deleted_vhosts.push_back(name); // its permission rows go with it
     }
     return {};
 }

@@ -19,6 +19,7 @@
 #include "server/journal.hpp"
 #include "server/queue.hpp"
 #include "server/specs.hpp"
+#include "server/users.hpp"
 #include "storage/store.hpp"
 
 namespace warren::server {
@@ -90,6 +91,10 @@ public:
 
     Totals totals() const;
 
+    // Users and their per-vhost permissions (journaled like the other definitions).
+    UserDirectory& users() { return users_; }
+    const UserDirectory& users() const { return users_; }
+
     // Memory budget: ready messages held in memory (bodies + kEntryOverhead each). Past it,
     // durable queues keep new persistent messages on disk only and page them back in.
     void set_memory_budget(std::uint64_t bytes) { memory_budget_ = bytes; }
@@ -112,6 +117,7 @@ private:
 
     Clock& clock_;
     Journal journal_;
+    UserDirectory users_{journal_};
     std::uint64_t next_queue_id_ = 1;
     std::uint64_t next_message_id_ = 1;
     std::uint64_t memory_budget_ = 128ull << 20;

@@ -45,6 +45,10 @@ const po::options_description& options() {
             "most simultaneous client connections (default 10000)");
         add("loopback-users", po::value<std::string>(),
             "comma list of users allowed only from localhost (default guest; none = nobody)");
+        add("default-user", po::value<std::string>(),
+            "administrator created when the store has no users (default guest)");
+        add("default-password", po::value<std::string>(),
+            "that administrator's password (default guest)");
         return d;
     }();
     return desc;
@@ -159,6 +163,10 @@ std::optional<Watermark> parse_watermark(std::string_view text) {
 
 std::optional<std::string> parse_text(std::string_view t) {
     return trim(t).empty() ? std::nullopt : std::optional<std::string>(t);
+}
+
+std::optional<std::string> parse_name(std::string_view t) {
+    return t.empty() || t.size() > 255 ? std::nullopt : std::optional<std::string>(t);
 }
 
 std::optional<std::uint64_t> parse_positive_size(std::string_view t) {
@@ -277,6 +285,8 @@ Result<void> apply_all(const Settings& settings, Config& config) {
           "a whole number from 1 to 10000000");
     apply("loopback-users", config.loopback_users, parse_users,
           "a comma-separated list of user names, or none");
+    apply("default-user", config.default_user, parse_name, "a user name of 1 to 255 bytes");
+    apply("default-password", config.default_password, parse_text, "a password");
     if (apply.error()) {
         return *apply.error();
     }

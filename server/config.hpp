@@ -43,6 +43,10 @@ struct Config {
     std::uint64_t max_message_size = 16ull << 20;
     std::size_t max_connections = 10000;
     std::vector<std::string> loopback_users{"guest"}; // empty = "none": guest may log in remotely
+    // Created (tag administrator, all permissions on "/") when the store holds no users: the
+    // first start, or after every user was deleted.
+    std::string default_user = "guest";
+    std::string default_password = "guest";
 
     // TLS comes with a later issue; the flags are accepted so deployments can be prepared.
     std::optional<std::uint16_t> https_port;

@@ -25,8 +25,10 @@
 #include "storage/sqlite/sqlite_store.hpp"
 #include "web/api_router.hpp"
 #include "web/auth.hpp"
+#include "web/directory_authenticator.hpp"
 #include "web/handlers/handlers.hpp"
 #include "web/http_server.hpp"
+#include "web/permissions.hpp"
 #include "web/token_store.hpp"
 #include "web/ws_endpoint.hpp"
 
@@ -145,9 +147,20 @@ int run(const server::Config& config) {
                  std::chrono::duration_cast<std::chrono::milliseconds>(
                      std::chrono::steady_clock::now() - recovery_start)
                      .count());
-    web::FixedUserAuthenticator users;
+    if (broker.users().empty()) {
+        web::add_default_user(broker, config.default_user, config.default_password);
+        spdlog::info("no users in the store: created '{}' (administrator)", config.default_user);
+    }
+    web::DirectoryAuthenticator users(broker.users());
     web::BasicAuth auth(users, config.loopback_users);
     web::ApiRouter router(auth);
+    router.set_vhost_gate([&broker](const web::Principal& principal, std::string_view vhost) {
+        // An unknown vhost is the handler's 404, not a refusal.
+        if (broker.find_vhost(vhost) == nullptr) {
+            return Result<void>();
+        }
+        return web::check_vhost_access(broker.users(), principal, vhost);
+    });
     web::NodeInfo node{web::default_node_name(), web::default_node_name(), {}};
 
     web::HttpLimits limits;
@@ -186,6 +199,7 @@ int run(const server::Config& config) {
     web::register_publish_routes(router, broker, publish_limits);
     web::register_queue_get_routes(router, broker);
     web::register_auth_token_routes(router, ws_tokens);
+    web::register_user_routes(router, broker);
     http.start();
 
     bool stopping = false;

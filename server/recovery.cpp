@@ -33,6 +33,7 @@ Result<storage::RecoveryStats> Broker::recover() {
         return definitions.error();
     }
     journal_.pause(true);
+    users_.restore(definitions->users, definitions->permissions);
     for (const auto& v : definitions->vhosts) {
         if (!vhosts_.contains(v.name)) {
             vhosts_.emplace(v.name, std::make_unique<Vhost>(*this, v.name));

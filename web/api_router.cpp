@@ -11,6 +11,8 @@
 #include <boost/url/parse.hpp>
 #include <spdlog/spdlog.h>
 
+#include "web/permissions.hpp"
+
 namespace warren::web {
 
 namespace http = boost::beast::http;
@@ -141,6 +143,23 @@ void ApiRouter::insert(http::verb method, std::string_view path_template, Route 
     node->routes.push_back(std::move(route));
 }
 
+Result<void> ApiRouter::authorize(const RouteOptions& options,
+                                  const RequestContext& context) const {
+    const Principal& principal = *context.principal;
+    if (options.administrator) {
+        return check_administrator(principal);
+    }
+    if (!vhost_gate_ || sees_all_vhosts(principal)) {
+        return {};
+    }
+    for (const auto& [name, value] : context.params) {
+        if (name == "vhost") {
+            return vhost_gate_(principal, value);
+        }
+    }
+    return {};
+}
+
 boost::asio::awaitable<Response> ApiRouter::dispatch(const Request& request,
                                                      boost::asio::ip::tcp::endpoint remote) const {
     auto target = urls::parse_origin_form(request.target());
@@ -195,6 +214,9 @@ boost::asio::awaitable<Response> ApiRouter::dispatch(const Request& request,
             co_return error_response(principal.error());
         }
         context.principal = std::move(*principal);
+        if (auto allowed = authorize(route->options, context); !allowed) {
+            co_return error_response(allowed.error());
+        }
     }
 
     HandlerResult result = Error{Errc::internal, "Internal server error"};

@@ -59,8 +59,14 @@ using Handler = std::function<HandlerResult(RequestContext&)>;
 using AsyncHandler = std::function<boost::asio::awaitable<HandlerResult>(RequestContext&)>;
 
 struct RouteOptions {
-    bool authenticated = true; // false only for open probes (health checks, /metrics if so)
+    bool authenticated = true;  // false only for open probes (health checks, /metrics if so)
+    bool administrator = false; // only users tagged administrator (users, permissions, ...)
 };
+
+// Decides whether a principal may use a vhost named in a route's {vhost} parameter; set by
+// main() from the broker's users (web/permissions). Not consulted for administrators and
+// monitoring users, who see every vhost, as in RabbitMQ.
+using VhostGate = std::function<Result<void>(const Principal&, std::string_view vhost)>;
 
 class ApiRouter {
 public:
@@ -77,6 +83,8 @@ public:
     void add_async(boost::beast::http::verb method, std::string_view path_template,
                    AsyncHandler handler, RouteOptions options = {});
 
+    void set_vhost_gate(VhostGate gate) { vhost_gate_ = std::move(gate); }
+
     // Answers one request: 400 for a target that is not origin-form, 404 for an unknown path,
     // 405 (+ Allow) for a known path with another method, 401 when authentication fails, else
     // the handler's response or its error as JSON. Never throws: an exception from a handler is
@@ -88,8 +96,11 @@ private:
     struct Node;
     struct Route;
     void insert(boost::beast::http::verb method, std::string_view path_template, Route route);
+    // The route's tag requirement, then the vhost gate for a {vhost} parameter.
+    Result<void> authorize(const RouteOptions& options, const RequestContext& context) const;
 
     const BasicAuth& auth_;
+    VhostGate vhost_gate_;
     std::unique_ptr<Node> root_;
 };
 

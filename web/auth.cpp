@@ -6,73 +6,12 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "web/base64.hpp"
 #include "web/json_error.hpp"
 
 namespace warren::web {
 
 namespace {
-
-constexpr std::string_view kLoginFailed = "Login failed";
-
-Error login_failed() {
-    return Error{Errc::not_authorized, std::string(kLoginFailed)};
-}
-
-// RFC 4648 base64 with padding; whitespace is not allowed inside the token.
-std::optional<std::string> decode_base64(std::string_view text) {
-    auto value_of = [](char c) -> int {
-        if (c >= 'A' && c <= 'Z') {
-            return c - 'A';
-        }
-        if (c >= 'a' && c <= 'z') {
-            return c - 'a' + 26;
-        }
-        if (c >= '0' && c <= '9') {
-            return c - '0' + 52;
-        }
-        if (c == '+') {
-            return 62;
-        }
-        if (c == '/') {
-            return 63;
-        }
-        return -1;
-    };
-    if (text.size() % 4 != 0) {
-        return std::nullopt;
-    }
-    std::size_t padding = 0;
-    while (padding < 2 && padding < text.size() && text[text.size() - 1 - padding] == '=') {
-        ++padding;
-    }
-    std::string out;
-    out.reserve(text.size() / 4 * 3);
-    std::uint32_t bits = 0;
-    int count = 0;
-    for (std::size_t i = 0; i < text.size() - padding; ++i) {
-        int v = value_of(text[i]);
-        if (v < 0) {
-            return std::nullopt;
-        }
-        bits = (bits << 6) | static_cast<std::uint32_t>(v);
-        if (++count == 4) {
-            out += static_cast<char>((bits >> 16) & 0xff);
-            out += static_cast<char>((bits >> 8) & 0xff);
-            out += static_cast<char>(bits & 0xff);
-            bits = 0;
-            count = 0;
-        }
-    }
-    if (count == 3) {
-        out += static_cast<char>((bits >> 10) & 0xff);
-        out += static_cast<char>((bits >> 2) & 0xff);
-    } else if (count == 2) {
-        out += static_cast<char>((bits >> 4) & 0xff);
-    } else if (count != 0) {
-        return std::nullopt;
-    }
-    return out;
-}
 
 using Digest = std::array<unsigned char, 32>;
 
@@ -92,27 +31,6 @@ bool has_management_tag(const Principal& principal) {
 }
 
 } // namespace
-
-FixedUserAuthenticator::FixedUserAuthenticator()
-    : FixedUserAuthenticator({User{"guest", "guest", {"administrator"}}}) {}
-
-FixedUserAuthenticator::FixedUserAuthenticator(std::vector<User> users)
-    : users_(std::move(users)) {}
-
-Result<Principal> FixedUserAuthenticator::authenticate(std::string_view user,
-                                                       std::string_view password) const {
-    for (const User& u : users_) {
-        if (u.name == user) {
-            if (!constant_time_equal(u.password, password)) {
-                return login_failed();
-            }
-            return Principal{u.name, u.tags, true};
-        }
-    }
-    // Unknown user: spend the same work as a wrong password so timing reveals nothing.
-    (void)constant_time_equal(password, password);
-    return login_failed();
-}
 
 BasicAuth::BasicAuth(const Authenticator& authenticator, std::vector<std::string> loopback_users)
     : authenticator_(authenticator), loopback_users_(std::move(loopback_users)) {}
@@ -157,7 +75,7 @@ parse_basic_credentials(std::string_view authorization) {
     while (!token.empty() && token.back() == ' ') {
         token.remove_suffix(1);
     }
-    auto decoded = decode_base64(token);
+    auto decoded = base64_decode(token);
     if (!decoded) {
         return std::nullopt;
     }

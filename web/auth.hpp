@@ -2,8 +2,8 @@
 
 // HTTP Basic authentication for /api. Two parts, so that the users issue can swap the user table
 // without touching handlers or sessions:
-// - Authenticator: user name + password -> Principal (who, with which tags). The fixed table
-//   below is the stand-in until users live in the store.
+// - Authenticator: user name + password -> Principal (who, with which tags); the broker's user
+//   directory is the real one (web/directory_authenticator).
 // - BasicAuth: parses the Authorization header, asks the Authenticator, then applies RabbitMQ's
 //   rules that do not depend on where users are kept (loopback_users, management tags).
 // Both are immutable after construction and safe to call from any thread; main() owns them and
@@ -36,25 +36,6 @@ public:
     // not told apart, so names cannot be probed).
     virtual Result<Principal> authenticate(std::string_view user,
                                            std::string_view password) const = 0;
-};
-
-// A fixed list of users with plain-text passwords, compared in constant time. Default: guest/guest
-// with tag administrator, as RabbitMQ ships.
-class FixedUserAuthenticator final : public Authenticator {
-public:
-    struct User {
-        std::string name;
-        std::string password;
-        std::vector<std::string> tags;
-    };
-
-    FixedUserAuthenticator();
-    explicit FixedUserAuthenticator(std::vector<User> users);
-
-    Result<Principal> authenticate(std::string_view user, std::string_view password) const override;
-
-private:
-    std::vector<User> users_;
 };
 
 class BasicAuth {

@@ -21,6 +21,7 @@ http::status status_of(Errc code) {
     case Errc::resource_locked:
         return http::status::bad_request;
     case Errc::not_authorized:
+    case Errc::permission_denied:
         return http::status::unauthorized;
     case Errc::rejected:
         return http::status::bad_request;
@@ -49,6 +50,8 @@ std::string_view wire_error(const Error& error) {
     case Errc::precondition_failed:
         // RabbitMQ answers an inequivalent redeclare or a failed if-unused with "bad_request".
         return "bad_request";
+    case Errc::permission_denied:
+        return "not_authorised"; // RabbitMQ's spelling for refusals, unlike failed logins
     case Errc::not_authorized:
         if (error.reason == kLoopbackOnlyReason || error.reason == kNotManagementUserReason) {
             return "not_authorised";

@@ -69,7 +69,13 @@ void WsSession::on_op(ws::SubscribeOp& op) {
                    id);
         return;
     }
-    auto allowed = can_read(principal_, op.vhost, op.queue ? *op.queue : *op.exchange);
+    // An unknown vhost is the subscribe's own not_found, not a refusal.
+    Result<void> allowed;
+    if (broker_.find_vhost(op.vhost) != nullptr) {
+        allowed = op.queue
+                      ? can_read(broker_.users(), principal_, op.vhost, "queue", *op.queue)
+                      : can_read(broker_.users(), principal_, op.vhost, "exchange", *op.exchange);
+    }
     if (!allowed) {
         send_error(allowed.error(), id);
         return;
@@ -168,8 +174,10 @@ void WsSession::on_op(ws::PublishOp& op) {
     std::optional<Error> error;
     bool routed = false;
     bool stored = false;
-    auto allowed =
-        can_write(principal_, op.vhost, op.exchange.empty() ? "amq.default" : op.exchange);
+    Result<void> allowed;
+    if (broker_.find_vhost(op.vhost) != nullptr) {
+        allowed = can_write(broker_.users(), principal_, op.vhost, op.exchange);
+    }
     if (!allowed) {
         error = allowed.error();
     } else {

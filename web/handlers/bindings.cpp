@@ -73,6 +73,18 @@ HandlerResult list_between(const server::Broker& broker, const RequestContext& c
     return binding_list_response(context, *bindings);
 }
 
+// As RabbitMQ's queue.bind / exchange.bind: write on the destination, read on the source.
+Result<void> authorize_binding(const server::Broker& broker, const RequestContext& context,
+                               const routing::Binding& binding) {
+    const bool to_queue = binding.destination.kind == Kind::queue;
+    if (auto allowed = authorize(broker, context, server::Access::write,
+                                 to_queue ? "queue" : "exchange", binding.destination.name);
+        !allowed) {
+        return allowed;
+    }
+    return authorize(broker, context, server::Access::read, "exchange", binding.source);
+}
+
 HandlerResult create_binding(server::Broker& broker, const RequestContext& context, Kind kind) {
     auto body = parse_body_object(context.request.body());
     if (!body) {
@@ -88,6 +100,9 @@ HandlerResult create_binding(server::Broker& broker, const RequestContext& conte
         routing::Destination{kind, kind == Kind::queue ? destination_segment
                                                        : exchange_from_path(destination_segment)},
         std::move(fields->routing_key), std::move(fields->arguments)};
+    if (auto allowed = authorize_binding(broker, context, binding); !allowed) {
+        return allowed.error();
+    }
     auto bound = broker.bind(context.param("vhost"), binding);
     if (!bound) {
         return bound.error();
@@ -104,6 +119,9 @@ HandlerResult delete_binding(server::Broker& broker, const RequestContext& conte
     auto found = find_binding(broker, context, kind);
     if (!found) {
         return object_not_found();
+    }
+    if (auto allowed = authorize_binding(broker, context, found->binding); !allowed) {
+        return allowed.error();
     }
     auto unbound = broker.unbind(context.param("vhost"), found->binding);
     if (!unbound) {
@@ -143,7 +161,7 @@ void register_kind(ApiRouter& router, server::Broker& broker, Kind kind) {
 void register_binding_routes(ApiRouter& router, server::Broker& broker) {
     router.add(http::verb::get, "/api/bindings", [&broker](RequestContext& context) {
         std::vector<VhostBinding> all;
-        for (const server::Vhost* vhost : broker.vhosts()) {
+        for (const server::Vhost* vhost : visible_vhosts(broker, context)) {
             auto bindings = bindings_of(*vhost);
             all.insert(all.end(), std::make_move_iterator(bindings.begin()),
                        std::make_move_iterator(bindings.end()));

@@ -8,6 +8,7 @@
 #include "web/commit.hpp"
 #include "web/json_codec.hpp"
 #include "web/list_query.hpp"
+#include "web/permissions.hpp"
 
 namespace warren::web {
 
@@ -35,6 +36,26 @@ boost::asio::awaitable<HandlerResult> after_commit(server::Broker& broker, Handl
         co_return HandlerResult(committed.error());
     }
     co_return result;
+}
+
+std::vector<const server::Vhost*> visible_vhosts(const server::Broker& broker,
+                                                 const RequestContext& context) {
+    std::vector<const server::Vhost*> vhosts = broker.vhosts();
+    if (context.principal && !sees_all_vhosts(*context.principal)) {
+        std::erase_if(vhosts, [&](const server::Vhost* v) {
+            return !broker.users().can_access(context.principal->name, v->name());
+        });
+    }
+    return vhosts;
+}
+
+Result<void> authorize(const server::Broker& broker, const RequestContext& context,
+                       server::Access access, std::string_view kind, std::string_view name) {
+    const std::string& vhost = context.param("vhost");
+    if (broker.find_vhost(vhost) == nullptr) {
+        return {}; // the handler answers 404
+    }
+    return check_permission(broker.users(), *context.principal, vhost, access, kind, name);
 }
 
 std::vector<VhostBinding> bindings_of(const server::Vhost& vhost) {

@@ -76,6 +76,11 @@ HandlerResult put_exchange(server::Broker& broker, const RequestContext& context
     if (!spec) {
         return spec.error();
     }
+    if (auto allowed =
+            authorize(broker, context, server::Access::configure, "exchange", spec->name);
+        !allowed) {
+        return allowed.error();
+    }
     // Redeclaring a built-in exchange exactly as it is is allowed (RabbitMQ answers 204); any
     // other declare of an "amq." name is refused by the broker.
     if (const server::Vhost* v = broker.find_vhost(vhost);
@@ -94,6 +99,11 @@ HandlerResult put_exchange(server::Broker& broker, const RequestContext& context
 }
 
 HandlerResult delete_exchange(server::Broker& broker, const RequestContext& context) {
+    if (auto allowed = authorize(broker, context, server::Access::configure, "exchange",
+                                 exchange_from_path(context.param("name")));
+        !allowed) {
+        return allowed.error();
+    }
     auto deleted =
         broker.delete_exchange(context.param("vhost"), exchange_from_path(context.param("name")),
                                query_flag(context, "if-unused"));
@@ -135,7 +145,7 @@ HandlerResult exchange_bindings(const server::Broker& broker, const RequestConte
 void register_exchange_routes(ApiRouter& router, server::Broker& broker,
                               const server::RateTracker& stats) {
     router.add(http::verb::get, "/api/exchanges", [&](RequestContext& context) {
-        return list_exchanges(context, stats, broker.vhosts());
+        return list_exchanges(context, stats, visible_vhosts(broker, context));
     });
     router.add(http::verb::get, "/api/exchanges/{vhost}", [&](RequestContext& context) {
         const server::Vhost* vhost = broker.find_vhost(context.param("vhost"));

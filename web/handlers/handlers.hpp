@@ -66,6 +66,10 @@ void register_publish_routes(ApiRouter& router, server::Broker& broker, PublishL
 // POST /api/queues/{vhost}/{name}/get.
 void register_queue_get_routes(ApiRouter& router, server::Broker& broker);
 
+// Users and permissions (administrators only): /api/users..., /api/permissions...,
+// GET /api/vhosts/{vhost}/permissions.
+void register_user_routes(ApiRouter& router, server::Broker& broker);
+
 class TokenStore;
 // POST /api/auth/token: a short-lived token for GET /ws?token=... The store must outlive the
 // router.

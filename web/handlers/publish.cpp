@@ -5,6 +5,7 @@
 #include <boost/json/parse.hpp>
 
 #include "web/commit.hpp"
+#include "web/handlers/common.hpp"
 #include "web/handlers/handlers.hpp"
 #include "web/message_codec.hpp"
 
@@ -34,6 +35,10 @@ asio::awaitable<HandlerResult> publish(server::Broker& broker, PublishLimits lim
     const std::string& vhost = ctx.param("vhost");
     const std::string exchange = exchange_from_path(ctx.param("name"));
     const std::string user = ctx.principal ? ctx.principal->name : std::string();
+    if (auto allowed = authorize(broker, ctx, server::Access::write, "exchange", exchange);
+        !allowed) {
+        co_return allowed.error();
+    }
     auto body = parse_body(ctx.request);
     if (!body) {
         co_return body.error();

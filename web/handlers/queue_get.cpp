@@ -9,6 +9,7 @@
 
 #include "server/properties_json.hpp"
 #include "web/commit.hpp"
+#include "web/handlers/common.hpp"
 #include "web/handlers/handlers.hpp"
 #include "web/message_codec.hpp"
 
@@ -99,6 +100,10 @@ Result<std::vector<server::GotMessage>> take(server::Broker& broker, RequestCont
             return bad("'truncate' must be a non-negative integer");
         }
         truncate = static_cast<std::size_t>(*n);
+    }
+    if (auto allowed = authorize(broker, ctx, server::Access::read, "queue", ctx.param("name"));
+        !allowed) {
+        return allowed.error();
     }
     return broker.get(ctx.param("vhost"), ctx.param("name"),
                       static_cast<std::size_t>(std::min(*count, kMaxGet)), *mode);

@@ -106,6 +106,10 @@ HandlerResult put_queue(server::Broker& broker, const RequestContext& context) {
     if (!spec) {
         return spec.error();
     }
+    if (auto allowed = authorize(broker, context, server::Access::configure, "queue", spec->name);
+        !allowed) {
+        return allowed.error();
+    }
     auto declared = broker.declare_queue(context.param("vhost"), *spec);
     if (!declared) {
         return declared.error();
@@ -115,6 +119,11 @@ HandlerResult put_queue(server::Broker& broker, const RequestContext& context) {
 }
 
 HandlerResult delete_queue(server::Broker& broker, const RequestContext& context) {
+    if (auto allowed =
+            authorize(broker, context, server::Access::configure, "queue", context.param("name"));
+        !allowed) {
+        return allowed.error();
+    }
     auto deleted =
         broker.delete_queue(context.param("vhost"), context.param("name"),
                             query_flag(context, "if-unused"), query_flag(context, "if-empty"));
@@ -125,6 +134,11 @@ HandlerResult delete_queue(server::Broker& broker, const RequestContext& context
 }
 
 HandlerResult purge_queue(server::Broker& broker, const RequestContext& context) {
+    if (auto allowed =
+            authorize(broker, context, server::Access::read, "queue", context.param("name"));
+        !allowed) {
+        return allowed.error();
+    }
     auto purged = broker.purge_queue(context.param("vhost"), context.param("name"));
     if (!purged) {
         return missing_as_404(purged.error());
@@ -151,7 +165,7 @@ HandlerResult queue_bindings(const server::Broker& broker, const RequestContext&
 void register_queue_routes(ApiRouter& router, server::Broker& broker,
                            const server::RateTracker& stats, const NodeInfo& node) {
     router.add(http::verb::get, "/api/queues", [&broker, &stats, &node](RequestContext& context) {
-        return list_queues(context, stats, node, broker.vhosts());
+        return list_queues(context, stats, node, visible_vhosts(broker, context));
     });
     router.add(http::verb::get, "/api/queues/{vhost}",
                [&broker, &stats, &node](RequestContext& context) {

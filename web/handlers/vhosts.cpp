@@ -17,7 +17,7 @@ namespace {
 
 HandlerResult list_vhosts(const server::Broker& broker, const server::RateTracker& stats,
                           const NodeInfo& node, const RequestContext& context) {
-    const std::vector<const server::Vhost*> vhosts = broker.vhosts();
+    const std::vector<const server::Vhost*> vhosts = visible_vhosts(broker, context);
     ListSource source;
     source.size = vhosts.size();
     source.name = [&](std::size_t i) { return std::string_view(vhosts[i]->name()); };
@@ -40,9 +40,15 @@ HandlerResult put_vhost(server::Broker& broker, const RequestContext& context) {
     if (auto ok = check_vhost_body(*body); !ok) {
         return ok.error();
     }
-    auto declared = broker.declare_vhost(context.param("vhost"));
+    const std::string& name = context.param("vhost");
+    auto declared = broker.declare_vhost(name);
     if (!declared) {
         return declared.error();
+    }
+    if (*declared == server::Declared::created) {
+        // As RabbitMQ: whoever creates a vhost gets every permission on it.
+        (void)broker.users().set_permission(
+            server::Permission{context.principal->name, name, ".*", ".*", ".*"});
     }
     return empty_response(*declared == server::Declared::created ? http::status::created
                                                                  : http::status::no_content);
@@ -73,13 +79,19 @@ void register_vhost_routes(ApiRouter& router, server::Broker& broker,
                });
     // Not coroutines themselves: each lambda makes the change, then hands the outcome to the
     // free coroutine after_commit (STYLE 2.8.7: no capturing lambda coroutines).
-    router.add_async(http::verb::put, "/api/vhosts/{vhost}", [&broker](RequestContext& context) {
-        return after_commit(broker, put_vhost(broker, context));
-    });
-    router.add_async(http::verb::delete_, "/api/vhosts/{vhost}",
-                     [&broker](RequestContext& context) {
-                         return after_commit(broker, delete_vhost(broker, context));
-                     });
+    constexpr RouteOptions kAdministrators{.authenticated = true, .administrator = true};
+    router.add_async(
+        http::verb::put, "/api/vhosts/{vhost}",
+        [&broker](RequestContext& context) {
+            return after_commit(broker, put_vhost(broker, context));
+        },
+        kAdministrators);
+    router.add_async(
+        http::verb::delete_, "/api/vhosts/{vhost}",
+        [&broker](RequestContext& context) {
+            return after_commit(broker, delete_vhost(broker, context));
+        },
+        kAdministrators);
 }
 
 } // namespace warren::web
