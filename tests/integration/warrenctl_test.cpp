@@ -412,6 +412,91 @@ TEST_F(WarrenctlTest, EnvironmentVariablesSetServerCredentialsAndVhost) {
     expect_one_error_line(refused, "not_authorized");
 }
 
+TEST_F(WarrenctlTest, UsersAndPermissionsRoundTrip) {
+    EXPECT_EQ(ok({"users", "create", "alice", "--password", "pw", "--tags", "management"}),
+              "user 'alice' created\n");
+    json::value users = ok_json({"users", "list"});
+    bool found = false;
+    for (const auto& u : users.as_array()) {
+        if (u.at("name") == json::value("alice")) {
+            found = true;
+            EXPECT_NE(json::serialize(u.at("tags")).find("management"), std::string::npos);
+        }
+    }
+    EXPECT_TRUE(found) << users;
+    ok({"permissions", "set", "alice", "--configure", "^alice-", "--write", "^alice-", "--read",
+        ".*"});
+    json::value perms = ok_json({"permissions", "list"});
+    json::object alice_perms;
+    for (const auto& p : perms.as_array()) {
+        if (p.at("user") == json::value("alice")) {
+            alice_perms = p.as_object();
+        }
+    }
+    EXPECT_EQ(alice_perms.at("configure"), json::value("^alice-")) << perms;
+    EXPECT_EQ(alice_perms.at("read"), json::value(".*")) << perms;
+
+    // As alice: allowed where her regexes say, refused elsewhere (exit 1, one line).
+    const std::vector<std::string> as_alice = {"--user", "alice", "--password", "pw"};
+    auto with = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), as_alice.begin(), as_alice.end());
+        return ctl(args);
+    };
+    EXPECT_EQ(with({"queue", "create", "alice-work"}).exit_code, 0);
+    CtlResult refused = with({"queue", "create", "bob-work"});
+    EXPECT_EQ(refused.exit_code, 1);
+    expect_one_error_line(refused, "refused");
+    ASSERT_EQ(ctl({"publish", "", "alice-work", "for alice"}).exit_code, 0);
+    CtlResult consumed = with({"consume", "alice-work", "--count", "1"});
+    EXPECT_EQ(consumed.exit_code, 0) << consumed.err;
+    EXPECT_EQ(consumed.out, "for alice\n");
+
+    // The login password goes before the command; after `users create` --password is the new
+    // user's.
+    CtlResult created = ctl({"--password", "guest", "users", "create", "bob", "--password", "bobpw",
+                             "--tags", "administrator"});
+    EXPECT_EQ(created.exit_code, 0) << created.err;
+    json::value bob = ok_json({"--user", "bob", "--password", "bobpw", "whoami"});
+    EXPECT_EQ(bob.at("name"), json::value("bob"));
+
+    EXPECT_EQ(ok({"permissions", "clear", "alice"}),
+              "permissions of 'alice' in vhost '/' cleared\n");
+    EXPECT_EQ(ctl({"permissions", "clear", "alice"}).exit_code, 3);
+    EXPECT_EQ(ctl({"permissions", "set", "nobody"}).exit_code, 3);
+    EXPECT_EQ(ok({"users", "delete", "alice"}), "user 'alice' deleted\n");
+    CtlResult gone = ctl({"users", "delete", "alice"});
+    EXPECT_EQ(gone.exit_code, 3);
+    EXPECT_EQ(gone.err, "warrenctl: not_found: no user 'alice'\n");
+}
+
+TEST_F(WarrenctlTest, DefinitionsExportAndImportIntoAnotherServer) {
+    ok({"exchange", "create", "orders", "--type", "topic"});
+    ok({"queue", "create", "order-events", "--arg", "x-max-length=10"});
+    ok({"bind", "orders", "order-events", "--key", "order.*"});
+    const std::string file = (server_.data_dir().parent_path() / "definitions.json").string();
+    CtlResult exported = ctl({"definitions", "export", file});
+    if (exported.exit_code == 3) {
+        GTEST_SKIP() << "this server has no /api/definitions yet: " << exported.err;
+    }
+    ASSERT_EQ(exported.exit_code, 0) << exported.err;
+    CtlResult to_stdout = ctl({"definitions", "export"});
+    ASSERT_EQ(to_stdout.exit_code, 0);
+    EXPECT_TRUE(json::parse(to_stdout.out).is_object());
+
+    WarrenProcess other;
+    const std::string other_url = "http://127.0.0.1:" + std::to_string(other.port());
+    CtlResult imported = run_ctl({"--url", other_url, "definitions", "import", file});
+    ASSERT_EQ(imported.exit_code, 0) << imported.err;
+    CtlResult described =
+        run_ctl({"--url", other_url, "--json", "queue", "describe", "order-events"});
+    ASSERT_EQ(described.exit_code, 0) << described.err;
+    json::value q = json::parse(described.out);
+    EXPECT_EQ(q.at("arguments").at("x-max-length"), json::value(10));
+    ASSERT_EQ(q.at("bindings").as_array().size(), 2u); // default exchange + orders
+    CtlResult bad = ctl({"definitions", "import", "/nonexistent/file.json"});
+    EXPECT_EQ(bad.exit_code, 1);
+}
+
 TEST_F(WarrenctlTest, VhostsCanBeListedCreatedAndDeleted) {
     EXPECT_EQ(ok({"vhost", "create", "v1"}), "vhost 'v1' created\n");
     EXPECT_NE(ok({"vhost", "list"}).find("v1"), std::string::npos);

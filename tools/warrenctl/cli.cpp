@@ -377,10 +377,14 @@ parse_command_line(const std::vector<std::string_view>& argv) {
             inline_value = std::string(name.substr(eq + 1));
             name = name.substr(0, eq);
         }
-        const OptionSpec* spec = find_option(kGlobalOptions, name);
-        const bool global = spec != nullptr;
-        if (!global && inv.command != nullptr) {
-            spec = find_option(inv.command->options, name);
+        // After the command, its own options shadow global ones of the same name
+        // (`users create NAME --password P` sets the new user's password; the login password
+        // then goes before the command).
+        const OptionSpec* spec =
+            inv.command != nullptr ? find_option(inv.command->options, name) : nullptr;
+        const bool global = spec == nullptr;
+        if (global) {
+            spec = find_option(kGlobalOptions, name);
         }
         if (spec == nullptr) {
             if (inv.command != nullptr) {

@@ -2,8 +2,9 @@
 
 // warrenctl's command line: the grammar of DESIGN.md section 5 (plus users, permissions,
 // definitions, vhosts, bindings), parsed by hand into an Invocation. Global options may come
-// before or after the command; `--opt value` and `--opt=value` both work; `--` ends options
-// (so a BODY may start with '-'). Settings come from flags, then WARREN_* environment
+// before or after the command, but after it a command's own option of the same name wins
+// (`users create NAME --password P`); `--opt value` and `--opt=value` both work; `--` ends
+// options (so a BODY may start with '-'). Settings come from flags, then WARREN_* environment
 // variables, then defaults. Pure: no I/O, so it is unit-tested alone.
 
 #include <functional>

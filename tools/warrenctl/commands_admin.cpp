@@ -19,6 +19,9 @@ namespace http = boost::beast::http;
 
 namespace {
 
+// A 404 here means a server without the endpoint.
+constexpr std::string_view kDefinitionsEndpoint = "/api/definitions endpoint on this server";
+
 // A done-line for people, or {"<kind>": name, "<what>": true} for scripts.
 void print_done(Context& ctx, std::string_view kind, const std::string& name, std::string_view what,
                 bool flag = true) {
@@ -229,9 +232,8 @@ void permissions_set(Context& ctx) {
         print_json(std::cout, body);
     } else {
         std::cout << "permissions of '" << user << "' in " << ctx.vhost_phrase()
-                  << " set: configure '" << body.at("configure").as_string() << "' write '"
-                  << body.at("write").as_string() << "' read '" << body.at("read").as_string()
-                  << "'\n";
+                  << " set: configure '" << cell(body.at("configure")) << "' write '"
+                  << cell(body.at("write")) << "' read '" << cell(body.at("read")) << "'\n";
     }
 }
 
@@ -249,7 +251,7 @@ void permissions_clear(Context& ctx) {
 }
 
 void definitions_export(Context& ctx) {
-    auto response = ctx.call(http::verb::get, "/api/definitions", {}, {});
+    auto response = ctx.call(http::verb::get, "/api/definitions", {}, kDefinitionsEndpoint);
     std::string body = response.body;
     if (body.empty() || body.back() != '\n') {
         body += '\n';
@@ -277,7 +279,7 @@ void definitions_import(Context& ctx) {
     if (ec) {
         throw Failure{kExitError, "'" + file + "' is not JSON: " + ec.message()};
     }
-    ctx.call(http::verb::post, "/api/definitions", body, {});
+    ctx.call(http::verb::post, "/api/definitions", body, kDefinitionsEndpoint);
     if (ctx.json()) {
         print_json(std::cout, json::object{{"imported", true}});
     } else {

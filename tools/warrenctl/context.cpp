@@ -45,6 +45,10 @@ Failure failure_of(const client::HttpResponse& response, std::string_view subjec
         return Failure{kExitNotFound,
                        "not_found: " + (reason.empty() ? std::string("Not Found") : reason)};
     }
+    // RabbitMQ answers 400 for a permission naming a missing user or vhost; it is a not-found.
+    if (reason.starts_with("vhost_or_user_not_found")) {
+        return Failure{kExitNotFound, error + ": " + one_line(reason)};
+    }
     if (error.empty()) {
         error = "http_" + std::to_string(response.status);
         reason = response.body.empty()
@@ -52,7 +56,14 @@ Failure failure_of(const client::HttpResponse& response, std::string_view subjec
                      : one_line(response.body.substr(0, 200));
     }
     if (response.status == 401) {
-        reason += " (check --user/--password or WARREN_USER/WARREN_PASSWORD)";
+        if (reason == "Not management user") {
+            reason += " (give the user the management, monitoring or administrator tag)";
+        } else if (reason == "User can only log in via localhost") {
+            reason += " (guest is loopback-only: log in as another user)";
+        } else if (reason.empty() || reason.find("Login failed") != std::string::npos ||
+                   reason.find("Authentication required") != std::string::npos) {
+            reason += " (check --user/--password or WARREN_USER/WARREN_PASSWORD)";
+        }
     }
     return Failure{kExitError, error + ": " + one_line(reason)};
 }
