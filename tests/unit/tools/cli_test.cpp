@@ -80,6 +80,17 @@ TEST(Cli, DoubleDashEndsOptionsSoABodyMayStartWithADash) {
     EXPECT_EQ(empty->args, (std::vector<std::string>{"", "queue-name", ""}));
 }
 
+TEST(Cli, AfterTheCommandItsOwnOptionShadowsTheGlobalOne) {
+    auto r = parse({"--password", "login", "users", "create", "alice", "--password", "new"});
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->globals.password, "login");
+    EXPECT_EQ(r->value("password"), "new");
+    // Commands without such an option still take the global one after them.
+    auto g = parse({"queue", "list", "--password", "login"});
+    ASSERT_TRUE(g);
+    EXPECT_EQ(g->globals.password, "login");
+}
+
 TEST(Cli, PluralGroupsAreAliases) {
     auto r = parse({"queues", "list"});
     ASSERT_TRUE(r);
