@@ -38,8 +38,11 @@ struct CommandSpec {
     std::string_view summary;  // one line
 };
 
-// Every command, in the order --help lists them.
+// Every command, in the order --help lists them (command_table.cpp).
 const std::vector<CommandSpec>& commands();
+
+// A command group's own spelling for its plural or singular alias ("queues" -> "queue").
+std::string_view canonical_group(std::string_view word);
 
 struct GlobalOptions {
     std::optional<std::string> url;
