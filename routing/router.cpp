@@ -12,6 +12,8 @@
 namespace warren::routing {
 
 struct Router::ExchangeEntry {
+    std::string_view name; // the key of this entry in exchanges_ (map nodes do not move)
+    std::size_t hash = 0;  // hash_string(name)
     ExchangeType type;
     std::string alternate_exchange; // "" = none
     std::unique_ptr<Exchange> exchange;
@@ -57,7 +59,7 @@ constexpr std::size_t kLinearDedupLimit = 16;
 // Each queue once. Few results (the usual case): a linear scan that keeps the order in which the
 // queues were reached, comparing fingerprints first; many: sort and unique.
 
-void remove_duplicates(std::vector<std::string_view>& queues) {
+void remove_duplicates(decltype(RouteResult::queues)& queues) {
     constexpr std::size_t kLinearLimit = kLinearDedupLimit;
     if (queues.size() <= kLinearLimit) {
         std::string_view* const q = queues.data();
@@ -96,8 +98,15 @@ bool Router::add_exchange(const std::string& name, ExchangeType type,
     if (exchanges_.contains(name)) {
         return false;
     }
-    exchanges_.emplace(name, std::make_unique<ExchangeEntry>(ExchangeEntry{
-                                 type, std::move(alternate_exchange), make_exchange(type), {}}));
+    const auto it =
+        exchanges_
+            .emplace(name,
+                     std::make_unique<ExchangeEntry>(ExchangeEntry{
+                         {}, 0, type, std::move(alternate_exchange), make_exchange(type), {}}))
+            .first;
+    it->second->name = it->first;
+    it->second->hash = hash_string(it->first);
+    index_insert(it->second.get());
     return true;
 }
 
@@ -111,13 +120,14 @@ bool Router::remove_exchange(const std::string& exchange) {
         forget_source(b.destination, name);
     }
     binding_count_ -= it->second->bindings.size();
+    index_erase(it->second.get());
     exchanges_.erase(it);
     remove_bindings_to(Destination::exchange(name));
     return true;
 }
 
 bool Router::has_exchange(std::string_view name) const {
-    return exchanges_.contains(name);
+    return find_exchange(name) != nullptr;
 }
 
 void Router::add_queue(const std::string& name) {
@@ -231,20 +241,38 @@ RouteResult Router::route(std::string_view exchange, std::string_view routing_ke
         const bool pooled =
             start->type == ExchangeType::topic && matched.size() <= kLinearDedupLimit &&
             static_cast<const TopicExchange&>(*start->exchange).trie_bindings() == 0;
-        result.queues.reserve(matched.size());
         const Destination* const* const first = matched.data();
+        const std::size_t count = matched.size();
+        // Written through a pointer, not push_back: GCC spills each pushed string_view in two
+        // halves and reloads it whole, which stalls store forwarding on every queue.
+        result.queues.resize(count, boost::container::default_init);
+        std::string_view* const queues = result.queues.data();
+        std::size_t kept = 0;
         std::size_t i = 0;
-        for (; i < matched.size(); ++i) {
+        // One bit per pointer reached so far, from its address: a clear bit proves a pointer
+        // new, so the scan of the earlier ones runs only on a (rare) shared bit.
+        std::uint64_t reached_bits = 0;
+        for (; i < count; ++i) {
             const Destination* d = first[i];
             if (d->kind != Destination::Kind::queue) {
                 break;
             }
-            if (pooled && std::find(first, first + i, d) != first + i) {
-                continue; // reached already: the order of first arrival is kept
+            // Reached already? Then skip it, keeping the order of first arrival.
+            const std::uint64_t bit = std::uint64_t{1}
+                                      << ((reinterpret_cast<std::uintptr_t>(d) >> 3) & 63);
+            bool reached = false;
+            if (pooled && (reached_bits & bit) != 0) {
+                for (std::size_t j = 0; j < i; ++j) {
+                    reached = reached || first[j] == d;
+                }
             }
-            result.queues.push_back(d->name);
+            reached_bits |= bit;
+            if (!reached) {
+                queues[kept++] = d->name;
+            }
         }
-        if (i == matched.size()) {
+        if (i == count) {
+            result.queues.resize(kept);
             if (!pooled) {
                 remove_duplicates(result.queues);
             }
@@ -273,10 +301,6 @@ RouteResult Router::route(std::string_view exchange, std::string_view routing_ke
             }
             return;
         }
-        if (result.queues.capacity() < result.queues.size() + matched.size()) {
-            result.queues.reserve(
-                std::max(result.queues.size() + matched.size(), 2 * result.queues.capacity()));
-        }
         for (const Destination* d : matched) {
             if (d->kind == Destination::Kind::queue) {
                 result.queues.push_back(d->name);
@@ -298,8 +322,60 @@ RouteResult Router::route(std::string_view exchange, std::string_view routing_ke
 }
 
 const Router::ExchangeEntry* Router::find_exchange(std::string_view name) const {
-    const auto it = exchanges_.find(name);
-    return it != exchanges_.end() ? it->second.get() : nullptr;
+    if (index_.empty()) {
+        return nullptr; // moved from
+    }
+    const std::size_t hash = hash_string(name);
+    const std::size_t mask = index_.size() - 1;
+    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+        const IndexSlot& slot = index_[i];
+        if (slot.entry == nullptr) {
+            return nullptr;
+        }
+        if (slot.hash == hash && same_string(slot.entry->name, name)) {
+            return slot.entry;
+        }
+    }
+}
+
+void Router::index_insert(const ExchangeEntry* entry) {
+    if ((indexed_ + 1) * 2 > index_.size()) {
+        std::vector<IndexSlot> old(std::max<std::size_t>(16, index_.size() * 2));
+        old.swap(index_);
+        indexed_ = 0;
+        for (const IndexSlot& slot : old) {
+            if (slot.entry != nullptr) {
+                index_insert(slot.entry);
+            }
+        }
+    }
+    const std::size_t mask = index_.size() - 1;
+    std::size_t i = entry->hash & mask;
+    while (index_[i].entry != nullptr) {
+        i = (i + 1) & mask;
+    }
+    index_[i] = IndexSlot{entry->hash, entry};
+    ++indexed_;
+}
+
+void Router::index_erase(const ExchangeEntry* entry) {
+    const std::size_t mask = index_.size() - 1;
+    std::size_t hole = entry->hash & mask;
+    while (index_[hole].entry != entry) {
+        hole = (hole + 1) & mask;
+    }
+    // Backward shift instead of a tombstone: a later slot of the same probe run moves into the
+    // hole when the hole lies between its home slot and where it sits, so every run stays
+    // unbroken.
+    for (std::size_t j = (hole + 1) & mask; index_[j].entry != nullptr; j = (j + 1) & mask) {
+        const std::size_t home = index_[j].hash & mask;
+        if (((j - home) & mask) >= ((j - hole) & mask)) {
+            index_[hole] = index_[j];
+            hole = j;
+        }
+    }
+    index_[hole] = IndexSlot{};
+    --indexed_;
 }
 
 std::size_t Router::remove_bindings(ExchangeEntry& source, const Destination& destination) {

@@ -17,6 +17,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
 #include <boost/json/object.hpp>
 
 #include "common/error.hpp"
@@ -35,8 +36,9 @@ struct Binding {
 };
 
 struct RouteResult {
-    // Each queue at most once; views into the Router, valid until it next changes.
-    std::vector<std::string_view> queues;
+    // Each queue at most once; views into the Router, valid until it next changes. Room inline
+    // for the usual handful, so that routing a message allocates nothing.
+    boost::container::small_vector<std::string_view, 8> queues;
     bool routed() const { return !queues.empty(); }
 };
 
@@ -78,7 +80,16 @@ public:
 
 private:
     struct ExchangeEntry;
+    // route()'s lookup by name: open addressing with linear probing over a power-of-two table at
+    // most half full, so a lookup costs a mask and usually one slot, not unordered_map's modulo
+    // (a division) and node chase. exchanges_ owns the entries; this only points at them.
+    struct IndexSlot {
+        std::size_t hash = 0;
+        const ExchangeEntry* entry = nullptr; // nullptr: free
+    };
     const ExchangeEntry* find_exchange(std::string_view name) const;
+    void index_insert(const ExchangeEntry* entry);
+    void index_erase(const ExchangeEntry* entry);
     // Removes every binding from `source` to `destination`; returns how many.
     std::size_t remove_bindings(ExchangeEntry& source, const Destination& destination);
     void remove_bindings_to(const Destination& destination);
@@ -87,6 +98,8 @@ private:
     // Transparent hashing: route() looks names up by string_view without building a std::string.
     std::unordered_map<std::string, std::unique_ptr<ExchangeEntry>, StringHash, std::equal_to<>>
         exchanges_;
+    std::vector<IndexSlot> index_;
+    std::size_t indexed_ = 0;
     std::unordered_set<std::string, StringHash, std::equal_to<>> queues_;
     // Destination -> the source exchange of each binding to it (one entry per binding), so that
     // removing a queue or an exchange visits only the exchanges that bind to it.

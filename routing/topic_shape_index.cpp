@@ -109,9 +109,9 @@ std::int64_t TopicShapeIndex::find_slot(const TopicWords& binding_key) const {
 }
 
 std::int64_t TopicShapeIndex::find_binding(const Entry& entry, const Destination& destination,
-                                           const boost::json::object& arguments) {
+                                           const boost::json::object& arguments) const {
     for (std::size_t i = 0; i < entry.destinations.size(); ++i) {
-        if (*entry.destinations[i] == destination && entry.arguments[i] == arguments) {
+        if (*pool_.get(entry.destinations[i]) == destination && entry.arguments[i] == arguments) {
             return static_cast<std::int64_t>(i);
         }
     }
@@ -210,8 +210,9 @@ bool TopicShapeIndex::erase(const TopicWords& binding_key, const Destination& de
 }
 
 void TopicShapeIndex::append_all(const Record& record, std::vector<const Destination*>& out) const {
-    const Entry& entry = entries_[record.entry];
-    out.insert(out.end(), entry.destinations.begin(), entry.destinations.end());
+    for (const Id id : entries_[record.entry].destinations) {
+        out.push_back(pool_.get(id));
+    }
 }
 
 inline bool TopicShapeIndex::spells_runs(const Record& record, const Plan& plan,
@@ -277,9 +278,12 @@ void TopicShapeIndex::match(const TopicWords& key, std::vector<const Destination
     const std::size_t n = key.size();
     const std::size_t mask = slots_.size() - 1;
     if (n < kPlannedLengths) {
-        // First every shape's hash and Bloom test, prefetching the record of each that passes;
-        // then the few survivors are verified, their cache misses overlapping instead of
-        // queueing. In batches, so that the list of survivors needs no allocation.
+        // First every shape's hash and Bloom test, then a prefetch of the record of each that
+        // passed, then the few survivors are verified: the Bloom loads overlap one another, as
+        // do the record misses, instead of queueing. The Bloom test is branch-free (each probe
+        // is written, and kept by advancing the count or not): a branch on it would be
+        // mispredicted for about one shape in four, and each misprediction waits for its load.
+        // In batches, so that the list of survivors needs no allocation.
         constexpr std::size_t kBatch = 16;
         struct Probe {
             const Plan* plan;
@@ -299,16 +303,20 @@ void TopicShapeIndex::match(const TopicWords& key, std::vector<const Destination
                 contiguous && (i == 0 || key[i].text.data() ==
                                              key[i - 1].text.data() + key[i - 1].text.size() + 1);
         }
-        for (std::size_t next = 0; next < plans.size();) {
+        const Plan* next = plans.data();
+        const Plan* const end = next + plans.size();
+        while (next != end) {
+            const Plan* const batch_end = next + std::min<std::size_t>(kBatch, end - next);
             std::size_t count = 0;
-            for (; next < plans.size() && count < kBatch; ++next) {
-                const Plan& plan = plans[next];
+            for (; next != batch_end; ++next) {
+                const Plan& plan = *next;
                 const std::uint64_t h = plan_hash(plan.seed, plan.word, plan.literals, hashes);
                 const std::uint64_t b = bloom[h & bloom_mask];
-                if (((b >> ((h >> 40) & 63)) & (b >> ((h >> 46) & 63)) & 1) != 0) { // may_contain
-                    __builtin_prefetch(&slots_[h & mask]);
-                    probes[count++] = Probe{&plan, h};
-                }
+                probes[count] = Probe{&plan, h};
+                count += (b >> ((h >> 40) & 63)) & (b >> ((h >> 46) & 63)) & 1; // may_contain
+            }
+            for (std::size_t p = 0; p < count; ++p) {
+                __builtin_prefetch(&slots_[probes[p].hash & mask]);
             }
             for (std::size_t p = 0; p < count; ++p) {
                 const Plan& plan = *probes[p].plan;
@@ -423,12 +431,12 @@ void TopicShapeIndex::refresh(Record& record) const {
     const Entry& entry = entries_[record.entry];
     const std::size_t words = record.inline_words ? record.words_size : 0;
     const std::size_t count = entry.destinations.size();
-    if (count * sizeof(void*) > kPayload - words) {
+    if (count * sizeof(Id) > kPayload - words) {
         record.inline_destinations = 0;
         return;
     }
     record.inline_destinations = static_cast<std::uint8_t>(count);
-    std::memcpy(record.payload + words, entry.destinations.data(), count * sizeof(void*));
+    std::memcpy(record.payload + words, entry.destinations.data(), count * sizeof(Id));
 }
 
 void TopicShapeIndex::add_slot(std::uint32_t entry) {

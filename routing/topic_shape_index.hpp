@@ -29,6 +29,7 @@
 #include <boost/json/object.hpp>
 
 #include "routing/destination_pool.hpp"
+#include "routing/huge_page_allocator.hpp"
 #include "routing/topic_words.hpp"
 
 namespace warren::routing {
@@ -85,20 +86,21 @@ private:
         std::uint32_t shape = 0;
         bool live = false;
         std::string words; // the literal words, joined by '.'
-        // Binding i is (destinations[i], arguments[i]); destinations point into pool_.
-        std::vector<const Destination*> destinations;
+        // Binding i is (destinations[i], arguments[i]); destinations are ids in pool_.
+        std::vector<DestinationPool::Id> destinations;
         std::vector<boost::json::object> arguments;
     };
     static constexpr std::uint32_t kEmpty = 0xffffffffu;     // Record::shape of a free record
     static constexpr std::uint32_t kTombstone = 0xfffffffeu; // ... of an erased one
     static constexpr std::size_t kPayload = 44;
+    using Id = DestinationPool::Id;
     struct alignas(64) Record {
         std::uint64_t hash = 0;
         std::uint32_t shape = kEmpty;
         std::uint32_t entry = 0; // index in entries_
         std::uint16_t words_size = 0;
         bool inline_words = false;            // the words are at the start of the payload
-        std::uint8_t inline_destinations = 0; // after them; 0: the entry's are read
+        std::uint8_t inline_destinations = 0; // their ids after them; 0: the entry's are read
         char payload[kPayload] = {};
     };
     static_assert(sizeof(Record) == 64);
@@ -117,8 +119,8 @@ private:
     // The record of the entry a binding key belongs to, or -1.
     std::int64_t find_slot(const TopicWords& binding_key) const;
     // Index in entry.destinations of the binding (destination, arguments), or -1.
-    static std::int64_t find_binding(const Entry& entry, const Destination& destination,
-                                     const boost::json::object& arguments);
+    std::int64_t find_binding(const Entry& entry, const Destination& destination,
+                              const boost::json::object& arguments) const;
     std::string_view words_of(const Record& record) const;
     // Brings a record up to date with its entry (after its destinations changed).
     void refresh(Record& record) const;
@@ -134,10 +136,10 @@ private:
             return;
         }
         const char* p = record.payload + (record.inline_words ? record.words_size : 0);
-        for (std::uint8_t i = 0; i < record.inline_destinations; ++i, p += sizeof(void*)) {
-            const Destination* d = nullptr;
-            std::memcpy(&d, p, sizeof d);
-            out.push_back(d);
+        for (std::uint8_t i = 0; i < record.inline_destinations; ++i, p += sizeof(Id)) {
+            Id id = 0;
+            std::memcpy(&id, p, sizeof id);
+            out.push_back(pool_.get(id));
         }
     }
     void append_all(const Record& record, std::vector<const Destination*>& out) const;
@@ -151,7 +153,8 @@ private:
 
     std::vector<Entry> entries_; // by index; indices are reused
     std::vector<std::uint32_t> free_entries_;
-    std::vector<Record> slots_; // a power of two in size, at most half used (tombstones count)
+    std::vector<Record, HugePageAllocator<Record>>
+        slots_; // a power of two in size, at most half used (tombstones count)
     std::size_t used_slots_ = 0;
     // A blocked Bloom filter over entry hashes (two bits in one word), 4 bits per slot. Bits are
     // not cleared on erase; rebuild_slots() starts afresh once erasures pile up.

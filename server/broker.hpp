@@ -110,6 +110,9 @@ public:
     enum class Alarm { memory, disk };
     void set_alarm(Alarm alarm, bool on, std::string reason = {});
     std::vector<std::string> alarms() const; // the reasons of the alarms in effect
+    bool alarm_in_effect(Alarm alarm) const {
+        return !(alarm == Alarm::memory ? memory_alarm_ : disk_alarm_).empty();
+    }
 
 private:
     friend class Connection;

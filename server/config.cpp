@@ -28,7 +28,7 @@ const po::options_description& options() {
         add("data-dir", po::value<std::string>(), "data directory (default ./data)");
         add("bind", po::value<std::string>(), "IP address to listen on (default 127.0.0.1)");
         add("http-port", po::value<std::string>(), "HTTP port (default 15672; 0 = any free port)");
-        add("https-port", po::value<std::string>(), "HTTPS port (TLS: not built yet)");
+        add("https-port", po::value<std::string>(), "HTTPS port (needs --tls-cert and --tls-key)");
         add("tls-cert", po::value<std::string>(), "TLS certificate chain (PEM)");
         add("tls-key", po::value<std::string>(), "TLS private key (PEM)");
         add("sync", po::value<std::string>(),
@@ -49,6 +49,8 @@ const po::options_description& options() {
             "administrator created when the store has no users (default guest)");
         add("default-password", po::value<std::string>(),
             "that administrator's password (default guest)");
+        add("metrics-auth", po::value<std::string>()->implicit_value("true"),
+            "require Basic auth for GET /metrics (default: open); true|false");
         return d;
     }();
     return desc;
@@ -231,6 +233,17 @@ std::optional<std::vector<std::string>> parse_users(std::string_view t) {
     return out;
 }
 
+std::optional<bool> parse_bool(std::string_view t) {
+    std::string v = lower(trim(t));
+    if (v == "true" || v == "1" || v == "yes" || v == "on") {
+        return true;
+    }
+    if (v == "false" || v == "0" || v == "no" || v == "off") {
+        return false;
+    }
+    return std::nullopt;
+}
+
 // Applies settings one by one, remembering the first invalid one (later ones are skipped).
 class Applier {
 public:
@@ -287,6 +300,7 @@ Result<void> apply_all(const Settings& settings, Config& config) {
           "a comma-separated list of user names, or none");
     apply("default-user", config.default_user, parse_name, "a user name of 1 to 255 bytes");
     apply("default-password", config.default_password, parse_text, "a password");
+    apply("metrics-auth", config.metrics_auth, parse_bool, "true or false");
     if (apply.error()) {
         return *apply.error();
     }
@@ -295,6 +309,11 @@ Result<void> apply_all(const Settings& settings, Config& config) {
     }
     config.tls_cert = cert.value_or("");
     config.tls_key = key.value_or("");
+    if (config.https_port && (config.tls_cert.empty() || config.tls_key.empty())) {
+        return make_error(Errc::bad_request,
+                          "--https-port needs --tls-cert and --tls-key (PEM files: the "
+                          "certificate chain and its private key)");
+    }
     return {};
 }
 

@@ -47,8 +47,10 @@ struct Config {
     // first start, or after every user was deleted.
     std::string default_user = "guest";
     std::string default_password = "guest";
+    bool metrics_auth =
+        false; // GET /metrics requires Basic auth (else open, like RabbitMQ's :15692)
 
-    // TLS comes with a later issue; the flags are accepted so deployments can be prepared.
+    // HTTPS listener (the API, /ws and the admin page over TLS), beside the HTTP one.
     std::optional<std::uint16_t> https_port;
     std::filesystem::path tls_cert;
     std::filesystem::path tls_key;

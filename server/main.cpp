@@ -6,6 +6,8 @@
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <memory>
+#include <optional>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -20,6 +22,7 @@
 #include "server/broker.hpp"
 #include "server/clock.hpp"
 #include "server/config.hpp"
+#include "server/malloc_tuning.hpp"
 #include "server/resource_monitor.hpp"
 #include "server/stats.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
@@ -27,8 +30,11 @@
 #include "web/auth.hpp"
 #include "web/directory_authenticator.hpp"
 #include "web/handlers/handlers.hpp"
+#include "web/handlers/monitoring.hpp"
 #include "web/http_server.hpp"
 #include "web/permissions.hpp"
+#include "web/static_assets.hpp"
+#include "web/tls_context.hpp"
 #include "web/token_store.hpp"
 #include "web/ws_endpoint.hpp"
 
@@ -102,14 +108,34 @@ asio::awaitable<void> run_stats_sampler(server::RateTracker& stats, const server
     }
 }
 
+// The writer thread's counters as GET /metrics shows them (web/ never sees storage/sqlite).
+web::StoreMetrics store_metrics(const storage::sqlite::SqliteStore& store) {
+    const storage::sqlite::WriterStats& stats = store.writer_stats();
+    constexpr auto relaxed = std::memory_order_relaxed;
+    web::StoreMetrics m;
+    m.commits = stats.commits.load(relaxed);
+    m.batches = stats.batches.load(relaxed);
+    m.failed_batches = stats.failed_batches.load(relaxed);
+    m.reaped_entries = stats.reaped_entries.load(relaxed);
+    m.pending_bytes = store.pending_bytes();
+    m.commit_seconds_sum = static_cast<double>(stats.commit_micros_total.load(relaxed)) / 1e6;
+    for (std::size_t i = 0; i < std::size(stats.latency_buckets); ++i) {
+        const std::uint64_t count = stats.latency_buckets[i].load(relaxed);
+        // The count is the buckets' sum (not `commits`), so that +Inf == _count in one scrape.
+        m.commit_count += count;
+        if (i < std::size(storage::sqlite::WriterStats::kBuckets)) {
+            m.commit_buckets.push_back(
+                {static_cast<double>(storage::sqlite::WriterStats::kBuckets[i]) / 1e6, count});
+        }
+    }
+    return m;
+}
+
 std::string url_host(const asio::ip::address& address) {
     return address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
 }
 
 int run(const server::Config& config) {
-    if (config.https_port) {
-        spdlog::warn("--https-port {} ignored: TLS is not built yet", *config.https_port);
-    }
     std::error_code fs_error;
     std::filesystem::create_directories(config.data_dir, fs_error);
     if (fs_error || !std::filesystem::is_directory(config.data_dir)) {
@@ -186,6 +212,27 @@ int run(const server::Config& config) {
         return 1;
     }
     node.listeners.push_back({"http", endpoint->address().to_string(), endpoint->port()});
+    // HTTPS: a second listener over the same router and WebSocket endpoint.
+    std::unique_ptr<asio::ssl::context> tls;
+    std::optional<web::HttpServer> https;
+    std::optional<asio::ip::tcp::endpoint> https_endpoint;
+    if (config.https_port) {
+        auto loaded = web::load_tls_context(config.tls_cert.string(), config.tls_key.string());
+        if (!loaded) {
+            spdlog::error("{}", loaded.error().reason);
+            return 1;
+        }
+        tls = std::move(*loaded);
+        https.emplace(ioc, router, limits, tls.get());
+        https->enable_websocket(websocket);
+        auto listened = https->listen({address, *config.https_port});
+        if (!listened) {
+            spdlog::error("{}", listened.error().reason);
+            return 1;
+        }
+        https_endpoint = *listened;
+        node.listeners.push_back({"https", listened->address().to_string(), listened->port()});
+    }
     server::RateTracker stats(clock.now());
     web::register_overview_routes(router, broker, stats, node);
     web::register_vhost_routes(router, broker, stats, node);
@@ -200,11 +247,26 @@ int run(const server::Config& config) {
     web::register_queue_get_routes(router, broker);
     web::register_auth_token_routes(router, ws_tokens);
     web::register_user_routes(router, broker);
+    web::register_definition_routes(router, broker);
+    web::register_static_asset_routes(router, web::admin_assets());
+    server::ResourceMonitor monitor(broker, config);
+    web::register_health_routes(router, broker, node);
+    web::register_metrics_routes(
+        router,
+        web::MetricsSources{broker, stats, node, &monitor,
+                            [&http, &https] {
+                                return http.connection_count() +
+                                       (https ? https->connection_count() : 0);
+                            },
+                            [&store] { return std::optional(store_metrics(**store)); }},
+        config.metrics_auth);
     http.start();
+    if (https) {
+        https->start();
+    }
 
     bool stopping = false;
     asio::steady_timer broker_timer(ioc);
-    server::ResourceMonitor monitor(broker, config);
     asio::co_spawn(ioc, run_broker_timers(broker, clock, monitor, broker_timer, stopping),
                    [](std::exception_ptr error) {
                        if (!error) {
@@ -231,10 +293,17 @@ int run(const server::Config& config) {
         broker_timer.cancel();
         stats_timer.cancel();
         http.close();
+        if (https) {
+            https->close();
+        }
     });
 
     spdlog::info("warren {} data dir {}, sync {}", WARREN_VERSION, config.data_dir.string(),
                  server::to_string(config.sync));
+    if (https_endpoint) {
+        spdlog::info("listening on https://{}:{}", url_host(https_endpoint->address()),
+                     https_endpoint->port());
+    }
     spdlog::info("listening on http://{}:{}", url_host(endpoint->address()), endpoint->port());
     ioc.run();
     // Everything the broker changed goes to the store, which commits it before closing.
@@ -247,6 +316,7 @@ int run(const server::Config& config) {
 } // namespace
 
 int main(int argc, char** argv) {
+    server::ensure_malloc_tuning(argv); // may re-execute warren once (server/malloc_tuning.hpp)
     auto config = server::parse_config(argc, argv, server::process_env());
     if (!config) {
         std::cerr << "warren: " << config.error().reason << "\nTry 'warren --help'.\n";

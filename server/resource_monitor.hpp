@@ -23,6 +23,8 @@ public:
     void check();
 
     std::uint64_t memory_limit() const { return memory_limit_; }
+    std::uint64_t disk_free_limit() const { return disk_free_limit_; }
+    const std::filesystem::path& data_dir() const { return data_dir_; }
 
 private:
     Broker& broker_;

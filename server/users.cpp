@@ -143,6 +143,14 @@ Result<UserDirectory::Entry> UserDirectory::compile(const Permission& permission
     return entry;
 }
 
+Result<void> UserDirectory::check_regexes(const Permission& permission) {
+    auto entry = compile(permission);
+    if (!entry) {
+        return entry.error();
+    }
+    return {};
+}
+
 Result<bool> UserDirectory::set_permission(const Permission& permission) {
     if (find_user(permission.user) == nullptr) {
         return make_error(Errc::bad_request, "vhost_or_user_not_found");

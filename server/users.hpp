@@ -64,6 +64,8 @@ public:
     // bad_request for an unknown user or a regex that does not compile. Returns true when
     // created.
     Result<bool> set_permission(const Permission& permission);
+    // bad_request when one of the three regexes does not compile.
+    static Result<void> check_regexes(const Permission& permission);
     Result<void> clear_permission(std::string_view user, std::string_view vhost);
     const Permission* find_permission(std::string_view user, std::string_view vhost) const;
     // All permissions sorted by (vhost, user); filtered by user or vhost when given.

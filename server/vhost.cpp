@@ -370,7 +370,7 @@ Result<PublishOutcome> Vhost::publish(std::string_view exchange, routing::Messag
     return outcome;
 }
 
-PublishOutcome Vhost::deliver_to(const std::vector<std::string_view>& queue_names,
+PublishOutcome Vhost::deliver_to(std::span<const std::string_view> queue_names,
                                  const routing::MessagePtr& message, const Queue* skip_cycles_of) {
     PublishOutcome outcome;
     const Millis now = broker_.clock().now();

@@ -8,6 +8,7 @@
 
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -78,7 +79,7 @@ public:
 private:
     Journal& journal() const;
     // Enqueues into the named queues; stores the message once if any of them persists it.
-    PublishOutcome deliver_to(const std::vector<std::string_view>& queues,
+    PublishOutcome deliver_to(std::span<const std::string_view> queues,
                               const routing::MessagePtr& message, const Queue* skip_cycles_of);
     void journal_binding(const routing::Binding& binding, bool put);
     bool is_durable(const routing::Destination& destination) const;

@@ -6,6 +6,7 @@
 #include <variant>
 
 #include <boost/assert.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
@@ -15,6 +16,7 @@
 
 namespace warren::web {
 
+namespace beast = boost::beast;
 namespace http = boost::beast::http;
 namespace urls = boost::urls;
 
@@ -211,7 +213,14 @@ boost::asio::awaitable<Response> ApiRouter::dispatch(const Request& request,
     if (route->options.authenticated) {
         auto principal = auth_.check(request[http::field::authorization], remote.address());
         if (!principal) {
-            co_return error_response(principal.error());
+            Response res = error_response(principal.error());
+            // A page's script (the admin page, like RabbitMQ's UI, marks its requests
+            // X-Requested-With: XMLHttpRequest) shows its own login form: without the challenge
+            // header the browser does not pop up its native Basic-auth dialog.
+            if (beast::iequals(request["X-Requested-With"], "XMLHttpRequest")) {
+                res.erase(http::field::www_authenticate);
+            }
+            co_return res;
         }
         context.principal = std::move(*principal);
         if (auto allowed = authorize(route->options, context); !allowed) {

@@ -86,7 +86,8 @@ public:
     void set_vhost_gate(VhostGate gate) { vhost_gate_ = std::move(gate); }
 
     // Answers one request: 400 for a target that is not origin-form, 404 for an unknown path,
-    // 405 (+ Allow) for a known path with another method, 401 when authentication fails, else
+    // 405 (+ Allow) for a known path with another method, 401 when authentication fails (with
+    // WWW-Authenticate, unless the request carries X-Requested-With: XMLHttpRequest), else
     // the handler's response or its error as JSON. Never throws: an exception from a handler is
     // logged and answered 500.
     boost::asio::awaitable<Response> dispatch(const Request& request,

@@ -32,19 +32,21 @@ bool is_per_connection(const error_code& ec) {
 } // namespace
 
 struct HttpServer::State {
-    State(asio::io_context& io, const ApiRouter& r, HttpLimits l)
-        : ioc(io), router(r), limits(l), acceptor(io) {}
+    State(asio::io_context& io, const ApiRouter& r, HttpLimits l, asio::ssl::context* t)
+        : ioc(io), router(r), limits(l), tls(t), acceptor(io) {}
 
     asio::io_context& ioc;
     const ApiRouter& router;
     HttpLimits limits;
+    asio::ssl::context* tls;
     tcp::acceptor acceptor;
     std::shared_ptr<SessionRegistry> registry = std::make_shared<SessionRegistry>();
     const WsEndpoint* websocket = nullptr;
 };
 
-HttpServer::HttpServer(asio::io_context& ioc, const ApiRouter& router, HttpLimits limits)
-    : state_(std::make_shared<State>(ioc, router, limits)) {}
+HttpServer::HttpServer(asio::io_context& ioc, const ApiRouter& router, HttpLimits limits,
+                       asio::ssl::context* tls)
+    : state_(std::make_shared<State>(ioc, router, limits, tls)) {}
 
 HttpServer::~HttpServer() {
     error_code ec;
@@ -148,11 +150,18 @@ asio::awaitable<void> HttpServer::accept_loop(std::shared_ptr<State> state) {
                 logger()->warn("refusing connections: {} is the limit (--max-connections)",
                                state->limits.max_connections);
             }
-            HttpSession::reject(std::move(socket), state->limits.max_connections);
+            if (state->tls != nullptr) {
+                error_code ignored;
+                socket.close(ignored); // a plain-text 503 means nothing to a TLS client
+            } else {
+                HttpSession::reject(std::move(socket), state->limits.max_connections);
+            }
             continue;
         }
+        Transport transport = state->tls != nullptr ? Transport(std::move(socket), *state->tls)
+                                                    : Transport(std::move(socket));
         auto session = std::make_shared<HttpSession>(
-            std::move(socket), state->router, state->limits, state->registry, state->websocket);
+            std::move(transport), state->router, state->limits, state->registry, state->websocket);
         if (state->registry->add(session)) {
             session->start();
         }

@@ -16,6 +16,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include "common/error.hpp"
 #include "web/api_router.hpp"
@@ -25,7 +26,10 @@ namespace warren::web {
 
 class HttpServer {
 public:
-    HttpServer(boost::asio::io_context& ioc, const ApiRouter& router, HttpLimits limits);
+    // tls: when set, every connection starts with a TLS handshake (the context must outlive the
+    // server); an HTTPS listener is a second HttpServer sharing the router.
+    HttpServer(boost::asio::io_context& ioc, const ApiRouter& router, HttpLimits limits,
+               boost::asio::ssl::context* tls = nullptr);
     ~HttpServer();
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;

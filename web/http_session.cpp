@@ -1,6 +1,7 @@
 #include "web/http_session.hpp"
 
 #include <tuple>
+#include <type_traits>
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
@@ -49,10 +50,22 @@ bool is_disconnect(const error_code& ec) {
 // Shuts down our side, then reads and discards what the client still sends (for a bounded time
 // and size) before closing: closing with unread data would reset the connection and could destroy
 // the error response before the client reads it (a "lingering close").
-asio::awaitable<void> close_gracefully(beast::tcp_stream& stream,
+// Over TLS our side's end is a close_notify instead, and the peer's own close_notify (or the
+// timeout) ends it.
+template <class Stream>
+asio::awaitable<void> close_gracefully(Stream& stream,
                                        std::chrono::seconds drain_timeout = kDrainTimeout) {
+    if constexpr (std::is_same_v<Stream, Transport>) {
+        if (stream.is_tls()) {
+            stream.expires_after(drain_timeout);
+            auto [shutdown_ec] = co_await stream.async_shutdown(kTuple);
+            (void)shutdown_ec;
+            stream.close();
+            co_return;
+        }
+    }
     error_code ec;
-    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    beast::get_lowest_layer(stream).socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
     if (!ec) {
         stream.expires_after(drain_timeout);
         std::vector<char> scratch(16 * 1024);
@@ -78,6 +91,10 @@ void finish(Response& res, unsigned version, bool keep_alive) {
     res.keep_alive(keep_alive);
     res.set(http::field::server, "warren");
     res.prepare_payload();
+    if (res.result() == http::status::not_modified) {
+        // RFC 9110 8.6: a 304 may only carry the 200's length, so it carries none.
+        res.erase(http::field::content_length);
+    }
 }
 
 asio::awaitable<void> reject_connection(beast::tcp_stream stream, std::size_t limit) {
@@ -136,11 +153,10 @@ void SessionRegistry::close_all() {
     }
 }
 
-HttpSession::HttpSession(asio::ip::tcp::socket socket, const ApiRouter& router,
-                         const HttpLimits& limits, std::shared_ptr<SessionRegistry> registry,
-                         const WsEndpoint* websocket)
-    : stream_(std::move(socket)), router_(router), limits_(limits), registry_(std::move(registry)),
-      websocket_(websocket) {
+HttpSession::HttpSession(Transport transport, const ApiRouter& router, const HttpLimits& limits,
+                         std::shared_ptr<SessionRegistry> registry, const WsEndpoint* websocket)
+    : stream_(std::move(transport)), executor_(stream_.get_executor()), router_(router),
+      limits_(limits), registry_(std::move(registry)), websocket_(websocket) {
     error_code ec;
     remote_ = stream_.socket().remote_endpoint(ec);
 }
@@ -151,7 +167,7 @@ HttpSession::~HttpSession() {
 
 void HttpSession::start() {
     auto self = shared_from_this();
-    asio::co_spawn(stream_.get_executor(), run(), [self](std::exception_ptr error) {
+    asio::co_spawn(executor_, run(), [self](std::exception_ptr error) {
         if (!error) {
             return;
         }
@@ -169,14 +185,12 @@ void HttpSession::start() {
 }
 
 void HttpSession::close() {
-    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+    asio::post(executor_, [self = shared_from_this()] {
         if (auto ws = self->ws_session_.lock()) {
             ws->close(); // a close frame (going away), then the socket
             return;
         }
-        error_code ec;
-        self->stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-        self->stream_.close();
+        self->stream_.abort();
     });
 }
 
@@ -196,6 +210,16 @@ void HttpSession::reject(asio::ip::tcp::socket socket, std::size_t limit) {
 }
 
 asio::awaitable<void> HttpSession::run() {
+    if (stream_.is_tls()) {
+        stream_.expires_after(limits_.idle_timeout);
+        auto [handshake_ec] = co_await stream_.async_handshake(kTuple);
+        if (handshake_ec) {
+            logger()->debug("tls handshake with {}:{} failed: {}", remote_.address().to_string(),
+                            remote_.port(), handshake_ec.message());
+            stream_.close();
+            co_return;
+        }
+    }
     beast::flat_buffer buffer;
     for (;;) {
         http::request_parser<http::string_body> parser;
@@ -240,9 +264,9 @@ asio::awaitable<void> HttpSession::run() {
         if (websocket_ != nullptr && WsEndpoint::targets(request)) {
             auto admission = websocket_->admit(request, remote_);
             if (admission.principal) {
-                // The socket leaves stream_ (which stays valid, empty) for the WebSocket.
-                auto ws = websocket_->create(beast::tcp_stream(stream_.release_socket()),
-                                             std::move(*admission.principal));
+                // The connection leaves stream_ (moved from: close() then skips it) for the
+                // WebSocket.
+                auto ws = websocket_->create(std::move(stream_), std::move(*admission.principal));
                 ws_session_ = ws;
                 co_await ws->run(std::move(request));
                 co_return;

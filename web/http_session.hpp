@@ -28,6 +28,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include "web/api_router.hpp"
+#include "web/transport.hpp"
 
 namespace warren::web {
 
@@ -66,9 +67,8 @@ private:
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
 public:
     // websocket: where GET /ws upgrades go (null: /ws is an ordinary, unknown path).
-    HttpSession(boost::asio::ip::tcp::socket socket, const ApiRouter& router,
-                const HttpLimits& limits, std::shared_ptr<SessionRegistry> registry,
-                const WsEndpoint* websocket = nullptr);
+    HttpSession(Transport transport, const ApiRouter& router, const HttpLimits& limits,
+                std::shared_ptr<SessionRegistry> registry, const WsEndpoint* websocket = nullptr);
     ~HttpSession();
     HttpSession(const HttpSession&) = delete;
     HttpSession& operator=(const HttpSession&) = delete;
@@ -92,7 +92,9 @@ private:
     // must live in the caller's frame until this completes.
     boost::asio::awaitable<void> fail_request(Response& response);
 
-    boost::beast::tcp_stream stream_;
+    Transport stream_;
+    // The connection's strand, kept apart: stream_ is moved from after a WebSocket upgrade.
+    Transport::executor_type executor_;
     boost::asio::ip::tcp::endpoint remote_;
     const ApiRouter& router_;
     HttpLimits limits_;

@@ -75,15 +75,30 @@ json::object rate(double value) {
 
 } // namespace
 
+Result<json::value> parse_client_json(std::string_view text, std::string_view what) {
+    json::parse_options options;
+    options.max_depth = kMaxJsonDepth;
+    boost::system::error_code ec;
+    json::value value = json::parse(text, ec, {}, options);
+    if (ec == json::error::too_deep) {
+        return bad_request(std::string(what) + " is nested deeper than " +
+                           std::to_string(kMaxJsonDepth) + " levels");
+    }
+    if (ec) {
+        return bad_request(std::string(what) + " is not valid JSON: " + ec.message());
+    }
+    return value;
+}
+
 Result<json::object> parse_body_object(std::string_view body) {
     if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
         return json::object{};
     }
-    boost::system::error_code ec;
-    json::value value = json::parse(body, ec);
-    if (ec) {
-        return bad_request("Request body is not valid JSON: " + ec.message());
+    auto parsed = parse_client_json(body, "the request body");
+    if (!parsed) {
+        return parsed.error();
     }
+    json::value value = std::move(*parsed);
     if (!value.is_object()) {
         return bad_request("Request body must be a JSON object");
     }

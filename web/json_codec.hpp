@@ -27,6 +27,12 @@ namespace warren::web {
 
 // ---- request bodies ----------------------------------------------------------------------
 
+// Every JSON document a client sends (HTTP bodies, WebSocket frames) is parsed here: at most
+// kMaxJsonDepth levels of nesting (deeper is a 400 saying so, never a deep recursion), no
+// comments, no trailing commas. `what` names the document in the error ("the body").
+inline constexpr std::size_t kMaxJsonDepth = 32;
+Result<boost::json::value> parse_client_json(std::string_view text, std::string_view what);
+
 // The body as a JSON object; an empty body is {}. Malformed JSON or another JSON type: 400.
 Result<boost::json::object> parse_body_object(std::string_view body);
 

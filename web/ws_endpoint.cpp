@@ -72,8 +72,7 @@ WsEndpoint::Admission WsEndpoint::admit(const Request& request,
     return {std::nullopt, refuse(make_error(Errc::not_authorized, "Authentication required"))};
 }
 
-std::shared_ptr<WsSession> WsEndpoint::create(boost::beast::tcp_stream stream,
-                                              Principal principal) const {
+std::shared_ptr<WsSession> WsEndpoint::create(Transport stream, Principal principal) const {
     return std::make_shared<WsSession>(std::move(stream), broker_, std::move(principal), limits_);
 }
 

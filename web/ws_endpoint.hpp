@@ -20,6 +20,7 @@
 #include "web/api_router.hpp"
 #include "web/auth.hpp"
 #include "web/token_store.hpp"
+#include "web/transport.hpp"
 #include "web/ws_session.hpp"
 
 namespace warren::web {
@@ -38,7 +39,7 @@ public:
     Admission admit(const Request& request, const boost::asio::ip::tcp::endpoint& remote) const;
 
     // A session for an admitted request; the caller co_awaits its run(request).
-    std::shared_ptr<WsSession> create(boost::beast::tcp_stream stream, Principal principal) const;
+    std::shared_ptr<WsSession> create(Transport transport, Principal principal) const;
 
     const WsLimits& limits() const { return limits_; }
 

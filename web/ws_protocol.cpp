@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "server/properties_json.hpp"
+#include "web/json_codec.hpp"
 #include "web/message_codec.hpp"
 
 namespace warren::web::ws {
@@ -253,12 +254,12 @@ void throw_exception_from_error(const FrameError& e, const boost::source_locatio
 
 FrameResult parse_client_frame(std::string_view text, const ParseContext& context) {
     FrameError failure;
-    boost::system::error_code ec;
-    json::value frame = json::parse(text, ec);
-    if (ec) {
-        failure.error = bad("the frame is not valid JSON: " + ec.message());
+    auto document = parse_client_json(text, "the frame");
+    if (!document) {
+        failure.error = document.error();
         return failure;
     }
+    json::value frame = std::move(*document);
     if (!frame.is_object()) {
         failure.error = bad("a frame must be a JSON object with an 'op'");
         return failure;

@@ -49,7 +49,7 @@ std::string format_endpoint(const asio::ip::tcp::endpoint& endpoint) {
 
 } // namespace
 
-WsSession::WsSession(beast::tcp_stream stream, server::Broker& broker, Principal principal,
+WsSession::WsSession(Transport stream, server::Broker& broker, Principal principal,
                      const WsLimits& limits)
     : ws_(std::move(stream)), broker_(broker), principal_(std::move(principal)), limits_(limits),
       outbox_(limits.outbox_bytes), writer_wake_(ws_.get_executor()),

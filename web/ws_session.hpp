@@ -34,6 +34,7 @@
 #include "server/delivery_sink.hpp"
 #include "web/api_router.hpp"
 #include "web/auth.hpp"
+#include "web/transport.hpp"
 #include "web/ws_outbox.hpp"
 #include "web/ws_protocol.hpp"
 
@@ -51,7 +52,7 @@ struct WsLimits {
 
 class WsSession : public std::enable_shared_from_this<WsSession> {
 public:
-    WsSession(boost::beast::tcp_stream stream, server::Broker& broker, Principal principal,
+    WsSession(Transport stream, server::Broker& broker, Principal principal,
               const WsLimits& limits);
     ~WsSession();
     WsSession(const WsSession&) = delete;
@@ -105,7 +106,7 @@ private:
     void on_cancelled(const std::string& sub);
     void retire(std::map<std::string, Subscription, std::less<>>::iterator it);
 
-    boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+    boost::beast::websocket::stream<Transport> ws_;
     boost::asio::ip::tcp::endpoint remote_;
     boost::asio::ip::tcp::endpoint local_;
     server::Broker& broker_;

@@ -1,8 +1,11 @@
 // The `warren` program's flags and environment variables, and how it fails at startup: exit code
 // 2 for bad settings, 1 for an unusable data directory or port, with a message saying why.
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -86,10 +89,44 @@ TEST(ServerConfig, PortInUseFailsClearly) {
         << second.output;
 }
 
-TEST(ServerConfig, HttpsPortIsAcceptedWithAWarning) {
-    WarrenProcess server({"--https-port", "15671", "--tls-cert", "c.pem", "--tls-key", "k.pem"});
-    EXPECT_NE(server.output().find("TLS is not built yet"), std::string::npos) << server.output();
-    EXPECT_EQ(HttpClient(server.port()).get("/api/whoami").status, 200u);
+// A running process's initial environment, raw. (glibc cuts GLIBC_TUNABLES into pieces there
+// with NULs while it parses it, so look for the words, not for a whole variable.)
+std::string environment_of(int pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+    return haystack.find(needle) != std::string::npos;
+}
+
+// server/malloc_tuning.hpp: warren re-executes itself once with glibc's tcache enlarged, keeps
+// its pid (so supervisors and these tests still hold the right process) and serves; an
+// operator's own tcache_count wins, and WARREN_MALLOC_TUNING=off turns it off.
+TEST(ServerConfig, GlibcMallocCacheIsTunedAtStartupUnlessTheOperatorChose) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    GTEST_SKIP() << "sanitizer builds bring their own malloc: no tuning";
+#endif
+    if (std::getenv("GLIBC_TUNABLES") != nullptr) {
+        GTEST_SKIP() << "GLIBC_TUNABLES is set for the tests themselves";
+    }
+    WarrenProcess tuned;
+    EXPECT_TRUE(contains(environment_of(tuned.pid()), "glibc.malloc.tcache_count=2048"));
+    EXPECT_EQ(HttpClient(tuned.port()).get("/api/whoami").status, 200u);
+
+    WarrenProcess chosen({}, {{"GLIBC_TUNABLES", "glibc.malloc.tcache_count=16"}});
+    const std::string chosen_env = environment_of(chosen.pid());
+    EXPECT_TRUE(contains(chosen_env, "glibc.malloc.tcache_count=16"));
+    EXPECT_FALSE(contains(chosen_env, "tcache_count=2048"));
+
+    WarrenProcess other({}, {{"GLIBC_TUNABLES", "glibc.malloc.arena_max=2"}});
+    const std::string other_env = environment_of(other.pid());
+    EXPECT_TRUE(contains(other_env, "glibc.malloc.arena_max=2"));
+    EXPECT_TRUE(contains(other_env, "glibc.malloc.tcache_count=2048"));
+
+    WarrenProcess off({}, {{"WARREN_MALLOC_TUNING", "off"}});
+    EXPECT_FALSE(contains(environment_of(off.pid()), "tcache_count"));
+    EXPECT_EQ(HttpClient(off.port()).get("/api/whoami").status, 200u);
 }
 
 } // namespace

@@ -70,6 +70,9 @@ void register_queue_get_routes(ApiRouter& router, server::Broker& broker);
 // GET /api/vhosts/{vhost}/permissions.
 void register_user_routes(ApiRouter& router, server::Broker& broker);
 
+// GET|POST /api/definitions[/{vhost}] (administrators only).
+void register_definition_routes(ApiRouter& router, server::Broker& broker);
+
 class TokenStore;
 // POST /api/auth/token: a short-lived token for GET /ws?token=... The store must outlive the
 // router.

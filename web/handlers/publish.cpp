@@ -7,6 +7,7 @@
 #include "web/commit.hpp"
 #include "web/handlers/common.hpp"
 #include "web/handlers/handlers.hpp"
+#include "web/json_codec.hpp"
 #include "web/message_codec.hpp"
 
 namespace warren::web {
@@ -20,12 +21,7 @@ std::string exchange_from_path(const std::string& name) {
 }
 
 Result<json::value> parse_body(const Request& request) {
-    boost::system::error_code ec;
-    json::value body = json::parse(request.body(), ec);
-    if (ec) {
-        return make_error(Errc::bad_request, "the body is not valid JSON: " + ec.message());
-    }
-    return body;
+    return parse_client_json(request.body(), "the body");
 }
 
 const Error kRejected{Errc::rejected, "Unable to publish message. Check queue limits."};

@@ -11,6 +11,7 @@
 #include "web/commit.hpp"
 #include "web/handlers/common.hpp"
 #include "web/handlers/handlers.hpp"
+#include "web/json_codec.hpp"
 #include "web/message_codec.hpp"
 
 namespace warren::web {
@@ -67,9 +68,12 @@ constexpr std::int64_t kMaxGet = 10000;
 Result<std::vector<server::GotMessage>> take(server::Broker& broker, RequestContext& ctx,
                                              PayloadEncoding& encoding,
                                              std::optional<std::size_t>& truncate) {
-    boost::system::error_code ec;
-    json::value body = json::parse(ctx.request.body(), ec);
-    if (ec || !body.is_object()) {
+    auto parsed = parse_client_json(ctx.request.body(), "the body");
+    if (!parsed) {
+        return parsed.error();
+    }
+    const json::value& body = *parsed;
+    if (!body.is_object()) {
         return bad("the body must be a JSON object such as "
                    "{\"count\":1,\"ackmode\":\"ack_requeue_true\",\"encoding\":\"auto\"}");
     }

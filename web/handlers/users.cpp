@@ -8,12 +8,11 @@
 #include <boost/beast/http/verb.hpp>
 #include <boost/json/array.hpp>
 
-#include "server/names.hpp"
 #include "web/handlers/common.hpp"
 #include "web/handlers/handlers.hpp"
 #include "web/json_codec.hpp"
 #include "web/list_query.hpp"
-#include "web/password_hash.hpp"
+#include "web/user_codec.hpp"
 
 namespace warren::web {
 
@@ -23,23 +22,6 @@ namespace json = boost::json;
 namespace {
 
 constexpr RouteOptions kAdministrators{.authenticated = true, .administrator = true};
-
-json::object user_json(const server::User& user) {
-    return json::object{
-        {"name", user.name},
-        {"password_hash", user.password_hash},
-        {"hashing_algorithm", user.hashing_algorithm},
-        {"tags", json::array(user.tags.begin(), user.tags.end())},
-        {"limits", json::object{}},
-    };
-}
-
-json::object permission_json(const server::Permission& p) {
-    return json::object{
-        {"user", p.user},   {"vhost", p.vhost}, {"configure", p.configure},
-        {"write", p.write}, {"read", p.read},
-    };
-}
 
 HandlerResult list_users(const RequestContext& context, std::vector<const server::User*> users) {
     ListSource source;
@@ -55,86 +37,6 @@ HandlerResult list_permissions(const RequestContext& context,
     source.size = permissions.size();
     source.render = [&](std::size_t i) { return permission_json(*permissions[i]); };
     return list_response(context, source);
-}
-
-// `tags`: mandatory, a comma-separated string or an array of strings (RabbitMQ takes both).
-Result<std::vector<std::string>> tags_from_json(const json::object& body) {
-    const json::value* tags = body.if_contains("tags");
-    if (tags == nullptr) {
-        return make_error(Errc::bad_request,
-                          "the field 'tags' is required: a comma-separated string such as "
-                          "\"administrator\" or \"\", or an array of strings");
-    }
-    if (const auto* text = tags->if_string()) {
-        return server::split_tags(*text);
-    }
-    if (const auto* list = tags->if_array()) {
-        std::string joined;
-        for (const auto& tag : *list) {
-            if (!tag.is_string()) {
-                return make_error(Errc::bad_request, "'tags' must hold only strings");
-            }
-            joined.append(tag.get_string()).push_back(',');
-        }
-        return server::split_tags(joined);
-    }
-    return make_error(Errc::bad_request, "'tags' must be a string or an array of strings");
-}
-
-// A string field that may be absent or null (nullopt); another type is a 400.
-Result<std::optional<std::string>> optional_string(const json::object& body, std::string_view key) {
-    const json::value* v = body.if_contains(key);
-    if (v == nullptr || v->is_null()) {
-        return std::optional<std::string>();
-    }
-    if (!v->is_string()) {
-        return make_error(Errc::bad_request, "'" + std::string(key) + "' must be a string");
-    }
-    return std::optional<std::string>(v->get_string());
-}
-
-// The user a PUT /api/users/{name} body describes (also used by the definitions import).
-Result<server::User> user_from_json(std::string name, const json::object& body) {
-    if (auto ok = server::check_name("user", name); !ok) {
-        return ok.error();
-    }
-    auto tags = tags_from_json(body);
-    if (!tags) {
-        return tags.error();
-    }
-    server::User user{std::move(name), "", std::string(kDefaultHashingAlgorithm), std::move(*tags)};
-    auto password = optional_string(body, "password");
-    if (!password) {
-        return password.error();
-    }
-    if (*password) {
-        user.password_hash = hash_password(**password);
-        return user;
-    }
-    auto hash = optional_string(body, "password_hash");
-    if (!hash) {
-        return hash.error();
-    }
-    auto algorithm = optional_string(body, "hashing_algorithm");
-    if (!algorithm) {
-        return algorithm.error();
-    }
-    if (*algorithm) {
-        if (!known_hashing_algorithm(**algorithm)) {
-            return make_error(Errc::bad_request,
-                              "unknown hashing_algorithm '" + **algorithm +
-                                  "' (rabbit_password_hashing_sha256, _sha512 or _md5)");
-        }
-        user.hashing_algorithm = **algorithm;
-    }
-    if (*hash) {
-        if (auto invalid = invalid_password_hash(**hash)) {
-            return make_error(Errc::bad_request, "password_hash is not base64: " + **hash);
-        }
-        user.password_hash = **hash;
-    }
-    // Neither password nor hash: the user cannot log in with a password (RabbitMQ's rule).
-    return user;
 }
 
 HandlerResult put_user(server::Broker& broker, const RequestContext& context) {
@@ -177,48 +79,24 @@ HandlerResult bulk_delete_users(server::Broker& broker, const RequestContext& co
     return empty_response(http::status::no_content);
 }
 
-Result<std::string> regex_field(const json::object& body, std::string_view key,
-                                std::string& missing) {
-    const json::value* v = body.if_contains(key);
-    if (v == nullptr) {
-        missing += missing.empty() ? "" : ", ";
-        missing += key;
-        return std::string();
-    }
-    if (!v->is_string()) {
-        return make_error(Errc::bad_request,
-                          "'" + std::string(key) + "' must be a string (a regular expression)");
-    }
-    return std::string(v->get_string());
-}
-
 HandlerResult put_permission(server::Broker& broker, const RequestContext& context) {
     auto body = parse_body_object(context.request.body());
     if (!body) {
         return body.error();
     }
-    std::string missing;
-    auto configure = regex_field(*body, "configure", missing);
-    auto write = regex_field(*body, "write", missing);
-    auto read = regex_field(*body, "read", missing);
-    for (const auto* field : {&configure, &write, &read}) {
-        if (!*field) {
-            return field->error();
-        }
-    }
-    if (!missing.empty()) {
-        return make_error(Errc::bad_request, "missing field(s): " + missing);
-    }
     const std::string& vhost = context.param("vhost");
     const std::string& user = context.param("user");
+    auto permission = permission_from_json(user, vhost, *body);
+    if (!permission) {
+        return permission.error();
+    }
     if (broker.find_vhost(vhost) == nullptr) {
         return make_error(Errc::bad_request, "vhost_or_user_not_found: no vhost '" + vhost + "'");
     }
     if (broker.users().find_user(user) == nullptr) {
         return make_error(Errc::bad_request, "vhost_or_user_not_found: no user '" + user + "'");
     }
-    auto set = broker.users().set_permission(server::Permission{
-        user, vhost, std::move(*configure), std::move(*write), std::move(*read)});
+    auto set = broker.users().set_permission(*permission);
     if (!set) {
         return set.error();
     }

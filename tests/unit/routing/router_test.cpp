@@ -2,6 +2,7 @@
 // contract: errors, idempotence, cleanup and the binding listings.
 
 #include <algorithm>
+#include <random>
 #include <sstream>
 
 #include <boost/json/parse.hpp>
@@ -189,6 +190,36 @@ TEST(Router, AddExchangeIsRefusedForAnExistingName) {
     router.add_queue("q");
     ASSERT_TRUE(router.bind({"x", Destination::queue("q"), "a.*", {}}).value());
     EXPECT_TRUE(router.route("x", "a.b", {}).routed()); // still the topic exchange
+}
+
+// route() finds exchanges in an open-addressing index that removal compacts (no tombstones):
+// after many additions and removals in a seeded order, exactly the live exchanges are found and
+// each still routes to its own queue.
+TEST(Router, ExchangesAreFoundAfterManyAdditionsAndRemovals) {
+    Router router;
+    std::mt19937 rng(11);
+    std::vector<bool> live(600, false);
+    for (int round = 0; round < 4000; ++round) {
+        const std::size_t i = std::uniform_int_distribution<std::size_t>(0, live.size() - 1)(rng);
+        const std::string name = "x" + std::to_string(i);
+        if (live[i]) {
+            ASSERT_TRUE(router.remove_exchange(name));
+        } else {
+            ASSERT_TRUE(router.add_exchange(name, ExchangeType::fanout));
+            router.add_queue("q" + std::to_string(i));
+            ASSERT_TRUE(
+                router.bind({name, Destination::queue("q" + std::to_string(i)), "", {}}).value());
+        }
+        live[i] = !live[i];
+    }
+    for (std::size_t i = 0; i < live.size(); ++i) {
+        const std::string name = "x" + std::to_string(i);
+        EXPECT_EQ(router.has_exchange(name), live[i]) << name;
+        EXPECT_EQ(sorted(router.route(name, "", {})),
+                  live[i] ? Names{"q" + std::to_string(i)} : Names{})
+            << name;
+    }
+    EXPECT_TRUE(router.has_exchange(""));
 }
 
 TEST(Router, UnknownExchangeRoutesNowhere) {

@@ -1,0 +1,161 @@
+// warren-perf against the real warren: a short run over each transport, whose own counts must
+// agree with each other (sent = confirmed = received = acked) and with the broker's counters for
+// the queue (message_stats publish = deliver_get = ack, and the queue empty at the end); and a
+// broker that is not there is a clear failure with a non-zero exit.
+
+#include <array>
+#include <cstdio>
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include "support/http_client.hpp"
+#include "support/wait_until.hpp"
+#include "support/warren_process.hpp"
+#include <sys/wait.h>
+
+#ifndef WARREN_PERF_BINARY
+#error "WARREN_PERF_BINARY must name the built warren-perf executable"
+#endif
+
+namespace warren::test {
+namespace {
+
+namespace json = boost::json;
+
+struct PerfRun {
+    int exit_code = -1;
+    std::string out; // stdout; its per-second lines and errors went to stderr (the test log)
+};
+
+// Runs warren-perf with `args` (plain words: no shell quoting needed) to its end.
+PerfRun run_perf(const std::vector<std::string>& args) {
+    std::string command = WARREN_PERF_BINARY;
+    for (const auto& arg : args) {
+        command += " '" + arg + "'";
+    }
+    PerfRun run;
+    FILE* pipe = popen(command.c_str(), "r");
+    if (pipe == nullptr) {
+        ADD_FAILURE() << "cannot run " << command;
+        return run;
+    }
+    std::array<char, 4096> chunk{};
+    while (std::size_t n = std::fread(chunk.data(), 1, chunk.size(), pipe)) {
+        run.out.append(chunk.data(), n);
+    }
+    const int status = pclose(pipe);
+    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return run;
+}
+
+std::uint64_t as_count(const json::value& v) {
+    return v.is_uint64() ? v.as_uint64() : static_cast<std::uint64_t>(v.as_int64());
+}
+
+class WarrenPerf : public ::testing::Test {
+protected:
+    // Runs warren-perf against this test's warren with --json; returns its summary.
+    json::object run_json(std::vector<std::string> args) {
+        args.insert(args.begin(),
+                    {"--url", "http://127.0.0.1:" + std::to_string(warren.port()), "--json"});
+        PerfRun run = run_perf(args);
+        EXPECT_EQ(run.exit_code, 0) << run.out;
+        json::value summary;
+        try {
+            summary = json::parse(run.out);
+        } catch (const std::exception& e) {
+            ADD_FAILURE() << "not one JSON object: " << run.out;
+            return {};
+        }
+        return summary.as_object();
+    }
+
+    // The summary's counts agree with each other and with the broker's view of `queue`.
+    void expect_consistent(const json::object& summary, const std::string& queue,
+                           std::uint64_t messages) {
+        ASSERT_FALSE(summary.empty());
+        EXPECT_EQ(summary.at("ok"), true) << json::serialize(summary);
+        EXPECT_EQ(as_count(summary.at("sent")), messages) << json::serialize(summary);
+        EXPECT_EQ(as_count(summary.at("confirmed")), messages);
+        EXPECT_EQ(as_count(summary.at("received")), messages);
+        EXPECT_EQ(as_count(summary.at("acked")), messages);
+        EXPECT_EQ(as_count(summary.at("nacked")), 0u);
+        EXPECT_EQ(as_count(summary.at("unroutable")), 0u);
+        EXPECT_EQ(as_count(summary.at("latency").at("count")), messages);
+        EXPECT_GT(summary.at("latency").at("p99_ms").as_double(), 0.0);
+
+        HttpClient client(warren.port());
+        json::value q;
+        auto settled = [&] {
+            q = client.get("/api/queues/%2F/" + queue).json();
+            const auto* stats = q.as_object().if_contains("message_stats");
+            return stats && stats->as_object().contains("ack") &&
+                   as_count(stats->at("ack")) == messages && as_count(q.at("messages")) == 0;
+        };
+        EXPECT_TRUE(wait_until(settled)) << json::serialize(q);
+        const json::value& stats = q.at("message_stats");
+        EXPECT_EQ(as_count(stats.at("publish")), messages) << json::serialize(q);
+        EXPECT_EQ(as_count(stats.at("deliver_get")), messages) << json::serialize(q);
+        EXPECT_EQ(as_count(stats.at("ack")), messages) << json::serialize(q);
+        EXPECT_EQ(as_count(q.at("messages")), 0u) << json::serialize(q);
+        EXPECT_EQ(q.at("durable"), true);
+    }
+
+    WarrenProcess warren;
+};
+
+TEST_F(WarrenPerf, WebSocketPublishersCountsAgreeWithTheBroker) {
+    auto summary = run_json({"--transport", "ws", "--publishers", "2", "--consumers", "2",
+                             "--pmessages", "1500", "--duration", "30", "--persistent", "--confirm",
+                             "100", "--prefetch", "50", "--size", "256", "--queue", "perf-ws"});
+    expect_consistent(summary, "perf-ws", 3000);
+}
+
+TEST_F(WarrenPerf, HttpPublishersAtAFixedRateThroughANamedExchange) {
+    auto summary =
+        run_json({"--transport", "http", "--publishers", "2", "--consumers", "1", "--pmessages",
+                  "300", "--duration", "30", "--rate", "600", "--persistent", "--exchange",
+                  "amq.direct", "--routing-key", "k1", "--queue", "perf-http"});
+    expect_consistent(summary, "perf-http", 600);
+    // 600 messages at 600 msg/s take about a second, not the moment an unpaced run would.
+    EXPECT_GT(summary.at("publish_seconds").as_double(), 0.8);
+    HttpClient client(warren.port());
+    auto bindings = client.get("/api/queues/%2F/perf-http/bindings").json();
+    bool bound = false;
+    for (const auto& b : bindings.as_array()) {
+        bound = bound || (b.at("source") == "amq.direct" && b.at("routing_key") == "k1");
+    }
+    EXPECT_TRUE(bound) << json::serialize(bindings);
+}
+
+TEST_F(WarrenPerf, HttpBatchesAndAutoAck) {
+    auto summary = run_json({"--transport", "http", "--batch", "50", "--publishers", "1",
+                             "--consumers", "1", "--pmessages", "1000", "--duration", "30",
+                             "--auto-ack", "--size", "100", "--queue", "perf-batch"});
+    ASSERT_FALSE(summary.empty());
+    EXPECT_EQ(as_count(summary.at("sent")), 1000u);
+    EXPECT_EQ(as_count(summary.at("confirmed")), 1000u);
+    EXPECT_EQ(as_count(summary.at("received")), 1000u);
+    HttpClient client(warren.port());
+    json::value q;
+    EXPECT_TRUE(wait_until([&] {
+        q = client.get("/api/queues/%2F/perf-batch").json();
+        return as_count(q.at("messages")) == 0;
+    })) << json::serialize(q);
+    EXPECT_EQ(as_count(q.at("message_stats").at("publish")), 1000u) << json::serialize(q);
+}
+
+TEST(WarrenPerfErrors, NoBrokerIsAClearFailure) {
+    // Port 1 on loopback: nothing listens there (connection refused).
+    PerfRun run = run_perf({"--url", "http://127.0.0.1:1", "--pmessages", "10", "--json"});
+    EXPECT_EQ(run.exit_code, 1) << run.out;
+}
+
+TEST(WarrenPerfErrors, BadFlagsAreAUsageError) {
+    EXPECT_EQ(run_perf({"--transport", "carrier-pigeon"}).exit_code, 2);
+    EXPECT_EQ(run_perf({"--batch", "5", "--transport", "ws"}).exit_code, 2);
+}
+
+} // namespace
+} // namespace warren::test

@@ -1,0 +1,107 @@
+#include "tools/perf/options.hpp"
+
+#include <sstream>
+
+#include <boost/program_options.hpp>
+
+namespace warren::perf {
+
+namespace po = boost::program_options;
+
+const char* to_string(Transport transport) {
+    return transport == Transport::http ? "http" : "ws";
+}
+
+ParseResult parse_options(int argc, const char* const* argv) {
+    PerfOptions o;
+    std::string transport = "ws";
+    std::string routing_key;
+    po::options_description desc("warren-perf: a load generator for warren (in the manner of "
+                                 "RabbitMQ PerfTest)\n\nOptions");
+    // clang-format off
+    desc.add_options()
+        ("help,h", "print this help")
+        ("url", po::value(&o.url)->default_value(o.url), "the broker's base URL")
+        ("user", po::value(&o.user)->default_value(o.user), "user name")
+        ("password", po::value(&o.password)->default_value(o.password), "password")
+        ("vhost", po::value(&o.vhost)->default_value(o.vhost), "virtual host")
+        ("publishers,x", po::value(&o.publishers)->default_value(o.publishers),
+         "publisher connections")
+        ("consumers,y", po::value(&o.consumers)->default_value(o.consumers),
+         "consumer connections (always WebSocket)")
+        ("transport", po::value(&transport)->default_value(transport),
+         "publishers' transport: http or ws")
+        ("size,s", po::value(&o.size)->default_value(o.size),
+         "payload bytes (at least 16: the send time stamp)")
+        ("rate,r", po::value(&o.rate)->default_value(o.rate),
+         "total publish rate in msg/s over all publishers, 0 = unlimited")
+        ("duration,z", po::value(&o.duration)->default_value(o.duration),
+         "seconds of publishing (0 = until --pmessages are sent)")
+        ("pmessages,C", po::value(&o.pmessages)->default_value(o.pmessages),
+         "messages per publisher, then it stops (0 = no limit)")
+        ("prefetch,q", po::value(&o.prefetch)->default_value(o.prefetch), "consumer prefetch")
+        ("persistent,f", po::bool_switch(&o.persistent), "persistent messages (delivery_mode 2)")
+        ("confirm,c", po::value(&o.confirm)->default_value(o.confirm),
+         "WebSocket publishers: most unconfirmed messages in flight (0 = no confirms)")
+        ("queue,u", po::value(&o.queue)->default_value(o.queue),
+         "queue to declare (durable) and consume from")
+        ("exchange,e", po::value(&o.exchange)->default_value(o.exchange),
+         "exchange to publish to (\"\" = default exchange); the queue is bound to it")
+        ("routing-key,k", po::value(&routing_key), "routing key (default: the queue name)")
+        ("batch,b", po::value(&o.batch)->default_value(o.batch),
+         "HTTP publishers: messages per request (batch extension when > 1)")
+        ("auto-ack,a", po::bool_switch(&o.auto_ack), "consume with ack \"auto\"")
+        ("ack-every", po::value(&o.ack_every)->default_value(o.ack_every),
+         "manual acks: wait for N deliveries before a multiple-ack (1 = ack each delivery at "
+         "once); pending acks also go every 10 ms")
+        ("drain-timeout", po::value(&o.drain_timeout)->default_value(o.drain_timeout),
+         "after publishing: stop consuming once nothing arrived for this many seconds")
+        ("json", po::bool_switch(&o.json), "print the summary as one JSON object");
+    // clang-format on
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        return UsageError{e.what()};
+    }
+    if (vm.count("help")) {
+        std::ostringstream out;
+        out << desc;
+        return ParsedHelp{out.str()};
+    }
+    if (transport == "http") {
+        o.transport = Transport::http;
+    } else if (transport == "ws") {
+        o.transport = Transport::ws;
+    } else {
+        return UsageError{"--transport must be http or ws, not '" + transport + "'"};
+    }
+    if (vm.count("routing-key")) {
+        o.routing_key = routing_key;
+    }
+    if (o.publishers == 0 && o.consumers == 0) {
+        return UsageError{"nothing to do: no publishers and no consumers"};
+    }
+    if (o.publishers == 0 && o.duration <= 0) {
+        return UsageError{"a run without publishers needs --duration"};
+    }
+    if (o.duration <= 0 && o.pmessages == 0) {
+        return UsageError{"give --duration or --pmessages, or both"};
+    }
+    if (o.rate < 0 || o.duration < 0 || o.drain_timeout < 0) {
+        return UsageError{"--rate, --duration and --drain-timeout cannot be negative"};
+    }
+    if (o.batch == 0) {
+        return UsageError{"--batch must be at least 1"};
+    }
+    if (o.batch > 1 && o.transport != Transport::http) {
+        return UsageError{"--batch applies to --transport http only"};
+    }
+    if (o.queue.empty()) {
+        return UsageError{"--queue cannot be empty"};
+    }
+    return o;
+}
+
+} // namespace warren::perf

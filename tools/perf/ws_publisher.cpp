@@ -1,0 +1,196 @@
+// The WebSocket publisher (clients.hpp).
+
+#include <deque>
+#include <memory>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/json/parse.hpp>
+
+#include "tools/perf/clients.hpp"
+#include "tools/perf/pacer.hpp"
+
+namespace warren::perf {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace json = boost::json;
+namespace websocket = beast::websocket;
+
+namespace {
+
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+constexpr auto kPoll = std::chrono::milliseconds(20);
+constexpr auto kConfirmWait = std::chrono::seconds(30); // for the last confirms after the end
+
+// Lifetime: shared by its two coroutines (and their completions).
+class WsPublisher : public std::enable_shared_from_this<WsPublisher> {
+public:
+    WsPublisher(asio::any_io_executor executor, RunState& run, std::size_t index)
+        : run_(run), index_(index), ws_(executor), wake_(executor),
+          template_(ws_publish(run.options)) {}
+
+    asio::awaitable<void> write_loop();
+    // After a failure: the socket goes, so that a pending read ends too.
+    void abort() { beast::get_lowest_layer(ws_).close(); }
+
+private:
+    asio::awaitable<void> read_loop();
+    void on_frame(std::string_view frame);
+    void on_confirm(std::uint64_t seq, bool routed, bool refused);
+
+    RunState& run_;
+    std::size_t index_;
+    WsStream ws_;
+    asio::steady_timer wake_; // the writer waits on it for window room
+    Template template_;
+    std::deque<std::int64_t> in_flight_; // send times of unconfirmed messages, in order
+    std::uint64_t next_seq_ = 1;         // the confirm number of the next publish
+    std::uint64_t oldest_seq_ = 1;       // the confirm number of in_flight_.front()
+    bool closing_ = false;
+};
+
+asio::awaitable<void> WsPublisher::write_loop() {
+    co_await connect_ws(run_.target, ws_);
+    auto self = shared_from_this();
+    asio::co_spawn(ws_.get_executor(), read_loop(), [self](std::exception_ptr error) {
+        if (error) {
+            try {
+                std::rethrow_exception(error);
+            } catch (const std::exception& e) {
+                self->run_.metrics.fail("publisher " + std::to_string(self->index_) + ": " +
+                                        e.what());
+            }
+        }
+    });
+    ++run_.publishers_ready;
+    while (!run_.go && !run_.stop_publishing) {
+        wake_.expires_after(std::chrono::milliseconds(5));
+        co_await wake_.async_wait(kTuple);
+    }
+    const PerfOptions& options = run_.options;
+    const std::size_t window = options.confirm;
+    Pacer pacer(ws_.get_executor(), options.rate / static_cast<double>(options.publishers),
+                run_.start_ns);
+    Metrics& metrics = run_.metrics;
+    std::uint64_t sent = 0;
+    while (!run_.stop_publishing && !metrics.failed() &&
+           (options.pmessages == 0 || sent < options.pmessages)) {
+        if (window > 0 && in_flight_.size() >= window) {
+            wake_.expires_after(kPoll); // read_loop cancels it when a confirm makes room
+            co_await wake_.async_wait(kTuple);
+            continue;
+        }
+        co_await pacer.wait(1);
+        const std::int64_t now = now_ns();
+        std::string frame = template_.stamped(now);
+        if (window > 0) {
+            frame += ",\"confirm\":";
+            frame += std::to_string(next_seq_++);
+            in_flight_.push_back(now);
+        }
+        frame += '}';
+        auto [ec, n] = co_await ws_.async_write(asio::buffer(frame), kTuple);
+        (void)n;
+        if (ec) {
+            throw ConnectError("publisher connection lost: " + ec.message());
+        }
+        ++sent;
+        metrics.sent.fetch_add(1, std::memory_order_relaxed);
+        metrics.last_send_ns.store(now, std::memory_order_relaxed);
+    }
+    // The last confirms, then a clean close (the reader ends on it).
+    const auto deadline = std::chrono::steady_clock::now() + kConfirmWait;
+    while (!in_flight_.empty() && !metrics.failed() &&
+           std::chrono::steady_clock::now() < deadline) {
+        wake_.expires_after(kPoll);
+        co_await wake_.async_wait(kTuple);
+    }
+    closing_ = true;
+    co_await ws_.async_close(websocket::close_code::normal, kTuple);
+}
+
+asio::awaitable<void> WsPublisher::read_loop() {
+    auto self = shared_from_this();
+    beast::flat_buffer buffer;
+    for (;;) {
+        auto [ec, n] = co_await ws_.async_read(buffer, kTuple);
+        (void)n;
+        if (ec) {
+            if (closing_) {
+                co_return;
+            }
+            throw ConnectError("publisher connection lost: " + ec.message());
+        }
+        const auto data = buffer.data();
+        on_frame(std::string_view(static_cast<const char*>(data.data()), data.size()));
+        buffer.consume(buffer.size());
+    }
+}
+
+void WsPublisher::on_frame(std::string_view frame) {
+    if (auto confirm = scan_confirm(frame)) {
+        on_confirm(confirm->seq, confirm->routed, false);
+        return;
+    }
+    boost::system::error_code ec;
+    json::value v = json::parse(frame, ec);
+    const json::object* o = ec ? nullptr : v.if_object();
+    const json::value* type = o ? o->if_contains("type") : nullptr;
+    if (!type || !type->is_string()) {
+        throw ConnectError("unexpected frame from the broker: " + std::string(frame));
+    }
+    const json::value* confirm = o->if_contains("confirm");
+    const json::value* routed = o->if_contains("routed");
+    if (confirm && confirm->is_uint64()) {
+        const bool refused = *type == "error";
+        on_confirm(confirm->as_uint64(), routed && routed->is_bool() && routed->as_bool(), refused);
+    } else if (confirm && confirm->is_int64() && confirm->as_int64() > 0) {
+        on_confirm(static_cast<std::uint64_t>(confirm->as_int64()),
+                   routed && routed->is_bool() && routed->as_bool(), *type == "error");
+    } else if (*type == "error") {
+        throw ConnectError("the broker refused a publish: " + std::string(frame));
+    }
+}
+
+void WsPublisher::on_confirm(std::uint64_t seq, bool routed, bool refused) {
+    if (in_flight_.empty() || seq != oldest_seq_) {
+        throw ConnectError("confirm " + std::to_string(seq) + " out of order (expected " +
+                           std::to_string(oldest_seq_) + ")");
+    }
+    Metrics& metrics = run_.metrics;
+    if (refused) {
+        metrics.nacked.fetch_add(1, std::memory_order_relaxed);
+    } else {
+        metrics.confirmed.fetch_add(1, std::memory_order_relaxed);
+        if (!routed) {
+            metrics.unroutable.fetch_add(1, std::memory_order_relaxed);
+        }
+        metrics.confirm_latency.record(now_ns() - in_flight_.front());
+    }
+    in_flight_.pop_front();
+    ++oldest_seq_;
+    if (in_flight_.size() + 1 == run_.options.confirm || in_flight_.empty()) {
+        wake_.cancel(); // the writer waits for room (or, at the end, for the last confirm)
+    }
+}
+
+} // namespace
+
+void start_ws_publisher(asio::any_io_executor executor, RunState& run, std::size_t index) {
+    auto publisher = std::make_shared<WsPublisher>(executor, run, index);
+    asio::co_spawn(
+        executor, publisher->write_loop(), [publisher, &run, index](std::exception_ptr error) {
+            if (error) {
+                try {
+                    std::rethrow_exception(error);
+                } catch (const std::exception& e) {
+                    run.metrics.fail("publisher " + std::to_string(index) + ": " + e.what());
+                }
+                publisher->abort();
+            }
+            ++run.publishers_done;
+        });
+}
+
+} // namespace warren::perf
