@@ -148,10 +148,12 @@ HandlerResult aliveness_test(server::Broker& broker, const RequestContext& conte
         return object_not_found();
     }
     if (context.principal) {
-        if (auto allowed = can_write(*context.principal, vhost, ""); !allowed) {
+        if (auto allowed = can_write(broker.users(), *context.principal, vhost, ""); !allowed) {
             return allowed.error();
         }
-        if (auto allowed = can_read(*context.principal, vhost, kAlivenessQueue); !allowed) {
+        if (auto allowed =
+                can_read(broker.users(), *context.principal, vhost, "queue", kAlivenessQueue);
+            !allowed) {
             return allowed.error();
         }
     }
