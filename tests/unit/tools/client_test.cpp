@@ -1,0 +1,88 @@
+// tools/client: server URLs, path segments, base64 and the UTF-8 check.
+
+#include <gtest/gtest.h>
+
+#include "tools/client/codec.hpp"
+#include "tools/client/server_url.hpp"
+
+namespace warren::client {
+namespace {
+
+TEST(ServerUrl, HostPortAndPrefix) {
+    auto url = parse_server_url("http://broker.example:15672/mq/");
+    ASSERT_TRUE(url) << url.error();
+    EXPECT_EQ(url->host, "broker.example");
+    EXPECT_EQ(url->port, 15672);
+    EXPECT_EQ(url->prefix, "/mq");
+    EXPECT_EQ(url->target("/api/overview"), "/mq/api/overview");
+    EXPECT_EQ(url->authority(), "broker.example:15672");
+    EXPECT_EQ(url->display(), "http://broker.example:15672/mq");
+}
+
+TEST(ServerUrl, SchemeOptionalPortDefaultsToEighty) {
+    auto bare = parse_server_url("127.0.0.1:5000");
+    ASSERT_TRUE(bare);
+    EXPECT_EQ(bare->host, "127.0.0.1");
+    EXPECT_EQ(bare->port, 5000);
+    EXPECT_EQ(bare->prefix, "");
+    auto no_port = parse_server_url("http://localhost");
+    ASSERT_TRUE(no_port);
+    EXPECT_EQ(no_port->port, 80);
+}
+
+TEST(ServerUrl, Ipv6AndUserInfo) {
+    auto url = parse_server_url("http://alice:s3cret@[::1]:15672");
+    ASSERT_TRUE(url) << url.error();
+    EXPECT_EQ(url->host, "::1");
+    EXPECT_EQ(url->authority(), "[::1]:15672");
+    EXPECT_EQ(url->user, "alice");
+    EXPECT_EQ(url->password, "s3cret");
+    EXPECT_EQ(url->display(), "http://[::1]:15672"); // never the password
+}
+
+TEST(ServerUrl, RefusesWhatItCannotSpeak) {
+    EXPECT_FALSE(parse_server_url("https://host:443"));
+    EXPECT_FALSE(parse_server_url("ftp://host"));
+    EXPECT_FALSE(parse_server_url("http://host:0"));
+    EXPECT_FALSE(parse_server_url("http://host:99999"));
+    EXPECT_FALSE(parse_server_url("http://host:1/?q=1"));
+    EXPECT_FALSE(parse_server_url("http://"));
+    EXPECT_NE(parse_server_url("https://h").error().find("https is not supported"),
+              std::string::npos);
+}
+
+TEST(EncodeSegment, EncodesAllButUnreserved) {
+    EXPECT_EQ(encode_segment("/"), "%2F");
+    EXPECT_EQ(encode_segment("a b/c?d#e%f"), "a%20b%2Fc%3Fd%23e%25f");
+    EXPECT_EQ(encode_segment("order.created-v1_~"), "order.created-v1_~");
+    EXPECT_EQ(encode_segment("ü"), "%C3%BC");
+}
+
+TEST(Base64, RoundTripsEveryLength) {
+    EXPECT_EQ(base64_encode(""), "");
+    EXPECT_EQ(base64_encode("f"), "Zg==");
+    EXPECT_EQ(base64_encode("fo"), "Zm8=");
+    EXPECT_EQ(base64_encode("foo"), "Zm9v");
+    EXPECT_EQ(base64_encode("guest:guest"), "Z3Vlc3Q6Z3Vlc3Q=");
+    std::string bytes;
+    for (int i = 0; i < 256; ++i) {
+        bytes.push_back(static_cast<char>(i));
+        EXPECT_EQ(base64_decode(base64_encode(bytes)), bytes);
+    }
+    EXPECT_EQ(base64_decode("Zm8"), "fo"); // padding optional
+    EXPECT_FALSE(base64_decode("Zm9v!"));
+    EXPECT_FALSE(base64_decode("Z"));
+}
+
+TEST(Utf8, AcceptsValidRefusesInvalid) {
+    EXPECT_TRUE(is_valid_utf8("plain"));
+    EXPECT_TRUE(is_valid_utf8("Grüße 注文 🚀"));
+    EXPECT_FALSE(is_valid_utf8("\xff"));
+    EXPECT_FALSE(is_valid_utf8("\xc3"));             // truncated
+    EXPECT_FALSE(is_valid_utf8("\xc0\xaf"));         // overlong '/'
+    EXPECT_FALSE(is_valid_utf8("\xed\xa0\x80"));     // surrogate
+    EXPECT_FALSE(is_valid_utf8("\xf4\x90\x80\x80")); // past U+10FFFF
+}
+
+} // namespace
+} // namespace warren::client

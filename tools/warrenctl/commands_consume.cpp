@@ -1,0 +1,176 @@
+// consume QUEUE | consume --exchange X [--key K]: subscribes over the WebSocket and prints each
+// message's payload on its own line (flushed per line) until --count messages, Ctrl-C or
+// SIGTERM.
+//
+// Acknowledgements (see tools/README.md):
+// - default: the server acks as it sends ("ack":"auto"): fastest, but messages in flight when
+//   warrenctl is stopped are lost (at most once).
+// - --ack: each message is acked after its line is printed and flushed; on exit the server
+//   requeues whatever was delivered but not printed (at least once). --prefetch bounds how many
+//   are in flight (100 by default).
+// - --count N (either way): warrenctl asks for exactly N messages (prefetch N) and acks the ones
+//   it printed; messages past N are never taken from the queue.
+
+#include <csignal>
+#include <iostream>
+
+#include <boost/asio/signal_set.hpp>
+#include <boost/json.hpp>
+
+#include "tools/warrenctl/commands.hpp"
+#include "tools/warrenctl/messages.hpp"
+#include "tools/warrenctl/output.hpp"
+#include "tools/warrenctl/ws_frames.hpp"
+
+namespace warren::ctl {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr std::uint64_t kMaxPrefetch = 65535;
+constexpr std::uint64_t kDefaultPrefetch = 100;
+constexpr std::string_view kSubscription = "warrenctl";
+
+class Consumer {
+public:
+    explicit Consumer(Context& ctx) : ctx_(ctx) {
+        const Invocation& inv = ctx.invocation();
+        if (auto c = inv.value("count")) {
+            count_ = parse_count(*c, "count").value();
+        }
+        manual_ = inv.has("ack") || count_ > 0;
+        prefetch_ = inv.value("prefetch") ? parse_count(*inv.value("prefetch"), "prefetch").value()
+                                          : kDefaultPrefetch;
+        if (count_ > 0) {
+            prefetch_ = std::min(count_, kMaxPrefetch);
+        }
+        prefetch_ = std::min(prefetch_, kMaxPrefetch);
+    }
+
+    void run() {
+        ws_ = connect_ws(ctx_);
+        boost::asio::signal_set signals(ws_->context(), SIGINT, SIGTERM);
+        signals.async_wait([this](boost::system::error_code ec, int) {
+            if (!ec) {
+                ws_->interrupt();
+            }
+        });
+        subscribe();
+        while (!ws_->interrupted() && (count_ == 0 || printed_ < count_)) {
+            auto frame = ws_->read(1h);
+            if (frame) {
+                handle(parse_frame(*frame));
+            }
+        }
+        finish();
+        signals.cancel();
+    }
+
+private:
+    void subscribe() {
+        const Invocation& inv = ctx_.invocation();
+        json::object op{{"op", "subscribe"},
+                        {"id", kSubscription},
+                        {"vhost", ctx_.settings().vhost},
+                        {"ack", manual_ ? "manual" : "auto"},
+                        {"prefetch", prefetch_}};
+        if (auto queue = inv.arg(0)) {
+            op["queue"] = *queue;
+        } else {
+            op["exchange"] = *inv.value("exchange") == "amq.default" ? "" : *inv.value("exchange");
+            op["binding_key"] = inv.value("key").value_or("");
+        }
+        ws_->send(json::serialize(op));
+    }
+
+    void handle(json::object frame) {
+        const json::value* type = frame.if_contains("type");
+        if (type == nullptr || !type->is_string()) {
+            return;
+        }
+        const std::string_view kind = type->get_string();
+        if (kind == "error") {
+            throw failure_of_frame(frame);
+        }
+        if (kind == "cancelled") {
+            finish();
+            throw Failure{kExitNotFound, "not_found: the consumer was cancelled (" +
+                                             cell(json::value(frame), "reason") + ")"};
+        }
+        if (kind != "message") {
+            return;
+        }
+        const json::value* tag_value = frame.if_contains("tag");
+        const std::optional<std::uint64_t> tag =
+            tag_value && tag_value->is_number()
+                ? std::optional<std::uint64_t>(tag_value->to_number<std::uint64_t>())
+                : std::nullopt;
+        if (ctx_.json()) {
+            frame.erase("type");
+            frame.erase("sub");
+            print_json(std::cout, frame);
+        } else {
+            write_payload_line(std::cout, frame);
+        }
+        std::cout.flush();
+        ++printed_;
+        if (manual_ && tag) {
+            last_tag_ = *tag;
+            // Early acks only while they cannot bring in messages past --count.
+            if (count_ == 0 || printed_ + prefetch_ <= count_) {
+                ack();
+            }
+        }
+    }
+
+    void ack() {
+        if (last_tag_ == acked_tag_) {
+            return;
+        }
+        ws_->send(
+            json::serialize(json::object{{"op", "ack"}, {"tag", last_tag_}, {"multiple", true}}));
+        acked_tag_ = last_tag_;
+    }
+
+    // Unsubscribes, acks what was printed, makes sure the server has handled both (a ping's pong
+    // comes after every earlier frame), then closes: the server requeues anything delivered but
+    // not printed.
+    void finish() {
+        if (manual_ && last_tag_ != acked_tag_) {
+            // Unsubscribe first: the final ack must not open the window to more deliveries.
+            // Unacked deliveries stay ackable after it (AMQP).
+            ws_->send(json::serialize(json::object{{"op", "unsubscribe"}, {"id", kSubscription}}));
+            ack();
+            ws_->reset_interrupt();
+            ws_->send(R"({"op":"ping","id":"warrenctl-done"})");
+            const auto deadline = std::chrono::steady_clock::now() + 10s;
+            while (std::chrono::steady_clock::now() < deadline) {
+                auto frame = ws_->read(std::chrono::duration_cast<std::chrono::milliseconds>(
+                    deadline - std::chrono::steady_clock::now()));
+                if (frame && cell(json::value(parse_frame(*frame)), "type") == "pong") {
+                    break;
+                }
+            }
+        }
+        ws_->close();
+    }
+
+    Context& ctx_;
+    std::unique_ptr<client::WsClient> ws_;
+    std::uint64_t count_ = 0; // 0: no limit
+    std::uint64_t prefetch_ = kDefaultPrefetch;
+    bool manual_ = false;
+    std::uint64_t printed_ = 0;
+    std::uint64_t last_tag_ = 0;
+    std::uint64_t acked_tag_ = 0;
+};
+
+} // namespace
+
+void consume(Context& ctx) {
+    Consumer(ctx).run();
+}
+
+} // namespace warren::ctl
