@@ -167,7 +167,7 @@ Result<bool> UserDirectory::set_permission(const Permission& permission) {
 }
 
 Result<void> UserDirectory::clear_permission(std::string_view user, std::string_view vhost) {
-    auto it = permissions_.find(Key{std::string(vhost), std::string(user)});
+    auto it = permissions_.find(ViewKey{vhost, user});
     if (it == permissions_.end()) {
         return make_error(Errc::not_found, "no permissions for user '" + std::string(user) +
                                                "' in vhost '" + std::string(vhost) + "'");
@@ -181,7 +181,7 @@ Result<void> UserDirectory::clear_permission(std::string_view user, std::string_
 
 const Permission* UserDirectory::find_permission(std::string_view user,
                                                  std::string_view vhost) const {
-    auto it = permissions_.find(Key{std::string(vhost), std::string(user)});
+    auto it = permissions_.find(ViewKey{vhost, user});
     return it == permissions_.end() ? nullptr : &it->second.text;
 }
 
@@ -208,7 +208,7 @@ bool UserDirectory::can_access(std::string_view user, std::string_view vhost) co
 
 bool UserDirectory::allowed(std::string_view user, std::string_view vhost, Access access,
                             std::string_view name) const {
-    auto it = permissions_.find(Key{std::string(vhost), std::string(user)});
+    auto it = permissions_.find(ViewKey{vhost, user});
     if (it == permissions_.end()) {
         return false;
     }

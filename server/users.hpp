@@ -91,6 +91,15 @@ private:
         std::regex configure, write, read;
     };
     using Key = std::pair<std::string, std::string>; // (vhost, user): lists sort by vhost
+    // Looks keys up by (vhost, user) string_views: the check on every publish allocates nothing.
+    struct KeyLess {
+        using is_transparent = void;
+        template <class A, class B> bool operator()(const A& a, const B& b) const {
+            return std::pair<std::string_view, std::string_view>(a.first, a.second) <
+                   std::pair<std::string_view, std::string_view>(b.first, b.second);
+        }
+    };
+    using ViewKey = std::pair<std::string_view, std::string_view>;
 
     static Result<Entry> compile(const Permission& permission);
     void journal_user(const User& user);
@@ -98,7 +107,7 @@ private:
 
     Journal& journal_;
     std::map<std::string, User, std::less<>> users_;
-    std::map<Key, Entry> permissions_;
+    std::map<Key, Entry, KeyLess> permissions_;
 };
 
 // "administrator,management" or " a , b " -> {"administrator", "management"}; empty parts drop.

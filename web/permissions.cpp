@@ -37,11 +37,12 @@ Result<void> check_vhost_access(const server::UserDirectory& users, const Princi
 Result<void> check_permission(const server::UserDirectory& users, const Principal& principal,
                               std::string_view vhost, server::Access access, std::string_view kind,
                               std::string_view name) {
-    if (!users.can_access(principal.name, vhost)) {
-        return Error{Errc::permission_denied, std::string(kNoVhostAccess)};
-    }
+    // One lookup on the path every publish takes; the second only picks a refusal's words.
     if (users.allowed(principal.name, vhost, access, name)) {
         return {};
+    }
+    if (!users.can_access(principal.name, vhost)) {
+        return Error{Errc::permission_denied, std::string(kNoVhostAccess)};
     }
     // RabbitMQ's ACCESS_REFUSED text, naming the permission that was missing.
     return Error{
