@@ -3,7 +3,7 @@
 // WsSession: one WebSocket client (DESIGN.md section 4). Three coroutines on the socket's strand:
 // the reader parses each text frame and acts on the broker at once (threading model A: the
 // broker lives on this same thread); the writer hands the outbox to Beast frame by frame, corked,
-// so that what it drains in one go reaches the socket in one write (WriteCoalescer); the pinger
+// so that what it drains in one go reaches the socket in one write (BufferedStream); the pinger
 // pings a quiet client and drops one that has sent nothing, not even a pong, for `idle_timeout`.
 //
 // It owns a server::Connection (delivery tags, unacked deliveries, exclusive queues) and one
@@ -29,13 +29,13 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
+#include "common/buffered_stream.hpp"
 #include "server/broker.hpp"
 #include "server/connection.hpp"
 #include "server/delivery_sink.hpp"
 #include "web/api_router.hpp"
 #include "web/auth.hpp"
 #include "web/transport.hpp"
-#include "web/write_coalescer.hpp"
 #include "web/ws_outbox.hpp"
 #include "web/ws_protocol.hpp"
 
@@ -108,7 +108,7 @@ private:
     void on_cancelled(const std::string& sub);
     void retire(std::map<std::string, Subscription, std::less<>>::iterator it);
 
-    boost::beast::websocket::stream<WriteCoalescer> ws_; // frames gathered into few writes
+    boost::beast::websocket::stream<BufferedStream<Transport>> ws_; // few reads and writes
     boost::asio::ip::tcp::endpoint remote_;
     boost::asio::ip::tcp::endpoint local_;
     server::Broker& broker_;

@@ -1,11 +1,14 @@
-// WriteCoalescer over a real loopback TCP connection: corked writes reach the peer together and
+// BufferedStream over a real loopback TCP connection: corked writes reach the peer together and
 // in order, an uncorked write goes out by itself, a peer that never reads stalls the writer with
-// the buffer bounded, the first socket error sticks, and a drain completes only once every byte
-// is in the socket.
+// the buffer bounded, the first socket error sticks, a drain completes only once every byte is in
+// the socket, and small reads are served from one socket read.
 
+#include <array>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -13,9 +16,9 @@
 #include <boost/asio/write.hpp>
 #include <gtest/gtest.h>
 
-#include "web/write_coalescer.hpp"
+#include "common/buffered_stream.hpp"
 
-namespace warren::web {
+namespace warren {
 namespace {
 
 namespace asio = boost::asio;
@@ -25,9 +28,10 @@ using boost::system::error_code;
 struct Pair {
     asio::io_context ioc;
     tcp::socket peer{ioc};
-    std::unique_ptr<WriteCoalescer> writer;
+    std::unique_ptr<BufferedStream<tcp::socket>> writer;
 
-    explicit Pair(std::size_t limit = WriteCoalescer::kDefaultLimit, int socket_buffer = 0) {
+    explicit Pair(std::size_t limit = BufferedStream<tcp::socket>::kDefaultWriteLimit,
+                  int socket_buffer = 0) {
         tcp::acceptor acceptor(ioc, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
         tcp::socket client(ioc);
         client.open(tcp::v4());
@@ -39,7 +43,8 @@ struct Pair {
         if (socket_buffer > 0) {
             peer.set_option(asio::socket_base::receive_buffer_size(socket_buffer));
         }
-        writer = std::make_unique<WriteCoalescer>(Transport(std::move(client)), limit);
+        writer = std::make_unique<BufferedStream<tcp::socket>>(std::move(client));
+        writer->set_write_limit(limit);
     }
 
     // Writes `text` through the coalescer; `done` sees the completion.
@@ -57,7 +62,7 @@ struct Pair {
     }
 };
 
-TEST(WriteCoalescer, CorkedWritesWaitThenGoOutInOrder) {
+TEST(BufferedStream, CorkedWritesWaitThenGoOutInOrder) {
     Pair pair;
     pair.writer->cork();
     std::string expected;
@@ -83,7 +88,20 @@ TEST(WriteCoalescer, CorkedWritesWaitThenGoOutInOrder) {
     EXPECT_EQ(pair.read_exactly(expected.size()), expected);
 }
 
-TEST(WriteCoalescer, AnUncorkedWriteGoesOutByItself) {
+TEST(BufferedStream, UncorkingWritesAtOnceEvenIfCorkedAgain) {
+    Pair pair;
+    pair.writer->cork();
+    pair.write("first", [](error_code, std::size_t) {});
+    pair.ioc.poll();
+    pair.writer->uncork(); // a writer flushing between bursts...
+    pair.writer->cork();   // ...and going on corked
+    pair.ioc.restart();
+    pair.ioc.run_for(std::chrono::milliseconds(50));
+    EXPECT_EQ(pair.writer->pending_bytes(), 0u);
+    EXPECT_EQ(pair.read_exactly(5), "first");
+}
+
+TEST(BufferedStream, AnUncorkedWriteGoesOutByItself) {
     Pair pair;
     bool done = false;
     pair.write("hello", [&](error_code ec, std::size_t n) {
@@ -97,7 +115,7 @@ TEST(WriteCoalescer, AnUncorkedWriteGoesOutByItself) {
     EXPECT_EQ(pair.read_exactly(5), "hello");
 }
 
-TEST(WriteCoalescer, APeerThatNeverReadsStallsTheWriterWithTheBufferBounded) {
+TEST(BufferedStream, APeerThatNeverReadsStallsTheWriterWithTheBufferBounded) {
     constexpr std::size_t kLimit = 16 * 1024;
     constexpr std::size_t kChunk = 4 * 1024;
     Pair pair(kLimit, 8 * 1024);
@@ -134,7 +152,7 @@ TEST(WriteCoalescer, APeerThatNeverReadsStallsTheWriterWithTheBufferBounded) {
     EXPECT_GT(completed, stalled_at);
 }
 
-TEST(WriteCoalescer, TheFirstSocketErrorSticks) {
+TEST(BufferedStream, TheFirstSocketErrorSticks) {
     Pair pair;
     pair.peer.close();
     error_code first;
@@ -160,7 +178,7 @@ TEST(WriteCoalescer, TheFirstSocketErrorSticks) {
     EXPECT_EQ(later_bytes, 0u);
 }
 
-TEST(WriteCoalescer, DrainCompletesOnceEverythingIsInTheSocket) {
+TEST(BufferedStream, DrainCompletesOnceEverythingIsInTheSocket) {
     Pair pair;
     pair.writer->cork(); // a drain flushes even a corked buffer
     pair.write("abc", [](error_code, std::size_t) {});
@@ -177,4 +195,41 @@ TEST(WriteCoalescer, DrainCompletesOnceEverythingIsInTheSocket) {
 }
 
 } // namespace
-} // namespace warren::web
+} // namespace warren
+
+namespace warren {
+namespace {
+
+TEST(BufferedStream, SmallReadsAreServedFromOneSocketRead) {
+    Pair pair;
+    std::string sent;
+    for (int i = 0; sent.size() < 3000; ++i) {
+        sent += "message " + std::to_string(i) + "\n";
+    }
+    asio::write(pair.peer, asio::buffer(sent));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20)); // all of it in the socket
+
+    std::string received;
+    std::function<void()> next = [&] {
+        auto chunk = std::make_shared<std::array<char, 100>>();
+        pair.writer->async_read_some(asio::buffer(*chunk),
+                                     [&, chunk](error_code ec, std::size_t n) {
+                                         ASSERT_FALSE(ec);
+                                         received.append(chunk->data(), n);
+                                         if (received.size() == 100) {
+                                             // The first 100 bytes took everything the socket had
+                                             // into the read-ahead.
+                                             EXPECT_EQ(pair.writer->next_layer().available(), 0u);
+                                         }
+                                         if (received.size() < sent.size()) {
+                                             next();
+                                         }
+                                     });
+    };
+    next();
+    pair.ioc.run_for(std::chrono::milliseconds(200));
+    EXPECT_EQ(received, sent);
+}
+
+} // namespace
+} // namespace warren
