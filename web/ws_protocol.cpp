@@ -1,5 +1,6 @@
 #include "web/ws_protocol.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -214,7 +215,8 @@ Result<ClientOp> parse_publish_op(const json::object& o, const ParseContext& con
     }
     op.message = std::move(*message);
     if (const json::value* c = o.if_contains("confirm")) {
-        op.confirm = *c; // its type was checked by the caller
+        op.confirm = json::value(*c, json::storage_ptr()); // out of the scratch storage; its
+                                                           // type was checked by the caller
     }
     if (const json::value* id = o.if_contains("id")) {
         op.id = *id;
@@ -257,7 +259,12 @@ void throw_exception_from_error(const FrameError& e, const boost::source_locatio
 
 FrameResult parse_client_frame(std::string_view text, const ParseContext& context) {
     FrameError failure;
-    auto document = parse_client_json(text, "the frame");
+    // The document lives in a scratch buffer (most frames fit; a larger one takes more from the
+    // heap) that goes away on return: what the ops keep is copied out by assignment, which
+    // copies into the destination's own storage (see parse_client_json).
+    unsigned char scratch[4096];
+    json::monotonic_resource resource(scratch, sizeof scratch);
+    auto document = parse_client_json(text, "the frame", json::storage_ptr(&resource));
     if (!document) {
         failure.error = document.error();
         return failure;
