@@ -1,10 +1,13 @@
 #pragma once
 
 // Writer: the one thread that owns the write connection. It waits for at least one batch, takes
-// everything queued (up to kMaxGroupBatches / kMaxGroupBytes), applies it in one transaction
-// (each batch in a savepoint, so a bad batch fails alone) and commits: group commit, with no
-// timer, so groups grow with load. Completions are posted back to their owner's executor after
-// the commit. Between groups it removes doomed entries in small chunks.
+// everything queued (up to kMaxGroupBatches / kMaxGroupBytes), applies it in one transaction and
+// commits: group commit, with no timer, so groups grow with load. The group's message rows are
+// coalesced first (GroupRows: an entry published and acked within the group is never written),
+// and no batch gets a savepoint; only if applying the group fails is the transaction rolled back
+// and the group applied again batch by batch, each in a savepoint, so a bad batch fails alone.
+// The group's completions go back to their owner's executor in one post, in submission order,
+// after the commit. Between groups it removes doomed entries in small chunks.
 //
 // Thread-safety: submit() may be called from any thread; everything else runs on the writer.
 
@@ -14,9 +17,11 @@
 #include <deque>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "storage/sqlite/batch_writer.hpp"
 #include "storage/sqlite/db.hpp"
+#include "storage/sqlite/group_rows.hpp"
 #include "storage/store.hpp"
 
 namespace warren::storage::sqlite {
@@ -27,6 +32,12 @@ struct WriterStats {
     std::atomic<std::uint64_t> failed_batches{0};
     std::atomic<std::uint64_t> commit_micros_total{0};
     std::atomic<std::uint64_t> reaped_entries{0};
+    // Coalescing: entries inserted and removed in the same group (never written), their
+    // messages left unwritten, delivery counts folded away, groups applied again batch by batch.
+    std::atomic<std::uint64_t> cancelled_entries{0};
+    std::atomic<std::uint64_t> skipped_messages{0};
+    std::atomic<std::uint64_t> folded_deliveries{0};
+    std::atomic<std::uint64_t> retried_groups{0};
     // Commit latency histogram buckets (microseconds): <=250, 500, 1000, 2500, 5000, 10000,
     // 25000, 50000, 100000, 250000, +inf.
     static constexpr std::uint64_t kBuckets[] = {250,   500,   1000,  2500,   5000,
@@ -61,11 +72,21 @@ private:
 
     void run();
     void commit_group(std::deque<Pending>& group);
-    bool reap_some();
+    // The happy path: the whole group, coalesced, in one transaction. `applied` tells whether
+    // the failure (if any) came from a batch's rows rather than BEGIN or COMMIT.
+    Result<void> commit_together(const std::deque<Pending>& group, bool& applied);
+    // After a failed group: each batch in a savepoint, so a bad one fails alone.
+    Result<void> commit_one_by_one(const std::deque<Pending>& group,
+                                   std::vector<Result<void>>& results);
+    void complete(std::deque<Pending>& group, std::vector<Result<void>> results);
+    enum class Reap { more, done, failed };
+    Reap reap_some();
     void record_latency(std::uint64_t micros);
 
     Db db_;
     BatchWriter statements_;
+    GroupRows rows_;
+    std::vector<const Batch*> batches_;
     Post post_;
     const std::size_t max_pending_bytes_;
 
