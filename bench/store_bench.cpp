@@ -17,9 +17,6 @@
 // Arguments: body size, fanout (queues per message), sync (0 normal, 1 full).
 //   build/release/bench/store_bench --benchmark_counters_tabular=true
 
-#include <dirent.h>
-#include <unistd.h>
-
 #include <deque>
 #include <fstream>
 
@@ -32,6 +29,8 @@
 #include "storage/sqlite/sqlite_store.hpp"
 #include "support/manual_executor.hpp"
 #include "support/temp_dir.hpp"
+#include <dirent.h>
+#include <unistd.h>
 
 namespace {
 
@@ -276,7 +275,8 @@ void BM_BrokerCycle(benchmark::State& state) {
     h.flush();
     const std::uint64_t writer_ns = writer_cpu_ns() - writer_before;
     state.SetItemsProcessed(messages);
-    state.counters["writer_us"] = static_cast<double>(writer_ns) / 1e3 / static_cast<double>(messages);
+    state.counters["writer_us"] =
+        static_cast<double>(writer_ns) / 1e3 / static_cast<double>(messages);
     state.counters["commits"] = static_cast<double>(h.store->writer_stats().commits.load());
     connection.reset();
 }

@@ -31,8 +31,7 @@ bool has_definitions(const Batch& b) {
     return !(b.put_vhosts.empty() && b.deleted_vhosts.empty() && b.put_exchanges.empty() &&
              b.deleted_exchanges.empty() && b.put_queues.empty() && b.deleted_queues.empty() &&
              b.put_bindings.empty() && b.deleted_bindings.empty() && b.put_users.empty() &&
-             b.deleted_users.empty() && b.put_permissions.empty() &&
-             b.deleted_permissions.empty());
+             b.deleted_users.empty() && b.put_permissions.empty() && b.deleted_permissions.empty());
 }
 
 } // namespace

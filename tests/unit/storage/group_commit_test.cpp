@@ -124,8 +124,8 @@ TEST_F(GroupCommitTest, ADeliveryCountAndARemovalOfAStoredEntryLeaveOnlyTheRemov
     Batch redelivered;
     redelivered.deliveries.push_back({{1, 2}, 2});
     redelivered.deliveries.push_back({{1, 1}, 5}); // after its removal: changes nothing
-    auto results = commit_as_one_group(
-        {std::move(delivered), std::move(acked), std::move(redelivered)});
+    auto results =
+        commit_as_one_group({std::move(delivered), std::move(acked), std::move(redelivered)});
     for (const auto& r : results) {
         EXPECT_TRUE(r);
     }
@@ -142,8 +142,7 @@ TEST_F(GroupCommitTest, DeliveryCountsOfNewEntriesAreFoldedIntoTheInsert) {
     published.deliveries.push_back({{1, 1}, 1});
     Batch requeued_and_redelivered;
     requeued_and_redelivered.deliveries.push_back({{1, 1}, 2});
-    auto results =
-        commit_as_one_group({std::move(published), std::move(requeued_and_redelivered)});
+    auto results = commit_as_one_group({std::move(published), std::move(requeued_and_redelivered)});
     EXPECT_TRUE(results[0]);
     EXPECT_TRUE(results[1]);
     EXPECT_EQ(query("SELECT delivery_count FROM entries WHERE queue_id = 1 AND seq = 1"), 2);
