@@ -4,11 +4,15 @@
 
 #include <spdlog/spdlog.h>
 
+#include <pthread.h>
+
 namespace warren::storage::sqlite {
 
-Writer::Writer(Db db, BatchWriter statements, Post post, std::size_t max_pending_bytes)
+Writer::Writer(Db db, BatchWriter statements, Post post, std::size_t max_pending_bytes,
+               std::chrono::microseconds commit_interval)
     : db_(std::move(db)), statements_(std::move(statements)), post_(std::move(post)),
-      max_pending_bytes_(max_pending_bytes), thread_([this] { run(); }) {}
+      max_pending_bytes_(max_pending_bytes), commit_interval_(commit_interval),
+      thread_([this] { run(); }) {}
 
 Writer::~Writer() {
     close();
@@ -23,7 +27,10 @@ void Writer::submit(Batch batch, Completion done) {
         if (!closing && (pending_bytes_ + bytes <= max_pending_bytes_ || queue_.empty())) {
             pending_bytes_ += bytes;
             queue_.push_back(Pending{std::move(batch), std::move(done), bytes});
-            wake_.notify_one();
+            // While the writer lets a group grow (commit_interval_), only a full group wakes it.
+            if (idle_ || pending_bytes_ >= kMaxGroupBytes) {
+                wake_.notify_one();
+            }
             return;
         }
     }
@@ -57,6 +64,7 @@ void Writer::close() {
 }
 
 void Writer::run() {
+    pthread_setname_np(pthread_self(), "warren-writer"); // for top -H, perf and /proc
     // Doomed ranges may be left from before a restart. `doomed` says there may be rows to reap
     // (kept after a failed attempt, so the next group tries again); `reap_idle` says to go on
     // reaping while nothing is queued (not after a failure, so an error cannot spin).
@@ -68,6 +76,8 @@ void Writer::run() {
         reap_idle = r == Reap::more;
     };
     std::deque<Pending> group;
+    auto last_commit = std::chrono::steady_clock::time_point{};
+    std::size_t last_group = 0;
     while (true) {
         {
             std::unique_lock lock(mutex_);
@@ -77,7 +87,15 @@ void Writer::run() {
                     reap();
                     continue;
                 }
+                idle_ = true;
                 wake_.wait(lock, [&] { return !queue_.empty() || closing_; });
+                idle_ = false;
+            }
+            if (commit_interval_.count() > 0 && last_group > 1) {
+                // Several submitters are active: let this group grow until commit_interval_
+                // after the last commit began (a lone submitter never waits).
+                wake_.wait_until(lock, last_commit + commit_interval_,
+                                 [&] { return closing_ || pending_bytes_ >= kMaxGroupBytes; });
             }
             if (queue_.empty() && closing_) {
                 break;
@@ -95,6 +113,8 @@ void Writer::run() {
             doomed = doomed || !p.batch.purged.empty() || !p.batch.deleted_queues.empty() ||
                      !p.batch.deleted_vhosts.empty();
         }
+        last_commit = std::chrono::steady_clock::now();
+        last_group = group.size();
         commit_group(group);
         group.clear();
         // One chunk of background deletion per group keeps it moving under load; with nothing

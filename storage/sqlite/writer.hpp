@@ -9,9 +9,16 @@
 // The group's completions go back to their owner's executor in one post, in submission order,
 // after the commit. Between groups it removes doomed entries in small chunks.
 //
+// By default a group is whatever arrived during the last commit (no timer). With a
+// commit_interval, once a group held more than one batch (several submitters at work), the next
+// group starts no sooner than that interval after the last one began: fewer, bigger commits,
+// for up to that much more confirm latency. On 2 cores each commit costs ~100 us of writer CPU
+// (WAL page writes, locks, wake-ups) however few rows it has.
+//
 // Thread-safety: submit() may be called from any thread; everything else runs on the writer.
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -51,7 +58,8 @@ public:
     static constexpr std::size_t kMaxGroupBytes = 8u << 20;
     static constexpr std::size_t kReapChunk = 5000;
 
-    Writer(Db db, BatchWriter statements, Post post, std::size_t max_pending_bytes);
+    Writer(Db db, BatchWriter statements, Post post, std::size_t max_pending_bytes,
+           std::chrono::microseconds commit_interval = std::chrono::microseconds(0));
     ~Writer();
     Writer(const Writer&) = delete;
     Writer& operator=(const Writer&) = delete;
@@ -89,12 +97,14 @@ private:
     std::vector<const Batch*> batches_;
     Post post_;
     const std::size_t max_pending_bytes_;
+    const std::chrono::microseconds commit_interval_;
 
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     std::deque<Pending> queue_;
     std::size_t pending_bytes_ = 0;
     bool closing_ = false;
+    bool idle_ = false; // waiting for work, not for a group to grow: submit wakes it
 
     WriterStats stats_;
     std::thread thread_;

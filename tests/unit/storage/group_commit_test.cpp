@@ -203,5 +203,23 @@ TEST_F(GroupCommitTest, AnEntryInsertedAfterItsRemovalIsAppliedInOrder) {
     EXPECT_EQ(query("SELECT COUNT(*) FROM messages"), 1);
 }
 
+TEST_F(GroupCommitTest, ACommitIntervalDelaysOnlyTheGroupAfterAGroupOfSeveral) {
+    store->close();
+    store.reset();
+    open(sqlite::SyncMode::normal, std::chrono::seconds(1));
+    auto results = commit_as_one_group({publish(10, {{1, 1}}), publish(11, {{1, 2}})});
+    ASSERT_TRUE(results[0]);
+    ASSERT_TRUE(results[1]);
+    // The last group held two batches: the next one waits for the interval to run out...
+    auto start = std::chrono::steady_clock::now();
+    ASSERT_TRUE(commit(publish(12, {{1, 3}})));
+    EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(500));
+    // ... but after a group of one (a lone submitter) the next commits at once.
+    start = std::chrono::steady_clock::now();
+    ASSERT_TRUE(commit(publish(13, {{1, 4}})));
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(500));
+    EXPECT_EQ(query("SELECT COUNT(*) FROM entries"), 4);
+}
+
 } // namespace
 } // namespace warren::storage::testing
