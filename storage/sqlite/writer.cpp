@@ -232,7 +232,10 @@ void Writer::complete(std::deque<Pending>& group, std::vector<Result<void>> resu
     for (std::size_t i = 0; i < group.size(); ++i) {
         if (group[i].done) {
             dones.push_back(std::move(group[i].done));
-            results[kept++] = std::move(results[i]);
+            if (kept != i) {
+                results[kept] = std::move(results[i]);
+            }
+            ++kept;
         }
     }
     if (dones.empty()) {
