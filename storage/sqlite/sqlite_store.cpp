@@ -4,12 +4,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include "storage/sqlite/wal_vfs.hpp"
 #include <pthread.h>
 
 namespace warren::storage::sqlite {
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(SqliteOptions options, Post post) {
-    auto write_db = Db::open(options.path);
+    // Only the writer writes the WAL: its connection gathers each commit's frames into one write.
+    auto write_db = Db::open(options.path, false, gathering_wal_vfs());
     if (!write_db) {
         return write_db.error();
     }
