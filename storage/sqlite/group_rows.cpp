@@ -4,9 +4,23 @@
 
 namespace warren::storage::sqlite {
 
+namespace {
+
+// clear() zeroes every bucket, and a map keeps the buckets of the biggest group it ever held:
+// after a burst, start over small instead of paying for them on every group.
+template <class Map> void reset(Map& map) {
+    if (map.bucket_count() > 256 && map.size() * 4 < map.bucket_count()) {
+        Map().swap(map);
+    } else {
+        map.clear();
+    }
+}
+
+} // namespace
+
 void GroupRows::clear() {
-    keys_.clear();
-    message_states_.clear();
+    reset(keys_);
+    reset(message_states_);
     messages_.clear();
     entries_.clear();
     entry_live_.clear();
