@@ -23,6 +23,8 @@ protected:
         first.put_vhosts.push_back({"blocker", "", ""});
         store->submit(std::move(first), [&](Result<void> r) { blocker = std::move(r); });
         // The writer has taken the blocker once nothing is pending; it now waits for the lock.
+        // (If it was still busy, e.g. waiting for the lock to reap, the blocker joins the
+        // group: either way the batches below go in one group.)
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
         while (store->pending_bytes() != 0 && std::chrono::steady_clock::now() < deadline) {
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -38,8 +40,10 @@ protected:
             return blocker && std::all_of(results.begin(), results.end(),
                                           [](const auto& r) { return r.has_value(); });
         }));
-        // The blocker's commit and one more: the batches went together.
-        EXPECT_EQ(store->writer_stats().commits.load() - commits, 2u);
+        // The blocker's commit (unless it joined the group) and one more: they went together.
+        const auto group_commits = store->writer_stats().commits.load() - commits;
+        EXPECT_GE(group_commits, 1u);
+        EXPECT_LE(group_commits, 2u);
         std::vector<Result<void>> out;
         for (auto& r : results) {
             out.push_back(r.value_or(make_error(Errc::internal, "no completion")));
