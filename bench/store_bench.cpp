@@ -6,10 +6,19 @@
 //   BM_RawInsert       the SQLite ceiling: the same message + entry rows with plain prepared
 //                      INSERTs, kWindow rows per transaction, same PRAGMAs, one thread.
 //   BM_BrokerAck       consume + ack of stored messages, until the acks are committed.
+//   BM_BrokerCycle     publish -> deliver -> ack at a steady state, as a consumer that keeps up
+//                      does it: each turn publishes kWindow messages (delivered at once to a
+//                      manual-ack consumer) and acks the window delivered one turn before (or,
+//                      with ack_after_commit, only windows whose publish is committed, so the
+//                      writer never sees an entry's insert and removal in one group).
+//                      `writer_us` is the writer thread's CPU time per message.
 //   BM_Recovery        Broker::recover over a database of N stored messages.
 //
 // Arguments: body size, fanout (queues per message), sync (0 normal, 1 full).
 //   build/release/bench/store_bench --benchmark_counters_tabular=true
+
+#include <deque>
+#include <fstream>
 
 #include <benchmark/benchmark.h>
 
@@ -20,6 +29,8 @@
 #include "storage/sqlite/sqlite_store.hpp"
 #include "support/manual_executor.hpp"
 #include "support/temp_dir.hpp"
+#include <dirent.h>
+#include <unistd.h>
 
 namespace {
 
@@ -180,6 +191,96 @@ void BM_BrokerAck(benchmark::State& state) {
     connection.reset();
 }
 
+// CPU time (ns) of the store's writer thread, from /proc (schedstat: ns on a CPU): the thread
+// named warren-writer, or else the oldest thread after the main one (the store starts it first).
+std::uint64_t writer_cpu_ns() {
+    DIR* tasks = opendir("/proc/self/task");
+    if (tasks == nullptr) {
+        return 0;
+    }
+    std::string found;
+    long oldest = 0;
+    while (const dirent* t = readdir(tasks)) {
+        const long tid = std::atol(t->d_name);
+        if (tid <= 0 || tid == getpid()) {
+            continue;
+        }
+        std::string comm;
+        std::getline(std::ifstream(std::string("/proc/self/task/") + t->d_name + "/comm"), comm);
+        if (comm == "warren-writer") {
+            found = t->d_name;
+            break;
+        }
+        if (oldest == 0 || tid < oldest) {
+            oldest = tid;
+            found = t->d_name;
+        }
+    }
+    closedir(tasks);
+    std::uint64_t ns = 0;
+    std::ifstream("/proc/self/task/" + found + "/schedstat") >> ns;
+    return ns;
+}
+
+void BM_BrokerCycle(benchmark::State& state) {
+    const bool ack_after_commit = state.range(0) != 0;
+    testing::TempDir dir;
+    Harness h(SyncMode::normal, dir);
+    declare_topology(*h.broker, 1);
+    h.flush();
+    routing::Properties props;
+    props.delivery_mode = 2;
+    const std::string body(256, 'x');
+    auto connection = h.broker->open_connection("bench", "guest");
+    AckSink sink;
+    server::ConsumeOptions options;
+    options.prefetch = kWindow * (kInFlight + 2);
+    (void)connection->consume("/", "q0", options, sink);
+    struct Window {
+        std::vector<std::uint64_t> tags;
+        bool committed = false;
+    };
+    std::deque<std::shared_ptr<Window>> windows; // delivered, not acked yet, oldest first
+    int outstanding = 0;
+    std::int64_t messages = 0;
+    const std::uint64_t writer_before = writer_cpu_ns();
+    for (auto _ : state) {
+        for (int i = 0; i < kWindow; ++i) {
+            (void)h.broker->publish("/", "fan", routing::make_message("fan", "k", props, body));
+        }
+        // Ack the previous window(s) in the same turn, before this one's commit.
+        while (!windows.empty() && (!ack_after_commit || windows.front()->committed)) {
+            for (auto tag : windows.front()->tags) {
+                (void)connection->ack(tag, false);
+            }
+            windows.pop_front();
+        }
+        auto window = std::make_shared<Window>();
+        window->tags.swap(sink.tags);
+        windows.push_back(window);
+        ++outstanding;
+        h.broker->flush([&, window](Result<void>) {
+            window->committed = true;
+            --outstanding;
+        });
+        h.executor.run_ready();
+        h.executor.run_until([&] { return outstanding < kInFlight; }, std::chrono::minutes(1));
+        messages += kWindow;
+    }
+    for (const auto& w : windows) {
+        for (auto tag : w->tags) {
+            (void)connection->ack(tag, false);
+        }
+    }
+    h.flush();
+    const std::uint64_t writer_ns = writer_cpu_ns() - writer_before;
+    state.SetItemsProcessed(messages);
+    state.counters["writer_us"] =
+        static_cast<double>(writer_ns) / 1e3 / static_cast<double>(messages);
+    state.counters["commits"] = static_cast<double>(h.store->writer_stats().commits.load());
+    connection.reset();
+}
+
 void BM_Recovery(benchmark::State& state) {
     const auto messages = state.range(0);
     testing::TempDir dir;
@@ -231,6 +332,12 @@ BENCHMARK(BM_RawInsert)
     ->MinTime(2.0)
     ->UseRealTime();
 BENCHMARK(BM_BrokerAck)->Arg(0)->Arg(1)->ArgNames({"full_sync"})->MinTime(2.0)->UseRealTime();
+BENCHMARK(BM_BrokerCycle)
+    ->Arg(0)
+    ->Arg(1)
+    ->ArgNames({"ack_after_commit"})
+    ->MinTime(2.0)
+    ->UseRealTime();
 BENCHMARK(BM_Recovery)
     ->Arg(1'000'000)
     ->ArgNames({"messages"})

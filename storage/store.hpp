@@ -42,7 +42,9 @@ struct Batch {
     std::vector<PermissionRecord> put_permissions;
     std::vector<std::pair<std::string, std::string>> deleted_permissions; // (user, vhost)
 
-    // Messages, applied in this order.
+    // Messages, applied in this order. A message id is new when its record is put, in the same
+    // batch as its first entries (the writer's coalescing relies on it: no older entry can
+    // refer to a message put in the same commit group).
     std::vector<MessageRecord> messages;   // stored once, referenced by entries
     std::vector<EntryRecord> entries;      // new queue entries
     std::vector<DeliveryCount> deliveries; // delivery counts to remember

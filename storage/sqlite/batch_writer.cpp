@@ -27,6 +27,13 @@ Statement& bind_binding(Statement& stmt, const BindingRecord& x) {
         .bind(6, x.arguments);
 }
 
+bool has_definitions(const Batch& b) {
+    return !(b.put_vhosts.empty() && b.deleted_vhosts.empty() && b.put_exchanges.empty() &&
+             b.deleted_exchanges.empty() && b.put_queues.empty() && b.deleted_queues.empty() &&
+             b.put_bindings.empty() && b.deleted_bindings.empty() && b.put_users.empty() &&
+             b.deleted_users.empty() && b.put_permissions.empty() && b.deleted_permissions.empty());
+}
+
 } // namespace
 
 Result<BatchWriter> BatchWriter::prepare(Db& db) {
@@ -86,6 +93,12 @@ Result<BatchWriter> BatchWriter::prepare(Db& db) {
          "(SELECT seq FROM entries WHERE queue_id = ?1 AND seq >= ?2 AND seq <= ?3 "
          "ORDER BY seq LIMIT 1 OFFSET ?4), ?3) RETURNING message_id"},
         {&w.finish_doomed_, "DELETE FROM doomed WHERE id = ?1"},
+        {&w.begin_, "BEGIN IMMEDIATE"},
+        {&w.commit_, "COMMIT"},
+        {&w.rollback_, "ROLLBACK"},
+        {&w.savepoint_, "SAVEPOINT batch"},
+        {&w.release_, "RELEASE batch"},
+        {&w.rollback_to_, "ROLLBACK TO batch"},
     };
     for (const auto& item : items) {
         auto stmt = db.prepare(item.sql);
@@ -98,6 +111,50 @@ Result<BatchWriter> BatchWriter::prepare(Db& db) {
 }
 
 Result<void> BatchWriter::apply(const Batch& b) {
+    WARREN_TRY(apply_definitions(b));
+    for (const auto& m : b.messages) {
+        WARREN_TRY(put_message(m));
+    }
+    for (const auto& e : b.entries) {
+        WARREN_TRY(put_entry(e));
+    }
+    for (const auto& d : b.deliveries) {
+        WARREN_TRY(update_delivery(d));
+    }
+    for (const auto& key : b.removed) {
+        WARREN_TRY(remove_entry(key));
+    }
+    return apply_purges(b);
+}
+
+Result<void> BatchWriter::apply_group(const std::vector<const Batch*>& batches,
+                                      const GroupRows& rows) {
+    for (const Batch* b : batches) {
+        WARREN_TRY(apply_definitions(*b));
+        WARREN_TRY(apply_purges(*b));
+    }
+    for (const MessageRecord* m : rows.messages) {
+        WARREN_TRY(put_message(*m));
+    }
+    for (const auto& e : rows.entries) {
+        WARREN_TRY(put_entry(e));
+    }
+    for (const auto& d : rows.deliveries) {
+        WARREN_TRY(update_delivery(d));
+    }
+    for (const auto& key : rows.removed) {
+        WARREN_TRY(remove_entry(key));
+    }
+    for (const auto message_id : rows.orphan_checks) {
+        WARREN_TRY(drop_orphan(i64(message_id)));
+    }
+    return {};
+}
+
+Result<void> BatchWriter::apply_definitions(const Batch& b) {
+    if (!has_definitions(b)) {
+        return {};
+    }
     for (const auto& v : b.put_vhosts) {
         WARREN_TRY(put_vhost_.bind(1, v.name).bind(2, v.description).bind(3, v.tags).run());
     }
@@ -162,32 +219,10 @@ Result<void> BatchWriter::apply(const Batch& b) {
     for (const auto& [user, vhost] : b.deleted_permissions) {
         WARREN_TRY(delete_permission_.bind(1, user).bind(2, vhost).run());
     }
-    for (const auto& m : b.messages) {
-        WARREN_TRY(put_message_.bind(1, i64(m.id))
-                       .bind(2, m.exchange)
-                       .bind(3, m.routing_key)
-                       .bind(4, m.properties)
-                       .bind_blob(5, m.body ? std::string_view(*m.body) : std::string_view())
-                       .run());
-    }
-    for (const auto& e : b.entries) {
-        WARREN_TRY(put_entry_.bind(1, i64(e.queue_id))
-                       .bind(2, i64(e.seq))
-                       .bind(3, i64(e.message_id))
-                       .bind(4, e.expires_at)
-                       .bind(5, std::int64_t{e.delivery_count})
-                       .bind(6, std::int64_t{e.size})
-                       .run());
-    }
-    for (const auto& d : b.deliveries) {
-        WARREN_TRY(update_delivery_.bind(1, i64(d.key.queue_id))
-                       .bind(2, i64(d.key.seq))
-                       .bind(3, std::int64_t{d.delivery_count})
-                       .run());
-    }
-    for (const auto& key : b.removed) {
-        WARREN_TRY(remove_entry(key));
-    }
+    return {};
+}
+
+Result<void> BatchWriter::apply_purges(const Batch& b) {
     for (const auto& r : b.purged) {
         WARREN_TRY(doom_range_.bind(1, i64(r.queue_id))
                        .bind(2, i64(r.from_seq))
@@ -195,6 +230,32 @@ Result<void> BatchWriter::apply(const Batch& b) {
                        .run());
     }
     return {};
+}
+
+Result<void> BatchWriter::put_message(const MessageRecord& m) {
+    return put_message_.bind(1, i64(m.id))
+        .bind(2, m.exchange)
+        .bind(3, m.routing_key)
+        .bind(4, m.properties)
+        .bind_blob(5, m.body ? std::string_view(*m.body) : std::string_view())
+        .run();
+}
+
+Result<void> BatchWriter::put_entry(const EntryRecord& e) {
+    return put_entry_.bind(1, i64(e.queue_id))
+        .bind(2, i64(e.seq))
+        .bind(3, i64(e.message_id))
+        .bind(4, e.expires_at)
+        .bind(5, std::int64_t{e.delivery_count})
+        .bind(6, std::int64_t{e.size})
+        .run();
+}
+
+Result<void> BatchWriter::update_delivery(const DeliveryCount& d) {
+    return update_delivery_.bind(1, i64(d.key.queue_id))
+        .bind(2, i64(d.key.seq))
+        .bind(3, std::int64_t{d.delivery_count})
+        .run();
 }
 
 Result<void> BatchWriter::remove_entry(const EntryKey& key) {

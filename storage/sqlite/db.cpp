@@ -91,12 +91,12 @@ bool Statement::column_is_null(int index) const {
     return sqlite3_column_type(stmt_, index) == SQLITE_NULL;
 }
 
-Result<Db> Db::open(const std::string& path, bool read_only) {
+Result<Db> Db::open(const std::string& path, bool read_only, const char* vfs) {
     sqlite3* handle = nullptr;
     const int flags =
         (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
         SQLITE_OPEN_NOMUTEX;
-    const int rc = sqlite3_open_v2(path.c_str(), &handle, flags, nullptr);
+    const int rc = sqlite3_open_v2(path.c_str(), &handle, flags, vfs);
     if (rc != SQLITE_OK) {
         std::string reason = "cannot open " + path + ": " +
                              (handle != nullptr ? sqlite3_errmsg(handle) : sqlite3_errstr(rc));

@@ -49,7 +49,9 @@ private:
 
 class Db {
 public:
-    static Result<Db> open(const std::string& path, bool read_only = false);
+    // `vfs`: a registered VFS name, or null for SQLite's default.
+    static Result<Db> open(const std::string& path, bool read_only = false,
+                           const char* vfs = nullptr);
     Db() = default;
     ~Db();
     Db(Db&& other) noexcept;

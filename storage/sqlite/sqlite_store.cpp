@@ -4,10 +4,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include "storage/sqlite/wal_vfs.hpp"
+#include <pthread.h>
+
 namespace warren::storage::sqlite {
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(SqliteOptions options, Post post) {
-    auto write_db = Db::open(options.path);
+    // Only the writer writes the WAL: its connection gathers each commit's frames into one write.
+    auto write_db = Db::open(options.path, false, gathering_wal_vfs());
     if (!write_db) {
         return write_db.error();
     }
@@ -40,7 +44,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(SqliteOptions options, Po
         return ok.error();
     }
     auto writer = std::make_unique<Writer>(std::move(*write_db), std::move(*statements), post,
-                                           options.max_pending_bytes);
+                                           options.max_pending_bytes, options.commit_interval);
     return std::unique_ptr<SqliteStore>(
         new SqliteStore(std::move(options), std::move(post), std::move(*reader), std::move(writer),
                         std::move(*checkpoint_db), std::move(*pager_db)));
@@ -85,6 +89,7 @@ void SqliteStore::close() {
 }
 
 void SqliteStore::run_checkpoints() {
+    pthread_setname_np(pthread_self(), "warren-ckpt");
     std::unique_lock lock(checkpoint_mutex_);
     while (!stopping_) {
         checkpoint_wake_.wait_for(lock, std::chrono::milliseconds(200));
@@ -310,6 +315,7 @@ void SqliteStore::read_entries(std::uint64_t queue_id, std::uint64_t from_seq, s
 }
 
 void SqliteStore::run_pager() {
+    pthread_setname_np(pthread_self(), "warren-pager");
     auto stmt = pager_db_.prepare(kEntriesSql);
     while (true) {
         PageRequest request;

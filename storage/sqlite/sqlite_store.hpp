@@ -6,6 +6,7 @@
 // publishers), and the boot-time reader used by recovery.
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -23,6 +24,9 @@ struct SqliteOptions {
     std::string path; // the database file
     SyncMode sync = SyncMode::normal;
     std::size_t max_pending_bytes = 256u << 20; // writer queue bound; past it submit fails
+    // Under load from several submitters, commits start at most this often (see Writer);
+    // 0 (the default) commits back to back.
+    std::chrono::microseconds commit_interval{0};
 };
 
 class SqliteStore final : public Store {

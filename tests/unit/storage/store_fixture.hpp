@@ -17,10 +17,12 @@ class StoreTest : public ::testing::Test {
 protected:
     void SetUp() override { open(); }
 
-    void open(sqlite::SyncMode sync = sqlite::SyncMode::normal) {
+    void open(sqlite::SyncMode sync = sqlite::SyncMode::normal,
+              std::chrono::microseconds commit_interval = std::chrono::microseconds(0)) {
         sqlite::SqliteOptions options;
         options.path = dir.file("warren.db");
         options.sync = sync;
+        options.commit_interval = commit_interval;
         auto store_or = sqlite::SqliteStore::open(options, executor.poster());
         ASSERT_TRUE(store_or.has_value()) << store_or.error().reason;
         store = std::move(*store_or);
