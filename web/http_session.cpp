@@ -8,6 +8,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
@@ -18,6 +19,7 @@
 #include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include "web/response_writer.hpp"
 #include "web/ws_endpoint.hpp"
 
 namespace warren::web {
@@ -221,6 +223,7 @@ asio::awaitable<void> HttpSession::run() {
         }
     }
     beast::flat_buffer buffer;
+    std::string head; // the rendered responses' scratch, reused for the whole connection
     for (;;) {
         http::request_parser<http::string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
@@ -277,7 +280,7 @@ asio::awaitable<void> HttpSession::run() {
         }
         finish(res, request.version(), keep_alive);
         stream_.expires_after(limits_.idle_timeout);
-        auto [write_ec, written] = co_await http::async_write(stream_, res, kTuple);
+        auto [write_ec, written] = co_await write_response(res, head);
         (void)written;
         if (write_ec) {
             if (!is_disconnect(write_ec)) {
@@ -314,10 +317,20 @@ Response HttpSession::read_failure(const error_code& ec) const {
     return none;
 }
 
+asio::awaitable<std::tuple<error_code, std::size_t>>
+HttpSession::write_response(const Response& response, std::string& scratch) {
+    if (response.chunked()) {
+        co_return co_await http::async_write(stream_, response, kTuple);
+    }
+    auto buffers = render_response(response, scratch);
+    co_return co_await asio::async_write(stream_, buffers, kTuple);
+}
+
 asio::awaitable<void> HttpSession::fail_request(Response& response) {
     finish(response, 11, false);
     stream_.expires_after(limits_.idle_timeout);
-    auto [ec, n] = co_await http::async_write(stream_, response, kTuple);
+    std::string scratch;
+    auto [ec, n] = co_await write_response(response, scratch);
     (void)n;
     if (ec) {
         stream_.close();

@@ -13,14 +13,16 @@
 // error and is not logged as one.
 //
 // Lifetime and thread: owned by shared_ptr; the co_spawn completion handler holds one, so the
-// session lives until its coroutine ends. All its work runs on its own strand (the socket's
-// executor); close() may be called from any thread and posts onto that strand. The ApiRouter
+// session lives until its coroutine ends. All its work runs on the socket's executor (the core
+// io_context, one thread); close() may be called from any thread and posts onto it. The ApiRouter
 // must outlive every session; the SessionRegistry is shared so it always does.
 
 #include <chrono>
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <tuple>
 #include <unordered_map>
 
 #include <boost/asio/awaitable.hpp>
@@ -73,7 +75,7 @@ public:
     HttpSession(const HttpSession&) = delete;
     HttpSession& operator=(const HttpSession&) = delete;
 
-    // Starts the session's coroutine on its strand. Call once, after registering it.
+    // Starts the session's coroutine on its executor. Call once, after registering it.
     void start();
 
     // Closes the socket: a pending read or write ends with operation_aborted and the coroutine
@@ -88,12 +90,16 @@ private:
     // The error response for a failed read (413, 431, 400), or status unknown when the failure
     // is not the client's fault and deserves no answer.
     Response read_failure(const boost::system::error_code& ec) const;
+    // Writes a prepared response in one gather write (web/response_writer), Beast's serializer
+    // only for a chunked one. `scratch` holds the rendered head until the write completes.
+    boost::asio::awaitable<std::tuple<boost::system::error_code, std::size_t>>
+    write_response(const Response& response, std::string& scratch);
     // Writes an error response that ends the connection, then closes gracefully. `response`
     // must live in the caller's frame until this completes.
     boost::asio::awaitable<void> fail_request(Response& response);
 
     Transport stream_;
-    // The connection's strand, kept apart: stream_ is moved from after a WebSocket upgrade.
+    // The connection's executor, kept apart: stream_ is moved from after a WebSocket upgrade.
     Transport::executor_type executor_;
     boost::asio::ip::tcp::endpoint remote_;
     const ApiRouter& router_;
