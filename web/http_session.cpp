@@ -319,11 +319,11 @@ Response HttpSession::read_failure(const error_code& ec) const {
 
 asio::awaitable<std::tuple<error_code, std::size_t>>
 HttpSession::write_response(const Response& response, std::string& scratch) {
+    // Not a coroutine itself (that would be one more frame per request): it returns the write.
     if (response.chunked()) {
-        co_return co_await http::async_write(stream_, response, kTuple);
+        return http::async_write(stream_, response, kTuple);
     }
-    auto buffers = render_response(response, scratch);
-    co_return co_await asio::async_write(stream_, buffers, kTuple);
+    return asio::async_write(stream_, render_response(response, scratch), kTuple);
 }
 
 asio::awaitable<void> HttpSession::fail_request(Response& response) {

@@ -90,8 +90,9 @@ private:
     // The error response for a failed read (413, 431, 400), or status unknown when the failure
     // is not the client's fault and deserves no answer.
     Response read_failure(const boost::system::error_code& ec) const;
-    // Writes a prepared response in one gather write (web/response_writer), Beast's serializer
-    // only for a chunked one. `scratch` holds the rendered head until the write completes.
+    // The write of a prepared response, to co_await: one gather write (web/response_writer), or
+    // Beast's serializer for a chunked one. `response` and `scratch` (which holds the rendered
+    // head) must live until it completes.
     boost::asio::awaitable<std::tuple<boost::system::error_code, std::size_t>>
     write_response(const Response& response, std::string& scratch);
     // Writes an error response that ends the connection, then closes gracefully. `response`

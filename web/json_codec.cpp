@@ -75,11 +75,12 @@ json::object rate(double value) {
 
 } // namespace
 
-Result<json::value> parse_client_json(std::string_view text, std::string_view what) {
+Result<json::value> parse_client_json(std::string_view text, std::string_view what,
+                                      json::storage_ptr storage) {
     json::parse_options options;
     options.max_depth = kMaxJsonDepth;
     boost::system::error_code ec;
-    json::value value = json::parse(text, ec, {}, options);
+    json::value value = json::parse(text, ec, std::move(storage), options);
     if (ec == json::error::too_deep) {
         return bad_request(std::string(what) + " is nested deeper than " +
                            std::to_string(kMaxJsonDepth) + " levels");

@@ -31,7 +31,9 @@ namespace warren::web {
 // kMaxJsonDepth levels of nesting (deeper is a 400 saying so, never a deep recursion), no
 // comments, no trailing commas. `what` names the document in the error ("the body").
 inline constexpr std::size_t kMaxJsonDepth = 32;
-Result<boost::json::value> parse_client_json(std::string_view text, std::string_view what);
+// `storage` holds the tree (e.g. a caller's monotonic arena); the default is the heap.
+Result<boost::json::value> parse_client_json(std::string_view text, std::string_view what,
+                                             boost::json::storage_ptr storage = {});
 
 // The body as a JSON object; an empty body is {}. Malformed JSON or another JSON type: 400.
 Result<boost::json::object> parse_body_object(std::string_view body);
