@@ -1,5 +1,6 @@
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/write.hpp>
@@ -31,13 +32,23 @@ std::string rendered(const Response& response) {
     return out;
 }
 
-// As HttpSession's finish() prepares every response.
+// As HttpSession finishes every response.
 Response prepared(Response response, unsigned version, bool keep_alive) {
-    response.version(version);
-    response.keep_alive(keep_alive);
-    response.set(http::field::server, "warren");
-    response.prepare_payload();
+    finish_response(response, version, keep_alive);
     return response;
+}
+
+// render_finished() on the unfinished response must give what Beast writes once it is finished.
+void expect_finished_like_beast(const Response& unfinished, unsigned version, bool keep_alive) {
+    SCOPED_TRACE("version " + std::to_string(version) + (keep_alive ? " keep-alive" : " close"));
+    ASSERT_TRUE(can_render_finished(unfinished));
+    std::string scratch;
+    auto buffers = render_finished(unfinished, version, keep_alive, scratch);
+    std::string fast;
+    for (const auto& b : buffers) {
+        fast.append(static_cast<const char*>(b.data()), b.size());
+    }
+    EXPECT_EQ(fast, beast_bytes(prepared(unfinished, version, keep_alive)));
 }
 
 TEST(ResponseWriter, PublishReplyMatchesBeastByteForByte) {
@@ -95,6 +106,44 @@ TEST(ResponseWriter, ScratchIsReplacedNotAppended) {
     auto buffers = render_response(res, scratch);
     EXPECT_EQ(std::string(static_cast<const char*>(buffers[0].data()), buffers[0].size()),
               beast_bytes(res));
+}
+
+TEST(ResponseWriter, RenderFinishedMatchesFinishThenBeast) {
+    std::vector<Response> responses;
+    responses.push_back(json_text_response(R"({"routed":true})"));
+    responses.push_back(error_response(Error{Errc::not_authorized, "Login failed"}));
+    responses.push_back(error_response(Error{Errc::resource_alarm, "Memory alarm"}));
+    responses.push_back(object_not_found());
+    responses.push_back(empty_response(http::status::created));
+    Response big = json_text_response(std::string(kInlineBodyBytes * 2, ' '));
+    big.set(http::field::location, "/api/bindings/%2F/e/x/q/y/~");
+    responses.push_back(std::move(big));
+    for (const Response& response : responses) {
+        for (unsigned version : {10u, 11u, 9u}) {
+            for (bool keep_alive : {true, false}) {
+                expect_finished_like_beast(response, version, keep_alive);
+            }
+        }
+    }
+}
+
+TEST(ResponseWriter, FieldsAndStatusesThatFinishingChangesTakeTheSlowPath) {
+    EXPECT_TRUE(can_render_finished(json_text_response("{}")));
+    EXPECT_FALSE(can_render_finished(empty_response(http::status::no_content)));
+    EXPECT_FALSE(can_render_finished(empty_response(http::status::not_modified)));
+    EXPECT_FALSE(can_render_finished(empty_response(http::status::continue_)));
+    for (http::field field : {http::field::connection, http::field::server,
+                              http::field::content_length, http::field::transfer_encoding}) {
+        Response res = json_text_response("{}");
+        res.set(field, "x");
+        EXPECT_FALSE(can_render_finished(res)) << http::to_string(field);
+    }
+}
+
+TEST(ResponseWriter, NotModifiedCarriesNoLength) {
+    Response res = prepared(empty_response(http::status::not_modified), 11, true);
+    EXPECT_EQ(rendered(res), beast_bytes(res));
+    EXPECT_EQ(rendered(res).find("Content-Length"), std::string::npos);
 }
 
 } // namespace
