@@ -84,6 +84,26 @@ asio::awaitable<void> close_gracefully(Stream& stream,
     stream.close();
 }
 
+// Parses the body that `buffer` already holds (a client usually sends it in the same segment
+// as the header): http::async_read would do the same, but as one more asynchronous operation
+// (its state allocated, its completion posted) per request. What is missing is left to
+// http::async_read; an error is the one it would have reported (e.g. body_limit).
+error_code parse_buffered(http::request_parser<http::string_body>& parser,
+                          beast::flat_buffer& buffer) {
+    error_code ec;
+    while (!parser.is_done() && buffer.size() > 0) {
+        const std::size_t used = parser.put(buffer.data(), ec);
+        buffer.consume(used);
+        if (ec == http::error::need_more) {
+            return {};
+        }
+        if (ec || used == 0) {
+            return ec;
+        }
+    }
+    return {};
+}
+
 bool expects_continue(const http::request<http::string_body>& request) {
     auto expect = request[http::field::expect];
     return beast::iequals(expect, "100-continue");
@@ -229,8 +249,10 @@ asio::awaitable<void> HttpSession::run() {
                 // curl and others wait (about 1 s) for this before sending a large body.
                 http::response<http::empty_body> go_on{http::status::continue_, 11};
                 std::tie(read_ec, read_bytes) = co_await http::async_write(stream_, go_on, kTuple);
+            } else {
+                read_ec = parse_buffered(parser, buffer);
             }
-            if (!read_ec) {
+            if (!read_ec && !parser.is_done()) {
                 std::tie(read_ec, read_bytes) =
                     co_await http::async_read(stream_, buffer, parser, kTuple);
             }
