@@ -82,16 +82,21 @@ std::string hash_password(std::string_view password, std::string_view algorithm)
 bool verify_password(std::string_view stored_hash, std::string_view algorithm,
                      std::string_view password) {
     const EVP_MD* md = digest_of(algorithm);
-    auto stored = base64_decode(stored_hash);
-    if (md == nullptr || !stored ||
-        stored->size() != kSaltSize + static_cast<std::size_t>(EVP_MD_get_size(md))) {
+    // Decoded on the stack: this runs on every authenticated request. A longer hash cannot have
+    // the length of salt + digest anyway.
+    std::array<char, kSaltSize + EVP_MAX_MD_SIZE + 3> stored{};
+    if (md == nullptr || base64_decoded_capacity(stored_hash) > stored.size()) {
+        return false;
+    }
+    auto stored_size = base64_decode_into(stored_hash, stored.data());
+    if (!stored_size || *stored_size != kSaltSize + static_cast<std::size_t>(EVP_MD_get_size(md))) {
         return false;
     }
     Digest digest{};
     const unsigned int length =
-        salted_digest(md, std::string_view(*stored).substr(0, kSaltSize), password, digest);
-    return length + kSaltSize == stored->size() &&
-           CRYPTO_memcmp(digest.data(), stored->data() + kSaltSize, length) == 0;
+        salted_digest(md, std::string_view(stored.data(), kSaltSize), password, digest);
+    return length + kSaltSize == *stored_size &&
+           CRYPTO_memcmp(digest.data(), stored.data() + kSaltSize, length) == 0;
 }
 
 std::optional<std::string> invalid_password_hash(std::string_view hash) {
