@@ -3,6 +3,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "common/json_text.hpp"
+
 namespace warren::server {
 
 namespace json = boost::json;
@@ -61,6 +63,44 @@ json::object properties_to_json(const Properties& p) {
         o["headers"] = p.headers;
     }
     return o;
+}
+
+void append_properties_json(std::string& out, const Properties& p, std::uint32_t delivery_count) {
+    // The keys in properties_to_json's order, so that both texts are the same.
+    char separator = '{';
+    const auto key = [&](std::string_view name) {
+        out += separator;
+        separator = ',';
+        json_text::append_key(out, name);
+    };
+    for (const auto& [name, field] : kStringFields) {
+        if (const auto& value = p.*field) {
+            key(name);
+            json_text::append_string(out, *value);
+        }
+    }
+    if (p.delivery_mode) {
+        key("delivery_mode");
+        json_text::append_number(out, std::uint64_t{*p.delivery_mode});
+    }
+    if (p.priority) {
+        key("priority");
+        json_text::append_number(out, std::uint64_t{*p.priority});
+    }
+    if (p.timestamp) {
+        key("timestamp");
+        json_text::append_number(out, *p.timestamp);
+    }
+    if (delivery_count > 1) {
+        json::object headers = p.headers;
+        headers["x-delivery-count"] = delivery_count - 1;
+        key("headers");
+        out += json::serialize(headers);
+    } else if (!p.headers.empty()) {
+        key("headers");
+        out += json::serialize(p.headers);
+    }
+    out += separator == '{' ? "{}" : "}";
 }
 
 Result<Properties> properties_from_json(const json::object& o) {

@@ -4,6 +4,7 @@
 // priority and timestamp are integers, headers an object, the rest strings. Used by the store
 // (properties are persisted as this JSON) and by the HTTP / WebSocket codecs.
 
+#include <cstdint>
 #include <string>
 
 #include <boost/json/object.hpp>
@@ -14,6 +15,11 @@
 namespace warren::server {
 
 boost::json::object properties_to_json(const routing::Properties& properties);
+// properties_to_json's text, appended to `out` without building the object (once per delivery).
+// A `delivery_count` above 1 adds the header x-delivery-count = delivery_count - 1 (the earlier
+// attempts), as quorum queues report it.
+void append_properties_json(std::string& out, const routing::Properties& properties,
+                            std::uint32_t delivery_count = 0);
 // Strict: a wrong type or an unknown key is a bad_request naming the field.
 Result<routing::Properties> properties_from_json(const boost::json::object& json);
 

@@ -4,6 +4,7 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/parser.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "server/connection.hpp"
@@ -77,10 +78,16 @@ json::object rate(double value) {
 
 Result<json::value> parse_client_json(std::string_view text, std::string_view what,
                                       json::storage_ptr storage) {
-    json::parse_options options;
-    options.max_depth = kMaxJsonDepth;
+    // One parser per thread, reset for each document: its working buffers are kept, so a
+    // document costs no allocation beyond its own values.
+    thread_local json::parser parser = [] {
+        json::parse_options options;
+        options.max_depth = kMaxJsonDepth;
+        return json::parser(json::storage_ptr(), options);
+    }();
+    parser.reset(std::move(storage));
     boost::system::error_code ec;
-    json::value value = json::parse(text, ec, std::move(storage), options);
+    parser.write(text.data(), text.size(), ec);
     if (ec == json::error::too_deep) {
         return bad_request(std::string(what) + " is nested deeper than " +
                            std::to_string(kMaxJsonDepth) + " levels");
@@ -88,7 +95,7 @@ Result<json::value> parse_client_json(std::string_view text, std::string_view wh
     if (ec) {
         return bad_request(std::string(what) + " is not valid JSON: " + ec.message());
     }
-    return value;
+    return parser.release();
 }
 
 Result<json::object> parse_body_object(std::string_view body) {

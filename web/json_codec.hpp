@@ -31,7 +31,9 @@ namespace warren::web {
 // kMaxJsonDepth levels of nesting (deeper is a 400 saying so, never a deep recursion), no
 // comments, no trailing commas. `what` names the document in the error ("the body").
 inline constexpr std::size_t kMaxJsonDepth = 32;
-// `storage` holds the tree (e.g. a caller's monotonic arena); the default is the heap.
+// `storage`: where the document's values live (default: the heap). A caller that parses into a
+// scratch resource must copy what it keeps by assignment (which copies into the destination's
+// storage), never by copy construction (which would share the scratch storage).
 Result<boost::json::value> parse_client_json(std::string_view text, std::string_view what,
                                              boost::json::storage_ptr storage = {});
 

@@ -1,9 +1,13 @@
 #include "web/ws_protocol.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "common/json_text.hpp"
+#include "server/names.hpp"
 #include "server/properties_json.hpp"
+#include "web/base64.hpp"
 #include "web/json_codec.hpp"
 #include "web/message_codec.hpp"
 
@@ -211,7 +215,8 @@ Result<ClientOp> parse_publish_op(const json::object& o, const ParseContext& con
     }
     op.message = std::move(*message);
     if (const json::value* c = o.if_contains("confirm")) {
-        op.confirm = *c; // its type was checked by the caller
+        op.confirm = json::value(*c, json::storage_ptr()); // out of the scratch storage; its
+                                                           // type was checked by the caller
     }
     if (const json::value* id = o.if_contains("id")) {
         op.id = *id;
@@ -254,7 +259,12 @@ void throw_exception_from_error(const FrameError& e, const boost::source_locatio
 
 FrameResult parse_client_frame(std::string_view text, const ParseContext& context) {
     FrameError failure;
-    auto document = parse_client_json(text, "the frame");
+    // The document lives in a scratch buffer (most frames fit; a larger one takes more from the
+    // heap) that goes away on return: what the ops keep is copied out by assignment, which
+    // copies into the destination's own storage (see parse_client_json).
+    unsigned char scratch[4096];
+    json::monotonic_resource resource(scratch, sizeof scratch);
+    auto document = parse_client_json(text, "the frame", json::storage_ptr(&resource));
     if (!document) {
         failure.error = document.error();
         return failure;
@@ -301,32 +311,58 @@ std::string render_subscribed(std::string_view id, std::string_view queue) {
 }
 
 std::string render_message(std::string_view sub, const server::Delivery& delivery) {
+    // Written straight to text (json_text): the keys in the order DESIGN section 4 shows.
+    namespace jt = json_text;
     const routing::Message& message = *delivery.message;
-    json::object out;
-    out["type"] = "message";
-    out["sub"] = sub;
-    out["tag"] = delivery.delivery_tag;
-    out["exchange"] = message.exchange;
-    out["routing_key"] = message.routing_key;
-    out["redelivered"] = delivery.redelivered;
-    out["delivery_count"] = delivery.delivery_count;
-    json::object properties = server::properties_to_json(message.properties);
-    if (delivery.delivery_count > 1) {
-        // Earlier delivery attempts, as quorum queues (and HTTP get) report them.
-        json::value& headers = properties["headers"];
-        if (!headers.is_object()) {
-            headers = json::object{};
-        }
-        headers.get_object()["x-delivery-count"] = delivery.delivery_count - 1;
+    const std::string_view body =
+        message.body ? std::string_view(*message.body) : std::string_view();
+    const bool as_text = server::is_valid_utf8(body);
+    std::string out;
+    out.reserve(160 + sub.size() + message.exchange.size() + message.routing_key.size() +
+                (as_text ? body.size() + body.size() / 8 : (body.size() + 2) / 3 * 4));
+    out += R"({"type":"message","sub":)";
+    jt::append_string(out, sub);
+    out += R"(,"tag":)";
+    jt::append_number(out, delivery.delivery_tag);
+    out += R"(,"exchange":)";
+    jt::append_string(out, message.exchange);
+    out += R"(,"routing_key":)";
+    jt::append_string(out, message.routing_key);
+    out += R"(,"redelivered":)";
+    jt::append_bool(out, delivery.redelivered);
+    out += R"(,"delivery_count":)";
+    jt::append_number(out, std::uint64_t{delivery.delivery_count});
+    out += R"(,"properties":)";
+    server::append_properties_json(out, message.properties, delivery.delivery_count);
+    out += R"(,"payload_bytes":)";
+    jt::append_number(out, std::uint64_t{body.size()});
+    out += R"(,"payload":)";
+    if (as_text) {
+        jt::append_string(out, body);
+        out += R"(,"payload_encoding":"string"})";
+    } else {
+        out += '"';
+        out += base64_encode(body);
+        out += R"(","payload_encoding":"base64"})";
     }
-    out["properties"] = std::move(properties);
-    render_payload(out, message.body ? std::string_view(*message.body) : std::string_view(),
-                   PayloadEncoding::auto_detect);
-    return to_text(out);
+    return out;
 }
 
 std::string render_confirm(const json::value& confirm, bool routed) {
-    return to_text({{"type", "confirm"}, {"confirm", confirm}, {"routed", routed}});
+    std::string out = R"({"type":"confirm","confirm":)";
+    if (confirm.is_uint64()) {
+        json_text::append_number(out, confirm.get_uint64());
+    } else if (confirm.is_int64()) {
+        json_text::append_number(out, confirm.get_int64());
+    } else if (confirm.is_string()) {
+        json_text::append_string(out, confirm.get_string());
+    } else {
+        out += json::serialize(confirm);
+    }
+    out += R"(,"routed":)";
+    json_text::append_bool(out, routed);
+    out += '}';
+    return out;
 }
 
 std::string render_error(const FrameError& error) {

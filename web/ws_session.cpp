@@ -191,6 +191,19 @@ asio::awaitable<void> WsSession::write_loop() {
             }
             co_return;
         }
+        // Corked while it drains: each Beast write completes into the coalescer's buffer and the
+        // frames go out together once the outbox is empty (or the buffer is full).
+        ws_.next_layer().cork();
+        const bool written = co_await drain_outbox();
+        ws_.next_layer().uncork();
+        if (!written) {
+            co_return;
+        }
+    }
+}
+
+asio::awaitable<bool> WsSession::drain_outbox() {
+    while (!outbox_.empty()) {
         ws_.text(true);
         auto [ec, n] = co_await ws_.async_write(asio::buffer(outbox_.front()), kTuple);
         (void)n;
@@ -199,11 +212,11 @@ asio::awaitable<void> WsSession::write_loop() {
                 logger()->debug("websocket {} write: {}", connection_name(), ec.message());
             }
             drop_socket();
-            co_return;
+            co_return false;
         }
         outbox_.pop();
         if (stopped_) {
-            co_return;
+            co_return false;
         }
         if (outbox_.take_resume() && connection_) {
             connection_->resume(); // deliveries were held back for room: pull again
@@ -212,6 +225,7 @@ asio::awaitable<void> WsSession::write_loop() {
             reader_wake_.cancel();
         }
     }
+    co_return true;
 }
 
 asio::awaitable<void> WsSession::ping_loop() {

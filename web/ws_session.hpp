@@ -2,9 +2,9 @@
 
 // WsSession: one WebSocket client (DESIGN.md section 4). Three coroutines on the socket's strand:
 // the reader parses each text frame and acts on the broker at once (threading model A: the
-// broker lives on this same thread); the writer writes the outbox one frame at a time (one write
-// in flight); the pinger pings a quiet client and drops one that has sent nothing, not even a
-// pong, for `idle_timeout`.
+// broker lives on this same thread); the writer hands the outbox to Beast frame by frame, corked,
+// so that what it drains in one go reaches the socket in one write (BufferedStream); the pinger
+// pings a quiet client and drops one that has sent nothing, not even a pong, for `idle_timeout`.
 //
 // It owns a server::Connection (delivery tags, unacked deliveries, exclusive queues) and one
 // DeliverySink per subscription. Deliveries are pulled: a sink is ready only while the outbox
@@ -29,6 +29,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
+#include "common/buffered_stream.hpp"
 #include "server/broker.hpp"
 #include "server/connection.hpp"
 #include "server/delivery_sink.hpp"
@@ -76,6 +77,7 @@ private:
 
     boost::asio::awaitable<void> read_loop();
     boost::asio::awaitable<void> write_loop();
+    boost::asio::awaitable<bool> drain_outbox(); // false: the socket failed or the session stopped
     boost::asio::awaitable<void> ping_loop();
     void spawn(boost::asio::awaitable<void> loop, const char* what);
     // Writes what is queued, then a close frame with `code`; drops the socket after
@@ -106,7 +108,7 @@ private:
     void on_cancelled(const std::string& sub);
     void retire(std::map<std::string, Subscription, std::less<>>::iterator it);
 
-    boost::beast::websocket::stream<Transport> ws_;
+    boost::beast::websocket::stream<BufferedStream<Transport>> ws_; // few reads and writes
     boost::asio::ip::tcp::endpoint remote_;
     boost::asio::ip::tcp::endpoint local_;
     server::Broker& broker_;

@@ -19,6 +19,8 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
+#include "common/buffered_stream.hpp"
+
 namespace warren::perf {
 
 class ConnectError : public std::runtime_error {
@@ -36,7 +38,10 @@ struct Target {
 // Parses http://host[:port][/]; throws ConnectError for anything else (https is not supported).
 Target parse_target(const std::string& url, const std::string& user, const std::string& password);
 
-using WsStream = boost::beast::websocket::stream<boost::beast::tcp_stream>;
+// Frames go through a BufferedStream: a publisher's burst of frames (or a consumer's acks) in one
+// socket write, the broker's bursts in few reads; warren-perf shares the machine it measures, so
+// its own system calls count.
+using WsStream = boost::beast::websocket::stream<BufferedStream<boost::beast::tcp_stream>>;
 
 boost::asio::awaitable<void> connect_ws(const Target& target, WsStream& ws);
 

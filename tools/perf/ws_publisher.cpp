@@ -22,6 +22,7 @@ namespace {
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr auto kPoll = std::chrono::milliseconds(20);
 constexpr auto kConfirmWait = std::chrono::seconds(30); // for the last confirms after the end
+constexpr std::uint64_t kFramesPerWrite = 32;           // at full speed, frames per socket write
 
 // Lifetime: shared by its two coroutines (and their completions).
 class WsPublisher : public std::enable_shared_from_this<WsPublisher> {
@@ -74,12 +75,26 @@ asio::awaitable<void> WsPublisher::write_loop() {
                 run_.start_ns);
     Metrics& metrics = run_.metrics;
     std::uint64_t sent = 0;
+    // Corked between waits: frames sent back to back leave in one socket write (at most
+    // kFramesPerWrite of them, so the broker sees a steady stream rather than rare bursts).
+    auto& socket_layer = ws_.next_layer();
+    socket_layer.cork();
+    std::uint64_t corked_frames = 0;
+    const auto flush = [&] {
+        socket_layer.uncork();
+        socket_layer.cork();
+        corked_frames = 0;
+    };
     while (!run_.stop_publishing && !metrics.failed() &&
            (options.pmessages == 0 || sent < options.pmessages)) {
         if (window > 0 && in_flight_.size() >= window) {
+            flush();
             wake_.expires_after(kPoll); // read_loop cancels it when a confirm makes room
             co_await wake_.async_wait(kTuple);
             continue;
+        }
+        if (options.rate > 0 || corked_frames >= kFramesPerWrite) {
+            flush();
         }
         co_await pacer.wait(1);
         const std::int64_t now = now_ns();
@@ -96,9 +111,11 @@ asio::awaitable<void> WsPublisher::write_loop() {
             throw ConnectError("publisher connection lost: " + ec.message());
         }
         ++sent;
+        ++corked_frames;
         metrics.sent.fetch_add(1, std::memory_order_relaxed);
         metrics.last_send_ns.store(now, std::memory_order_relaxed);
     }
+    socket_layer.uncork();
     // The last confirms, then a clean close (the reader ends on it).
     const auto deadline = std::chrono::steady_clock::now() + kConfirmWait;
     while (!in_flight_.empty() && !metrics.failed() &&

@@ -189,6 +189,28 @@ TEST_F(DurableBrokerTest, DeliveredButUnackedComesBackRedelivered) {
     EXPECT_EQ(sink.counts[0], 2u);
 }
 
+TEST_F(DurableBrokerTest, DeliveredAsItArrivesComesBackRedelivered) {
+    // A waiting consumer takes the message in the turn that enqueued it: the new entry is
+    // written with its delivery count (no separate update), and a restart still knows.
+    declare_queue("q");
+    {
+        auto c = broker->open_connection("c", "guest");
+        Sink sink;
+        ASSERT_TRUE(c->consume("/", "q", {}, sink));
+        publish("", "q", "m1");
+        publish("", "q", "m2");
+        ASSERT_EQ(sink.counts, (std::vector<std::uint32_t>{1, 1}));
+        flush();
+    }
+    restart();
+    auto c = broker->open_connection("c", "guest");
+    Sink sink;
+    ASSERT_TRUE(c->consume("/", "q", {}, sink));
+    ASSERT_EQ(sink.bodies, (std::vector<std::string>{"m1", "m2"}));
+    EXPECT_EQ(sink.redelivered, (std::vector<bool>{true, true}));
+    EXPECT_EQ(sink.counts, (std::vector<std::uint32_t>{2, 2}));
+}
+
 TEST_F(DurableBrokerTest, DeliveryLimitHoldsAcrossRestarts) {
     ExchangeSpec dlx{"dlx", ExchangeType::fanout, true, false, false, {}};
     ASSERT_TRUE(broker->declare_exchange("/", dlx));

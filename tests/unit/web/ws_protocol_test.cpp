@@ -4,8 +4,13 @@
 #include <random>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
+#include "common/json_text.hpp"
+#include "server/names.hpp"
+#include "server/properties_json.hpp"
+#include "web/base64.hpp"
 #include "web/ws_protocol.hpp"
 
 namespace warren::web::ws {
@@ -330,6 +335,106 @@ TEST(WsProtocol, RedeliveryCarriesTheCountAndBinaryIsBase64) {
     EXPECT_EQ(frame.at("payload_encoding"), "base64");
     EXPECT_EQ(frame.at("payload"), "/wAB");
     EXPECT_EQ(frame.at("properties").at("headers").at("x-delivery-count"), 2);
+}
+
+// The frame as it was built before render_message wrote text directly: a json::object in the
+// same key order, serialized. The direct text must be the same bytes.
+std::string reference_message(std::string_view sub, const server::Delivery& delivery) {
+    const routing::Message& message = *delivery.message;
+    json::object out;
+    out["type"] = "message";
+    out["sub"] = sub;
+    out["tag"] = delivery.delivery_tag;
+    out["exchange"] = message.exchange;
+    out["routing_key"] = message.routing_key;
+    out["redelivered"] = delivery.redelivered;
+    out["delivery_count"] = delivery.delivery_count;
+    json::object properties = server::properties_to_json(message.properties);
+    if (delivery.delivery_count > 1) {
+        json::value& headers = properties["headers"];
+        if (!headers.is_object()) {
+            headers = json::object{};
+        }
+        headers.get_object()["x-delivery-count"] = delivery.delivery_count - 1;
+    }
+    out["properties"] = std::move(properties);
+    const std::string_view body = *message.body;
+    out["payload_bytes"] = body.size();
+    if (server::is_valid_utf8(body)) {
+        out["payload"] = body;
+        out["payload_encoding"] = "string";
+    } else {
+        out["payload"] = base64_encode(body);
+        out["payload_encoding"] = "base64";
+    }
+    return json::serialize(out);
+}
+
+TEST(WsProtocol, MessageFrameTextIsWhatBoostJsonWouldWrite) {
+    routing::Properties everything;
+    everything.content_type = "text/plain; charset=\"utf-8\"";
+    everything.content_encoding = "gzip";
+    everything.headers =
+        json::parse(R"({"a":1,"nested":{"x":[1,"two",null,true]},"f":1.5})").as_object();
+    everything.delivery_mode = 1;
+    everything.priority = 9;
+    everything.correlation_id = "c\n1\t\x01";
+    everything.reply_to = "r\\q";
+    everything.expiration = "60000";
+    everything.message_id = "m-\xc3\xa9-\xe2\x82\xac";
+    everything.timestamp = -5;
+    everything.type = "t";
+    everything.user_id = "guest";
+    everything.app_id = "\x7f";
+    routing::Properties with_count_header;
+    with_count_header.headers = json::parse(R"({"x-delivery-count":7,"k":"v"})").as_object();
+
+    const std::string bodies[] = {"",
+                                  "plain",
+                                  "quote \" backslash \\ newline \n tab \t \x1f",
+                                  "caf\xc3\xa9 \xf0\x9f\x90\x87",
+                                  std::string("\xff\x00\x01", 3),
+                                  std::string(1000, 'x')};
+    const routing::Properties properties[] = {{}, everything, with_count_header};
+    for (const auto& body : bodies) {
+        for (const auto& props : properties) {
+            for (std::uint32_t count : {1u, 2u, 5u}) {
+                server::Delivery d;
+                d.delivery_tag = 123456789012345ull;
+                d.redelivered = count > 1;
+                d.delivery_count = count;
+                d.message = routing::make_message("ex\"1", "key.\xc3\xa9", props, body);
+                EXPECT_EQ(render_message("sub \"1\"", d), reference_message("sub \"1\"", d))
+                    << "body '" << body << "', count " << count;
+            }
+        }
+    }
+}
+
+TEST(WsProtocol, ConfirmTextIsWhatBoostJsonWouldWrite) {
+    const json::value confirms[] = {0,
+                                    42,
+                                    -7,
+                                    json::value(std::uint64_t{18446744073709551615ull}),
+                                    json::value(std::int64_t{INT64_MIN}),
+                                    "c\"1",
+                                    ""};
+    for (const auto& confirm : confirms) {
+        for (bool routed : {true, false}) {
+            EXPECT_EQ(render_confirm(confirm, routed),
+                      json::serialize(json::object{
+                          {"type", "confirm"}, {"confirm", confirm}, {"routed", routed}}));
+        }
+    }
+}
+
+TEST(WsProtocol, JsonTextEscapesEveryAsciiByteAsBoostJson) {
+    for (int c = 0; c < 0x80; ++c) {
+        const std::string text = "a" + std::string(1, static_cast<char>(c)) + "b";
+        std::string out;
+        json_text::append_string(out, text);
+        EXPECT_EQ(out, json::serialize(json::value(text))) << "byte " << c;
+    }
 }
 
 TEST(WsProtocol, OtherServerFrames) {
