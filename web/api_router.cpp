@@ -8,6 +8,7 @@
 #include <boost/assert.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/field.hpp>
+#include <boost/container/small_vector.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 #include <spdlog/spdlog.h>
@@ -46,6 +47,10 @@ std::vector<std::string_view> split_template(std::string_view path_template) {
     return segments;
 }
 
+// A request path's segments (and the parameter values among them): on the stack for any path
+// the API has (at most 8 segments), instead of a heap vector per request.
+using Segments = boost::container::small_vector<std::string, 8>;
+
 bool is_param(std::string_view segment) {
     return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
 }
@@ -65,8 +70,7 @@ struct ApiRouter::Node {
     std::vector<Route> routes; // one per method
 
     // Depth-first, literal before parameter; `values` collects parameter values on the way.
-    const Node* match(const std::vector<std::string>& segments, std::size_t i,
-                      std::vector<std::string>& values) const {
+    const Node* match(const Segments& segments, std::size_t i, Segments& values) const {
         if (i == segments.size()) {
             return routes.empty() ? nullptr : this;
         }
@@ -169,14 +173,14 @@ boost::asio::awaitable<Response> ApiRouter::dispatch(const Request& request,
         co_return error_response(Error{Errc::bad_request, "Invalid request target"});
     }
 
-    std::vector<std::string> segments;
+    Segments segments;
     for (auto segment : target->encoded_segments()) {
         segments.push_back(segment.decode());
     }
     if (!segments.empty() && segments.back().empty()) {
         segments.pop_back();
     }
-    std::vector<std::string> values;
+    Segments values;
     const Node* node = root_->match(segments, 0, values);
     if (node == nullptr) {
         co_return object_not_found();
@@ -202,6 +206,7 @@ boost::asio::awaitable<Response> ApiRouter::dispatch(const Request& request,
     }
 
     RequestContext context{request, remote, {}, {}, std::nullopt};
+    context.params.reserve(values.size());
     for (std::size_t i = 0; i < values.size(); ++i) {
         context.params.emplace_back(route->param_names[i], std::move(values[i]));
     }
@@ -247,10 +252,14 @@ boost::asio::awaitable<Response> ApiRouter::dispatch(const Request& request,
 }
 
 Response json_response(const boost::json::value& body, http::status status) {
+    return json_text_response(boost::json::serialize(body), status);
+}
+
+Response json_text_response(std::string body, http::status status) {
     Response res{status, 11};
     res.set(http::field::content_type, "application/json");
     res.set(http::field::cache_control, "no-cache");
-    res.body() = boost::json::serialize(body);
+    res.body() = std::move(body);
     return res;
 }
 

@@ -108,6 +108,9 @@ private:
 // Response helpers for handlers.
 Response json_response(const boost::json::value& body,
                        boost::beast::http::status status = boost::beast::http::status::ok);
+// The same response for a body already rendered as JSON text.
+Response json_text_response(std::string body,
+                            boost::beast::http::status status = boost::beast::http::status::ok);
 Response empty_response(boost::beast::http::status status); // 201/204 without a body
 
 } // namespace warren::web

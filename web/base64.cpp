@@ -50,11 +50,20 @@ std::string base64_encode(std::string_view bytes) {
 }
 
 std::optional<std::string> base64_decode(std::string_view text) {
+    std::string out(base64_decoded_capacity(text), '\0');
+    auto length = base64_decode_into(text, out.data());
+    if (!length) {
+        return std::nullopt;
+    }
+    out.resize(*length);
+    return out;
+}
+
+std::optional<std::size_t> base64_decode_into(std::string_view text, char* out) {
     if (text.size() % 4 != 0) {
         return std::nullopt;
     }
-    std::string out;
-    out.reserve(text.size() / 4 * 3);
+    std::size_t length = 0;
     for (std::size_t i = 0; i < text.size(); i += 4) {
         const bool last = i + 4 == text.size();
         int values[4];
@@ -76,15 +85,15 @@ std::optional<std::string> base64_decode(std::string_view text) {
         }
         const std::uint32_t n =
             (values[0] << 18) | (values[1] << 12) | (values[2] << 6) | values[3];
-        out += static_cast<char>((n >> 16) & 0xFF);
+        out[length++] = static_cast<char>((n >> 16) & 0xFF);
         if (padding < 2) {
-            out += static_cast<char>((n >> 8) & 0xFF);
+            out[length++] = static_cast<char>((n >> 8) & 0xFF);
         }
         if (padding < 1) {
-            out += static_cast<char>(n & 0xFF);
+            out[length++] = static_cast<char>(n & 0xFF);
         }
     }
-    return out;
+    return length;
 }
 
 } // namespace warren::web

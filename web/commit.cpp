@@ -5,6 +5,7 @@
 
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -15,21 +16,36 @@ namespace asio = boost::asio;
 namespace {
 
 // The initiation of the flush operation. The journal keeps its waiters in std::function, which
-// must be copyable, so the (move-only) completion handler is shared. The handler is always
-// posted to its own executor: flush() may call back synchronously (no store), and resuming the
-// coroutine from inside the initiating function would nest it in its own suspension.
+// must be copyable, so the (move-only) completion handler is shared.
+//
+// flush() calls back synchronously when there is no store: the handler is then posted, since
+// resuming the coroutine from inside the initiating function would nest it in its own
+// suspension. Otherwise the callback comes from the store's completion, which the writer thread
+// has already posted to the core executor: posting it a second time only cost a queue turn per
+// request, so the handler is dispatched (run at once when we are on its executor, which in
+// threading model A we always are).
 struct FlushInitiation {
     server::Broker& broker;
 
     template <class Handler> void operator()(Handler&& handler) const {
-        using Decayed = std::decay_t<Handler>;
-        auto shared = std::make_shared<Decayed>(std::forward<Handler>(handler));
-        broker.flush([shared](Result<void> result) {
-            auto executor = asio::get_associated_executor(*shared);
-            asio::post(executor, [shared, result = std::move(result)]() mutable {
-                std::move (*shared)(std::move(result));
-            });
+        struct Waiter {
+            explicit Waiter(std::decay_t<Handler> h) : handler(std::move(h)) {}
+            std::decay_t<Handler> handler;
+            bool initiating = true;
+        };
+        auto waiter = std::make_shared<Waiter>(std::forward<Handler>(handler));
+        broker.flush([waiter](Result<void> result) {
+            auto executor = asio::get_associated_executor(waiter->handler);
+            auto resume = [waiter, result = std::move(result)]() mutable {
+                std::move(waiter->handler)(std::move(result));
+            };
+            if (waiter->initiating) {
+                asio::post(executor, std::move(resume));
+            } else {
+                asio::dispatch(executor, std::move(resume));
+            }
         });
+        waiter->initiating = false;
     }
 };
 

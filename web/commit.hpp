@@ -5,7 +5,8 @@
 // publish, answer after the SQLite commit). It wraps Broker::flush in an Asio awaitable.
 //
 // Thread: call from a coroutine running on the broker's core executor (threading model A). The
-// coroutine resumes on its own executor, never inside the journal's callback.
+// coroutine resumes on its own executor: inside the store's completion (which the writer thread
+// posted there), or after a post when flush() completes at once; never inside flush() itself.
 
 #include <boost/asio/awaitable.hpp>
 

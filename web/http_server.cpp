@@ -4,7 +4,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
@@ -126,8 +125,9 @@ asio::awaitable<void> HttpServer::accept_loop(std::shared_ptr<State> state) {
         return true;
     };
     for (;;) {
-        auto [ec, strand_socket] =
-            co_await state->acceptor.async_accept(asio::make_strand(state->ioc), kTuple);
+        // The io_context's own executor, not a strand per connection: one thread runs it
+        // (threading model A), so a strand would only add a queue and a lock to every handler.
+        auto [ec, accepted] = co_await state->acceptor.async_accept(state->ioc, kTuple);
         if (ec == asio::error::operation_aborted || !state->acceptor.is_open()) {
             co_return;
         }
@@ -144,7 +144,7 @@ asio::awaitable<void> HttpServer::accept_loop(std::shared_ptr<State> state) {
             }
             continue;
         }
-        tcp::socket socket(std::move(strand_socket));
+        tcp::socket socket(std::move(accepted));
         if (state->registry->size() >= state->limits.max_connections) {
             if (time_to_warn()) {
                 logger()->warn("refusing connections: {} is the limit (--max-connections)",

@@ -6,8 +6,10 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
@@ -18,6 +20,7 @@
 #include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include "web/response_writer.hpp"
 #include "web/ws_endpoint.hpp"
 
 namespace warren::web {
@@ -81,20 +84,29 @@ asio::awaitable<void> close_gracefully(Stream& stream,
     stream.close();
 }
 
+// Parses the body that `buffer` already holds (a client usually sends it in the same segment
+// as the header): http::async_read would do the same, but as one more asynchronous operation
+// (its state allocated, its completion posted) per request. What is missing is left to
+// http::async_read; an error is the one it would have reported (e.g. body_limit).
+error_code parse_buffered(http::request_parser<http::string_body>& parser,
+                          beast::flat_buffer& buffer) {
+    error_code ec;
+    while (!parser.is_done() && buffer.size() > 0) {
+        const std::size_t used = parser.put(buffer.data(), ec);
+        buffer.consume(used);
+        if (ec == http::error::need_more) {
+            return {};
+        }
+        if (ec || used == 0) {
+            return ec;
+        }
+    }
+    return {};
+}
+
 bool expects_continue(const http::request<http::string_body>& request) {
     auto expect = request[http::field::expect];
     return beast::iequals(expect, "100-continue");
-}
-
-void finish(Response& res, unsigned version, bool keep_alive) {
-    res.version(version == 10 ? 10 : 11);
-    res.keep_alive(keep_alive);
-    res.set(http::field::server, "warren");
-    res.prepare_payload();
-    if (res.result() == http::status::not_modified) {
-        // RFC 9110 8.6: a 304 may only carry the 200's length, so it carries none.
-        res.erase(http::field::content_length);
-    }
 }
 
 asio::awaitable<void> reject_connection(beast::tcp_stream stream, std::size_t limit) {
@@ -102,7 +114,7 @@ asio::awaitable<void> reject_connection(beast::tcp_stream stream, std::size_t li
         error_response(http::status::service_unavailable, "service_unavailable",
                        "Too many connections (the limit is " + std::to_string(limit) + ")");
     res.set(http::field::retry_after, "5");
-    finish(res, 11, false);
+    finish_response(res, 11, false);
     // Not in the SessionRegistry, so shutdown does not close it: keep it short.
     stream.expires_after(std::chrono::seconds(1));
     auto [ec, n] = co_await http::async_write(stream, res, kTuple);
@@ -155,8 +167,8 @@ void SessionRegistry::close_all() {
 
 HttpSession::HttpSession(Transport transport, const ApiRouter& router, const HttpLimits& limits,
                          std::shared_ptr<SessionRegistry> registry, const WsEndpoint* websocket)
-    : stream_(std::move(transport)), executor_(stream_.get_executor()), router_(router),
-      limits_(limits), registry_(std::move(registry)), websocket_(websocket) {
+    : stream_(std::move(transport)), executor_(stream_.get_executor()), idle_timer_(executor_),
+      router_(router), limits_(limits), registry_(std::move(registry)), websocket_(websocket) {
     error_code ec;
     remote_ = stream_.socket().remote_endpoint(ec);
 }
@@ -219,13 +231,17 @@ asio::awaitable<void> HttpSession::run() {
             stream_.close();
             co_return;
         }
+        stream_.expires_never(); // from here on the idle watch times the connection out
     }
+    start_idle_watch();
+    IdleWatchGuard idle_guard{*this};
     beast::flat_buffer buffer;
+    std::string head; // the rendered responses' scratch, reused for the whole connection
     for (;;) {
         http::request_parser<http::string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
         parser.body_limit(limits_.max_body_bytes);
-        stream_.expires_after(limits_.idle_timeout);
+        arm_idle();
         auto [read_ec, read_bytes] =
             co_await http::async_read_header(stream_, buffer, parser, kTuple);
         if (!read_ec && !parser.is_done()) {
@@ -233,8 +249,10 @@ asio::awaitable<void> HttpSession::run() {
                 // curl and others wait (about 1 s) for this before sending a large body.
                 http::response<http::empty_body> go_on{http::status::continue_, 11};
                 std::tie(read_ec, read_bytes) = co_await http::async_write(stream_, go_on, kTuple);
+            } else {
+                read_ec = parse_buffered(parser, buffer);
             }
-            if (!read_ec) {
+            if (!read_ec && !parser.is_done()) {
                 std::tie(read_ec, read_bytes) =
                     co_await http::async_read(stream_, buffer, parser, kTuple);
             }
@@ -254,10 +272,12 @@ asio::awaitable<void> HttpSession::run() {
                 stream_.close();
                 co_return;
             }
+            stop_idle_watch(); // fail_request times itself out
             co_await fail_request(failure);
             co_return;
         }
 
+        disarm_idle(); // the handler's time (e.g. a commit) is not idleness
         Request request = parser.release();
         bool keep_alive = request.keep_alive();
         Response res;
@@ -266,6 +286,7 @@ asio::awaitable<void> HttpSession::run() {
             if (admission.principal) {
                 // The connection leaves stream_ (moved from: close() then skips it) for the
                 // WebSocket.
+                stop_idle_watch(); // the WebSocket session has liveness checks of its own
                 auto ws = websocket_->create(std::move(stream_), std::move(*admission.principal));
                 ws_session_ = ws;
                 co_await ws->run(std::move(request));
@@ -275,9 +296,9 @@ asio::awaitable<void> HttpSession::run() {
         } else {
             res = co_await router_.dispatch(request, remote_);
         }
-        finish(res, request.version(), keep_alive);
-        stream_.expires_after(limits_.idle_timeout);
-        auto [write_ec, written] = co_await http::async_write(stream_, res, kTuple);
+        arm_idle();
+        auto [write_ec, written] =
+            co_await write_response(res, request.version(), keep_alive, head);
         (void)written;
         if (write_ec) {
             if (!is_disconnect(write_ec)) {
@@ -288,6 +309,7 @@ asio::awaitable<void> HttpSession::run() {
             co_return;
         }
         if (!keep_alive) {
+            stop_idle_watch(); // close_gracefully times itself out
             co_await close_gracefully(stream_);
             co_return;
         }
@@ -314,10 +336,62 @@ Response HttpSession::read_failure(const error_code& ec) const {
     return none;
 }
 
+asio::awaitable<std::tuple<error_code, std::size_t>>
+HttpSession::write_response(Response& response, unsigned version, bool keep_alive,
+                            std::string& scratch) {
+    // Not a coroutine itself (that would be one more frame per request): it returns the write.
+    if (can_render_finished(response)) {
+        return asio::async_write(stream_, render_finished(response, version, keep_alive, scratch),
+                                 kTuple);
+    }
+    finish_response(response, version, keep_alive);
+    if (response.chunked()) {
+        return http::async_write(stream_, response, kTuple);
+    }
+    return asio::async_write(stream_, render_response(response, scratch), kTuple);
+}
+
+void HttpSession::arm_idle() {
+    idle_deadline_ = std::chrono::steady_clock::now() + limits_.idle_timeout;
+}
+
+void HttpSession::disarm_idle() {
+    idle_deadline_ = std::chrono::steady_clock::time_point::max();
+}
+
+void HttpSession::start_idle_watch() {
+    idle_watching_ = true;
+    asio::co_spawn(executor_, watch_idle(shared_from_this()), asio::detached);
+}
+
+void HttpSession::stop_idle_watch() {
+    idle_watching_ = false;
+    idle_timer_.cancel();
+}
+
+asio::awaitable<void> HttpSession::watch_idle(std::shared_ptr<HttpSession> self) {
+    while (self->idle_watching_) {
+        const auto now = std::chrono::steady_clock::now();
+        if (self->idle_deadline_ <= now) {
+            // As a timed-out read or write would: the pending operation ends with
+            // operation_aborted and run() returns quietly.
+            self->stream_.close();
+            co_return;
+        }
+        // While a handler runs there is no deadline: look again one timeout from now.
+        self->idle_timer_.expires_at(self->idle_deadline_ ==
+                                             std::chrono::steady_clock::time_point::max()
+                                         ? now + self->limits_.idle_timeout
+                                         : self->idle_deadline_);
+        auto [ec] = co_await self->idle_timer_.async_wait(kTuple);
+        (void)ec; // cancelled: idle_watching_ is false now
+    }
+}
+
 asio::awaitable<void> HttpSession::fail_request(Response& response) {
-    finish(response, 11, false);
     stream_.expires_after(limits_.idle_timeout);
-    auto [ec, n] = co_await http::async_write(stream_, response, kTuple);
+    std::string scratch;
+    auto [ec, n] = co_await write_response(response, 11, false, scratch);
     (void)n;
     if (ec) {
         stream_.close();

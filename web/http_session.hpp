@@ -13,18 +13,21 @@
 // error and is not logged as one.
 //
 // Lifetime and thread: owned by shared_ptr; the co_spawn completion handler holds one, so the
-// session lives until its coroutine ends. All its work runs on its own strand (the socket's
-// executor); close() may be called from any thread and posts onto that strand. The ApiRouter
+// session lives until its coroutine ends. All its work runs on the socket's executor (the core
+// io_context, one thread); close() may be called from any thread and posts onto it. The ApiRouter
 // must outlive every session; the SessionRegistry is shared so it always does.
 
 #include <chrono>
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <tuple>
 #include <unordered_map>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include "web/api_router.hpp"
@@ -73,7 +76,7 @@ public:
     HttpSession(const HttpSession&) = delete;
     HttpSession& operator=(const HttpSession&) = delete;
 
-    // Starts the session's coroutine on its strand. Call once, after registering it.
+    // Starts the session's coroutine on its executor. Call once, after registering it.
     void start();
 
     // Closes the socket: a pending read or write ends with operation_aborted and the coroutine
@@ -88,13 +91,43 @@ private:
     // The error response for a failed read (413, 431, 400), or status unknown when the failure
     // is not the client's fault and deserves no answer.
     Response read_failure(const boost::system::error_code& ec) const;
+    // The write of a response, to co_await: finished for the request's version and keep-alive
+    // (web/response_writer) and sent in one gather write, or through Beast's serializer when
+    // chunked. `response` and `scratch` (which holds the rendered head) must live until it
+    // completes.
+    boost::asio::awaitable<std::tuple<boost::system::error_code, std::size_t>>
+    write_response(Response& response, unsigned version, bool keep_alive, std::string& scratch);
+
+    // The idle timeout (between requests, and while one is read or written) without a timer
+    // per read and write: arming and cancelling tcp_stream's timer twice per request, with a
+    // handler run for each cancellation, was several % of the core thread. A request's I/O only
+    // moves a deadline (arm_idle: now + idle_timeout; disarm_idle: none while the handler
+    // runs); one timer per session wakes up at the deadline it last saw and closes the socket
+    // if the deadline has not moved since, else sleeps until the new one. stop_idle_watch()
+    // before paths that time themselves out with the stream's timer (error responses, the
+    // lingering close) and before a WebSocket upgrade.
+    void arm_idle();
+    void disarm_idle();
+    void start_idle_watch();
+    void stop_idle_watch();
+    static boost::asio::awaitable<void> watch_idle(std::shared_ptr<HttpSession> self);
+    // Stops the watch when run() ends, whichever way it returns.
+    struct IdleWatchGuard {
+        HttpSession& session;
+        ~IdleWatchGuard() { session.stop_idle_watch(); }
+    };
+
     // Writes an error response that ends the connection, then closes gracefully. `response`
     // must live in the caller's frame until this completes.
     boost::asio::awaitable<void> fail_request(Response& response);
 
     Transport stream_;
-    // The connection's strand, kept apart: stream_ is moved from after a WebSocket upgrade.
+    // The connection's executor, kept apart: stream_ is moved from after a WebSocket upgrade.
     Transport::executor_type executor_;
+    boost::asio::steady_timer idle_timer_;
+    std::chrono::steady_clock::time_point idle_deadline_ =
+        std::chrono::steady_clock::time_point::max();
+    bool idle_watching_ = false;
     boost::asio::ip::tcp::endpoint remote_;
     const ApiRouter& router_;
     HttpLimits limits_;

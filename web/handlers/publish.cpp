@@ -2,7 +2,10 @@
 // message is durable (persistent message, durable queue: the store has committed it). warren's
 // extension: a JSON array of messages is one request, one commit, and an array of answers.
 
-#include <boost/json/parse.hpp>
+#include <string>
+#include <vector>
+
+#include <boost/json/monotonic_resource.hpp>
 
 #include "web/commit.hpp"
 #include "web/handlers/common.hpp"
@@ -20,11 +23,69 @@ std::string exchange_from_path(const std::string& name) {
     return name == "amq.default" ? std::string() : name;
 }
 
-Result<json::value> parse_body(const Request& request) {
-    return parse_client_json(request.body(), "the body");
+const Error kRejected{Errc::rejected, "Unable to publish message. Check queue limits."};
+
+// The request's messages, checked (a batch goes in whole or not at all).
+struct Parsed {
+    std::vector<routing::MessagePtr> messages;
+    bool batch = false;
+};
+
+// Not a coroutine, so that the JSON tree lives in an arena on this function's stack: a single
+// publish (properties, routing key, payload) fits, and nothing of it is freed piece by piece.
+// The messages copy what they keep out of it.
+Result<Parsed> parse_messages(const RequestContext& ctx, std::string_view exchange,
+                              std::string_view user, const PublishLimits& limits) {
+    unsigned char arena[4096];
+    json::monotonic_resource resource(arena, sizeof arena);
+    auto body = parse_client_json(ctx.request.body(), "the body", &resource);
+    if (!body) {
+        return body.error();
+    }
+    Parsed parsed;
+    parsed.batch = body->is_array();
+    if (!parsed.batch && !body->is_object()) {
+        return make_error(Errc::bad_request,
+                          "the body must be a message object or an array of them");
+    }
+    if (!parsed.batch) {
+        auto message = parse_publish(body->get_object(), exchange, user, limits);
+        if (!message) {
+            return message.error();
+        }
+        parsed.messages.push_back(std::move(*message));
+        return parsed;
+    }
+    const auto& items = body->get_array();
+    if (items.empty()) {
+        return make_error(Errc::bad_request, "the batch is empty");
+    }
+    parsed.messages.reserve(items.size());
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (!items[i].is_object()) {
+            return make_error(Errc::bad_request,
+                              "batch item " + std::to_string(i) + " is not an object");
+        }
+        auto message = parse_publish(items[i].get_object(), exchange, user, limits);
+        if (!message) {
+            Error e = message.error();
+            e.reason = "batch item " + std::to_string(i) + ": " + e.reason;
+            return e;
+        }
+        parsed.messages.push_back(std::move(*message));
+    }
+    return parsed;
 }
 
-const Error kRejected{Errc::rejected, "Unable to publish message. Check queue limits."};
+// One answer as boost::json::serialize writes {"routed":r} or {"routed":r,"rejected":true},
+// appended by hand: building and serializing a json::object cost allocations on every publish.
+void append_answer(std::string& out, const server::PublishOutcome& outcome) {
+    out += outcome.routed ? R"({"routed":true)" : R"({"routed":false)";
+    if (outcome.rejected) {
+        out += R"(,"rejected":true)";
+    }
+    out += '}';
+}
 
 asio::awaitable<HandlerResult> publish(server::Broker& broker, PublishLimits limits,
                                        RequestContext& ctx) {
@@ -35,60 +96,32 @@ asio::awaitable<HandlerResult> publish(server::Broker& broker, PublishLimits lim
         !allowed) {
         co_return allowed.error();
     }
-    auto body = parse_body(ctx.request);
-    if (!body) {
-        co_return body.error();
+    auto parsed = parse_messages(ctx, exchange, user, limits);
+    if (!parsed) {
+        co_return parsed.error();
     }
-    const bool batch = body->is_array();
-    if (!batch && !body->is_object()) {
-        co_return make_error(Errc::bad_request,
-                             "the body must be a message object or an array of them");
-    }
-    // Every message is checked before any is published: a batch goes in whole or not at all.
-    std::vector<routing::MessagePtr> messages;
+    const bool batch = parsed->batch;
+    std::string answers;
     if (batch) {
-        const auto& items = body->get_array();
-        if (items.empty()) {
-            co_return make_error(Errc::bad_request, "the batch is empty");
-        }
-        messages.reserve(items.size());
-        for (std::size_t i = 0; i < items.size(); ++i) {
-            if (!items[i].is_object()) {
-                co_return make_error(Errc::bad_request,
-                                     "batch item " + std::to_string(i) + " is not an object");
-            }
-            auto message = parse_publish(items[i].get_object(), exchange, user, limits);
-            if (!message) {
-                Error e = message.error();
-                e.reason = "batch item " + std::to_string(i) + ": " + e.reason;
-                co_return e;
-            }
-            messages.push_back(std::move(*message));
-        }
-    } else {
-        auto message = parse_publish(body->get_object(), exchange, user, limits);
-        if (!message) {
-            co_return message.error();
-        }
-        messages.push_back(std::move(*message));
+        answers += '[';
     }
-
-    json::array answers;
     bool stored = false;
-    for (auto& message : messages) {
+    for (auto& message : parsed->messages) {
         auto outcome = broker.publish(vhost, exchange, std::move(message));
         if (!outcome) {
             co_return outcome.error();
         }
         stored = stored || outcome->stored;
-        json::object answer{{"routed", outcome->routed}};
-        if (outcome->rejected) {
-            if (!batch) {
-                co_return kRejected;
-            }
-            answer["rejected"] = true;
+        if (outcome->rejected && !batch) {
+            co_return kRejected;
         }
-        answers.push_back(std::move(answer));
+        if (answers.size() > 1) {
+            answers += ',';
+        }
+        append_answer(answers, *outcome);
+    }
+    if (batch) {
+        answers += ']';
     }
     if (stored) {
         auto committed = co_await wait_for_commit(broker);
@@ -96,10 +129,7 @@ asio::awaitable<HandlerResult> publish(server::Broker& broker, PublishLimits lim
             co_return committed.error();
         }
     }
-    if (batch) {
-        co_return json_response(answers);
-    }
-    co_return json_response(answers.front());
+    co_return json_text_response(std::move(answers));
 }
 
 } // namespace
