@@ -154,7 +154,9 @@ std::string serialize_properties(const Properties& properties) {
     if (properties == Properties{}) {
         return {};
     }
-    return json::serialize(properties_to_json(properties));
+    std::string text; // once per stored message: written straight, no object built
+    append_properties_json(text, properties);
+    return text;
 }
 
 Result<Properties> parse_properties(std::string_view text) {

@@ -396,6 +396,13 @@ TEST(WsProtocol, MessageFrameTextIsWhatBoostJsonWouldWrite) {
                                   std::string("\xff\x00\x01", 3),
                                   std::string(1000, 'x')};
     const routing::Properties properties[] = {{}, everything, with_count_header};
+    for (const auto& props : properties) {
+        // The stored form is the same text (empty for empty properties).
+        EXPECT_EQ(server::serialize_properties(props),
+                  props == routing::Properties{}
+                      ? std::string()
+                      : json::serialize(server::properties_to_json(props)));
+    }
     for (const auto& body : bodies) {
         for (const auto& props : properties) {
             for (std::uint32_t count : {1u, 2u, 5u}) {
