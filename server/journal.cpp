@@ -11,20 +11,6 @@ void Journal::flush(storage::Completion done) {
     schedule();
 }
 
-void Journal::record_delivery(storage::EntryKey key, std::uint32_t count) {
-    storage::Batch& pending = batch();
-    // Only the newest entry is looked at: a message is delivered within the enqueue that wrote
-    // it, before the next queue's entry is added.
-    if (!pending.entries.empty()) {
-        storage::EntryRecord& newest = pending.entries.back();
-        if (newest.queue_id == key.queue_id && newest.seq == key.seq) {
-            newest.delivery_count = count;
-            return;
-        }
-    }
-    pending.deliveries.push_back({key, count});
-}
-
 void Journal::schedule() {
     if (scheduled_ || !enabled()) {
         return;

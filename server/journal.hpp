@@ -31,11 +31,6 @@ public:
         return pending_;
     }
 
-    // Remembers that entry `key` has now been delivered `count` times. An entry enqueued in this
-    // same turn (a consumer was waiting: the usual case) is written with its count instead, one
-    // UPDATE fewer per message. Call only when enabled().
-    void record_delivery(storage::EntryKey key, std::uint32_t count);
-
     void flush(storage::Completion done);
 
     // Submits what is pending now, without waiting for the scheduled turn (shutdown, tests).

@@ -234,7 +234,8 @@ void Queue::deliver(Consumer& consumer, QueueEntry entry) {
         if (consumer.options.auto_ack) {
             journal_removed(entry);
         } else {
-            vhost_.broker().journal().record_delivery({id_, entry.seq}, entry.delivery_count);
+            vhost_.broker().journal().batch().deliveries.push_back(
+                {{id_, entry.seq}, entry.delivery_count});
             unacked_persisted_.insert(entry.seq);
         }
     }

@@ -190,8 +190,8 @@ TEST_F(DurableBrokerTest, DeliveredButUnackedComesBackRedelivered) {
 }
 
 TEST_F(DurableBrokerTest, DeliveredAsItArrivesComesBackRedelivered) {
-    // A waiting consumer takes the message in the turn that enqueued it: the new entry is
-    // written with its delivery count (no separate update), and a restart still knows.
+    // A waiting consumer takes the message in the turn that enqueued it: the writer folds the
+    // delivery count into the new entry (no separate update), and a restart still knows.
     declare_queue("q");
     {
         auto c = broker->open_connection("c", "guest");
