@@ -87,6 +87,24 @@ asio::awaitable<void> connect_ws(const Target& target, WsStream& ws) {
     }
 }
 
+asio::awaitable<void> read_frames(WsStream& ws, const bool& closing, const char* who,
+                                  std::function<void(std::string_view)> on_frame) {
+    beast::flat_buffer buffer;
+    for (;;) {
+        auto [ec, n] = co_await ws.async_read(buffer, kTuple);
+        (void)n;
+        if (ec) {
+            if (closing) {
+                co_return;
+            }
+            throw ConnectError(std::string(who) + " connection lost: " + ec.message());
+        }
+        const auto data = buffer.data();
+        on_frame(std::string_view(static_cast<const char*>(data.data()), data.size()));
+        buffer.consume(buffer.size());
+    }
+}
+
 asio::awaitable<void> HttpConnection::connect() {
     co_await connect_tcp(target_, stream_);
     connected_ = true;

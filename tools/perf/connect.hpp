@@ -9,8 +9,10 @@
 // Thread: a connection lives on the io_context that made it.
 
 #include <cstdint>
+#include <functional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -44,6 +46,11 @@ Target parse_target(const std::string& url, const std::string& user, const std::
 using WsStream = boost::beast::websocket::stream<BufferedStream<boost::beast::tcp_stream>>;
 
 boost::asio::awaitable<void> connect_ws(const Target& target, WsStream& ws);
+
+// A connection's reader: each frame's text to `on_frame` until the socket ends. The end is
+// quiet when `closing` (we closed it), else a ConnectError: "<who> connection lost: ...".
+boost::asio::awaitable<void> read_frames(WsStream& ws, const bool& closing, const char* who,
+                                         std::function<void(std::string_view)> on_frame);
 
 class HttpConnection {
 public:

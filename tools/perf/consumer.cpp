@@ -129,19 +129,11 @@ asio::awaitable<void> WsConsumer::run() {
 
 asio::awaitable<void> WsConsumer::read_loop() {
     auto self = shared_from_this();
-    beast::flat_buffer buffer;
-    for (;;) {
-        auto [ec, n] = co_await ws_.async_read(buffer, kTuple);
-        (void)n;
-        if (ec) {
-            if (closing_) {
-                co_return;
-            }
-            throw ConnectError("consumer connection lost: " + ec.message());
-        }
-        on_frame(text_of(buffer));
-        buffer.consume(buffer.size());
-    }
+    // A named callable, not a temporary in the co_await expression (GCC 12 coroutine bugs).
+    std::function<void(std::string_view)> handle = [this](std::string_view frame) {
+        on_frame(frame);
+    };
+    co_await read_frames(ws_, closing_, "consumer", std::move(handle));
 }
 
 void WsConsumer::on_frame(std::string_view frame) {

@@ -129,20 +129,11 @@ asio::awaitable<void> WsPublisher::write_loop() {
 
 asio::awaitable<void> WsPublisher::read_loop() {
     auto self = shared_from_this();
-    beast::flat_buffer buffer;
-    for (;;) {
-        auto [ec, n] = co_await ws_.async_read(buffer, kTuple);
-        (void)n;
-        if (ec) {
-            if (closing_) {
-                co_return;
-            }
-            throw ConnectError("publisher connection lost: " + ec.message());
-        }
-        const auto data = buffer.data();
-        on_frame(std::string_view(static_cast<const char*>(data.data()), data.size()));
-        buffer.consume(buffer.size());
-    }
+    // A named callable, not a temporary in the co_await expression (GCC 12 coroutine bugs).
+    std::function<void(std::string_view)> handle = [this](std::string_view frame) {
+        on_frame(frame);
+    };
+    co_await read_frames(ws_, closing_, "publisher", std::move(handle));
 }
 
 void WsPublisher::on_frame(std::string_view frame) {
