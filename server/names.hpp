@@ -6,12 +6,11 @@
 #include <string_view>
 
 #include "common/error.hpp"
+#include "common/utf8.hpp"
 
 namespace warren::server {
 
 inline constexpr std::size_t kMaxNameBytes = 255;
-
-bool is_valid_utf8(std::string_view text);
 
 // kind is "vhost", "exchange" or "queue" (used in the reason).
 Result<void> check_name(std::string_view kind, std::string_view name);

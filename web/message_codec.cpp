@@ -90,7 +90,7 @@ void render_payload(json::object& out, std::string_view body, PayloadEncoding en
     if (truncate && *truncate < shown.size()) {
         shown = shown.substr(0, *truncate);
     }
-    if (encoding == PayloadEncoding::auto_detect && server::is_valid_utf8(shown)) {
+    if (encoding == PayloadEncoding::auto_detect && is_valid_utf8(shown)) {
         out["payload"] = shown;
         out["payload_encoding"] = "string";
     } else {

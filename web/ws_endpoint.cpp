@@ -4,6 +4,8 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/url/parse.hpp>
 
+#include "web/ws_handshake.hpp"
+
 namespace warren::web {
 
 namespace http = boost::beast::http;
@@ -53,6 +55,9 @@ WsEndpoint::Admission WsEndpoint::admit(const Request& request,
     if (!boost::beast::websocket::is_upgrade(request)) {
         return {std::nullopt,
                 refuse(make_error(Errc::bad_request, "expected a WebSocket upgrade"))};
+    }
+    if (auto refusal = check_upgrade(request)) {
+        return {std::nullopt, std::move(*refusal)};
     }
     // Basic auth when the client sent the header (a failure is final: no fallback to a token).
     const auto authorization = request[http::field::authorization];

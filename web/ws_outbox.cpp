@@ -4,17 +4,36 @@
 
 namespace warren::web {
 
-void WsOutbox::push(std::string frame) {
-    bytes_ += frame.size();
-    frames_.push_back(std::move(frame));
-    if (bytes_ >= bound_) {
+void WsOutbox::push_text(std::string_view payload) {
+    ws_frame::append_header(pending_, ws_frame::Opcode::text, payload.size());
+    pending_.append(payload);
+    appended();
+}
+
+void WsOutbox::push_control(ws_frame::Opcode op, std::string_view payload) {
+    ws_frame::append_frame(pending_, op, payload.substr(0, ws_frame::kMaxControlPayload));
+    appended();
+}
+
+void WsOutbox::appended() {
+    if (bytes() >= bound_) {
         starved_ = true;
     }
 }
 
-void WsOutbox::pop() {
-    bytes_ -= frames_.front().size();
-    frames_.pop_front();
+std::string_view WsOutbox::take() {
+    // The buffers trade places, so both keep their capacity from one burst to the next.
+    writing_.swap(pending_);
+    pending_.clear();
+    return writing_;
+}
+
+void WsOutbox::written() {
+    writing_.clear();
+    // A burst may have grown the buffer; an idle connection keeps no more than the bound.
+    if (writing_.capacity() > 2 * bound_) {
+        std::string().swap(writing_);
+    }
 }
 
 bool WsOutbox::take_resume() {
@@ -39,31 +58,36 @@ void ConfirmQueue::push_ready(boost::json::value confirm, bool routed, std::opti
         Entry{next_seq_++, true, std::move(confirm), routed, std::move(error), std::move(id)});
 }
 
-void ConfirmQueue::complete(std::uint64_t seq, const Result<void>& committed) {
-    if (entries_.empty() || seq < entries_.front().seq) {
-        return;
-    }
-    // Sequences are consecutive, so the entry's place is its distance from the front.
-    const auto index = static_cast<std::size_t>(seq - entries_.front().seq);
-    if (index >= entries_.size()) {
-        return;
-    }
-    Entry& entry = entries_[index];
-    entry.ready = true;
-    if (!committed && !entry.error) {
-        entry.error = committed.error();
+void ConfirmQueue::complete_through(std::uint64_t seq, const Result<void>& committed) {
+    for (Entry& entry : entries_) {
+        if (entry.seq > seq) {
+            break;
+        }
+        if (entry.ready) {
+            continue;
+        }
+        entry.ready = true;
+        if (!committed && !entry.error) {
+            entry.error = committed.error();
+        }
     }
 }
 
-std::vector<std::string> ConfirmQueue::take_ready() {
-    std::vector<std::string> out;
+std::size_t ConfirmQueue::take_ready(WsOutbox& out) {
+    std::size_t n = 0;
     while (!entries_.empty() && entries_.front().ready) {
         Entry& e = entries_.front();
-        out.push_back(e.error ? ws::render_error(*e.error, e.id, e.confirm)
-                              : ws::render_confirm(e.confirm, e.routed));
+        if (e.error) {
+            out.push_text(ws::render_error(*e.error, e.id, e.confirm));
+        } else {
+            std::string& frame = out.scratch();
+            ws::append_confirm(frame, e.confirm, e.routed);
+            out.push_text(frame);
+        }
         entries_.pop_front();
+        ++n;
     }
-    return out;
+    return n;
 }
 
 } // namespace warren::web

@@ -310,15 +310,15 @@ std::string render_subscribed(std::string_view id, std::string_view queue) {
     return to_text({{"type", "subscribed"}, {"id", id}, {"queue", queue}});
 }
 
-std::string render_message(std::string_view sub, const server::Delivery& delivery) {
+void append_message(std::string& out, std::string_view sub, const server::Delivery& delivery) {
     // Written straight to text (json_text): the keys in the order DESIGN section 4 shows.
     namespace jt = json_text;
     const routing::Message& message = *delivery.message;
     const std::string_view body =
         message.body ? std::string_view(*message.body) : std::string_view();
-    const bool as_text = server::is_valid_utf8(body);
-    std::string out;
-    out.reserve(160 + sub.size() + message.exchange.size() + message.routing_key.size() +
+    const bool as_text = is_valid_utf8(body);
+    out.reserve(out.size() + 160 + sub.size() + message.exchange.size() +
+                message.routing_key.size() +
                 (as_text ? body.size() + body.size() / 8 : (body.size() + 2) / 3 * 4));
     out += R"({"type":"message","sub":)";
     jt::append_string(out, sub);
@@ -345,11 +345,16 @@ std::string render_message(std::string_view sub, const server::Delivery& deliver
         out += base64_encode(body);
         out += R"(","payload_encoding":"base64"})";
     }
+}
+
+std::string render_message(std::string_view sub, const server::Delivery& delivery) {
+    std::string out;
+    append_message(out, sub, delivery);
     return out;
 }
 
-std::string render_confirm(const json::value& confirm, bool routed) {
-    std::string out = R"({"type":"confirm","confirm":)";
+void append_confirm(std::string& out, const json::value& confirm, bool routed) {
+    out += R"({"type":"confirm","confirm":)";
     if (confirm.is_uint64()) {
         json_text::append_number(out, confirm.get_uint64());
     } else if (confirm.is_int64()) {
@@ -362,6 +367,11 @@ std::string render_confirm(const json::value& confirm, bool routed) {
     out += R"(,"routed":)";
     json_text::append_bool(out, routed);
     out += '}';
+}
+
+std::string render_confirm(const json::value& confirm, bool routed) {
+    std::string out;
+    append_confirm(out, confirm, routed);
     return out;
 }
 

@@ -114,6 +114,9 @@ std::string render_subscribed(std::string_view id, std::string_view queue);
 // else base64; header x-delivery-count = delivery_count - 1 on redeliveries.
 std::string render_message(std::string_view sub, const server::Delivery& delivery);
 std::string render_confirm(const boost::json::value& confirm, bool routed);
+// The same two, appended to `out` (the session renders them into a reused buffer).
+void append_message(std::string& out, std::string_view sub, const server::Delivery& delivery);
+void append_confirm(std::string& out, const boost::json::value& confirm, bool routed);
 std::string render_error(const FrameError& error);
 std::string render_error(const Error& error, const boost::json::value& id = {},
                          const boost::json::value& confirm = {});

@@ -1,43 +1,45 @@
-// WsSession, its socket side: the handshake, the reader, writer and pinger loops, shutdown.
+// WsSession, its socket side: the handshake, the reader, writer and pinger loops, closing.
 // What each client frame does is in ws_session_ops.cpp.
 
 #include "web/ws_session.hpp"
 
+#include <algorithm>
+#include <cstring>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/field.hpp>
-#include <boost/beast/websocket/error.hpp>
+#include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
 #include "web/http_session.hpp"
+#include "web/ws_handshake.hpp"
 
 namespace warren::web {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace websocket = beast::websocket;
 using boost::system::error_code;
 using SteadyClock = std::chrono::steady_clock;
+using ws_frame::Event;
+using ws_frame::Opcode;
 
 namespace {
 
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
-constexpr std::size_t kReadChunk = 64 * 1024; // read a message this much at a time
+constexpr std::size_t kFirstReadChunk = 4 * 1024; // an idle socket keeps little
+constexpr std::size_t kMaxReadChunk = 64 * 1024;  // a busy one reads this much at a time
 
 std::shared_ptr<spdlog::logger> logger() {
     auto log = spdlog::get("web");
     return log ? log : spdlog::default_logger();
 }
 
-// The client went away or closed properly, or we closed it: not worth more than a debug line.
+// The client went away, or we closed it: not worth more than a debug line.
 bool is_disconnect(const error_code& ec) {
-    return ec == websocket::error::closed || ec == asio::error::operation_aborted ||
-           ec == asio::error::eof || ec == asio::error::connection_reset ||
-           ec == asio::error::connection_aborted || ec == asio::error::broken_pipe ||
-           ec == asio::error::not_connected || ec == asio::error::bad_descriptor ||
-           ec == beast::error::timeout;
+    return ec == asio::error::operation_aborted || ec == asio::error::eof ||
+           ec == asio::error::connection_reset || ec == asio::error::connection_aborted ||
+           ec == asio::error::broken_pipe || ec == asio::error::not_connected ||
+           ec == asio::error::bad_descriptor;
 }
 
 std::string format_endpoint(const asio::ip::tcp::endpoint& endpoint) {
@@ -51,13 +53,15 @@ std::string format_endpoint(const asio::ip::tcp::endpoint& endpoint) {
 
 WsSession::WsSession(Transport stream, server::Broker& broker, Principal principal,
                      const WsLimits& limits)
-    : ws_(std::move(stream)), broker_(broker), principal_(std::move(principal)), limits_(limits),
-      outbox_(limits.outbox_bytes), writer_wake_(ws_.get_executor()),
-      reader_wake_(ws_.get_executor()), ping_timer_(ws_.get_executor()),
-      close_timer_(ws_.get_executor()) {
+    : stream_(std::move(stream)),
+      frames_(ws_frame::Role::server, body_limit_for(limits.max_message_size)), broker_(broker),
+      principal_(std::move(principal)), limits_(limits), outbox_(limits.outbox_bytes),
+      writer_wake_(stream_.get_executor()), reader_wake_(stream_.get_executor()),
+      drained_wake_(stream_.get_executor()), ping_timer_(stream_.get_executor()),
+      close_timer_(stream_.get_executor()) {
     error_code ec;
-    remote_ = beast::get_lowest_layer(ws_).socket().remote_endpoint(ec);
-    local_ = beast::get_lowest_layer(ws_).socket().local_endpoint(ec);
+    remote_ = stream_.socket().remote_endpoint(ec);
+    local_ = stream_.socket().local_endpoint(ec);
 }
 
 WsSession::~WsSession() {
@@ -71,22 +75,7 @@ std::string WsSession::connection_name() const {
 
 asio::awaitable<void> WsSession::run(Request request) {
     auto self = shared_from_this();
-    websocket::stream_base::timeout timeouts{};
-    timeouts.handshake_timeout = limits_.close_timeout;     // the opening and the closing handshake
-    timeouts.idle_timeout = websocket::stream_base::none(); // ping_loop does this, pings included
-    timeouts.keep_alive_pings = false;
-    ws_.set_option(timeouts);
-    ws_.set_option(websocket::stream_base::decorator(
-        [](websocket::response_type& res) { res.set(beast::http::field::server, "warren"); }));
-    ws_.read_message_max(0); // read_loop enforces the frame limit, answering before it closes
-    ws_.control_callback([this](websocket::frame_type, beast::string_view) {
-        last_received_ = SteadyClock::now(); // pings and pongs count as signs of life
-    });
-
-    auto [accept_ec] = co_await ws_.async_accept(request, kTuple);
-    if (accept_ec || closing_) {
-        logger()->debug("websocket handshake with {} failed: {}", format_endpoint(remote_),
-                        accept_ec ? accept_ec.message() : "server closing");
+    if (!co_await handshake(request)) {
         drop_socket();
         co_return;
     }
@@ -98,6 +87,7 @@ asio::awaitable<void> WsSession::run(Request request) {
     spawn(ping_loop(), "pinger");
     try {
         co_await read_loop();
+        co_await finish();
     } catch (const std::exception& e) {
         logger()->error("websocket {} failed: {}", connection_name(), e.what());
     }
@@ -105,8 +95,29 @@ asio::awaitable<void> WsSession::run(Request request) {
     logger()->debug("websocket {} closed", connection_name());
 }
 
+asio::awaitable<bool> WsSession::handshake(const Request& request) {
+    // Admission checked the upgrade's headers; a client that does not take the 101 within the
+    // close timeout is dropped.
+    const std::string response = handshake_response(request);
+    close_timer_.expires_after(limits_.close_timeout);
+    close_timer_.async_wait([weak = weak_from_this()](error_code ec) {
+        if (auto self = weak.lock(); self && !ec && !self->open_) {
+            self->drop_socket();
+        }
+    });
+    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(response), kTuple);
+    (void)n;
+    close_timer_.cancel();
+    if (ec || closing_) {
+        logger()->debug("websocket handshake with {} failed: {}", format_endpoint(remote_),
+                        ec ? ec.message() : "server closing");
+        co_return false;
+    }
+    co_return true;
+}
+
 void WsSession::spawn(asio::awaitable<void> loop, const char* what) {
-    asio::co_spawn(ws_.get_executor(), std::move(loop),
+    asio::co_spawn(stream_.get_executor(), std::move(loop),
                    [self = shared_from_this(), what](std::exception_ptr error) {
                        if (!error) {
                            return;
@@ -122,110 +133,188 @@ void WsSession::spawn(asio::awaitable<void> loop, const char* what) {
 }
 
 asio::awaitable<void> WsSession::read_loop() {
-    // The frame limit is ours, not Beast's read_message_max: Beast would fail the connection at
-    // once, so the client would never learn why; here it gets an error frame, then a 1009 close.
-    const std::size_t max_frame = body_limit_for(limits_.max_message_size);
-    beast::flat_buffer buffer;
+    read_buffer_.resize(kFirstReadChunk);
     for (;;) {
-        // Backpressure on requests: while replies pile up unwritten (the client does not read)
-        // or too many confirms wait for their commit, leave new frames in the socket.
-        while (!stopped_ && !closing_ &&
-               (outbox_.reader_should_pause() || confirms_.size() > limits_.max_pending_confirms)) {
-            reader_wake_.expires_at(SteadyClock::time_point::max());
-            co_await reader_wake_.async_wait(kTuple);
+        // Every whole frame already read, unless replies pile up unwritten (the client does not
+        // read) or too many confirms wait for their commit: then new frames stay in the buffer
+        // and the socket until that drains.
+        std::size_t wanted = 0;
+        bool paused = false;
+        while (!stopped_) {
+            if (!closing_ && (outbox_.reader_should_pause() ||
+                              confirms_.size() > limits_.max_pending_confirms)) {
+                paused = true;
+                break;
+            }
+            std::size_t consumed = 0;
+            const Event event =
+                frames_.next(read_buffer_.data() + read_begin_, read_end_ - read_begin_, consumed);
+            const Next next = on_event(event); // its payload points into the buffer: drop after
+            read_begin_ += consumed;
+            retired_.clear(); // no sink call is on the stack here
+            if (next == Next::end) {
+                request_commit();
+                co_return;
+            }
+            if (next == Next::more_bytes) {
+                wanted = event.wanted;
+                break;
+            }
         }
+        request_commit();
         if (stopped_) {
             co_return;
         }
-        bool too_large = false;
-        do {
-            auto [ec, n] = co_await ws_.async_read_some(buffer, kReadChunk, kTuple);
-            (void)n;
-            if (ec) {
-                // Beast has already answered a protocol violation (invalid UTF-8 in a text
-                // frame: 1007) with its close code before reporting it here.
-                logger()->debug("websocket {} read: {}", connection_name(),
-                                is_disconnect(ec) ? "closed" : ec.message());
-                co_return;
-            }
-            last_received_ = SteadyClock::now();
-            if (closing_ || too_large || buffer.size() > max_frame) {
-                too_large = too_large || (!closing_ && buffer.size() > max_frame);
-                buffer.consume(buffer.size()); // discard the rest of this message
-            }
-        } while (!ws_.is_message_done());
-        if (closing_) {
-            continue; // only the close handshake matters now
+        if (paused) {
+            reader_waiting_ = true;
+            reader_wake_.expires_at(SteadyClock::time_point::max());
+            co_await reader_wake_.async_wait(kTuple);
+            reader_waiting_ = false;
+            continue;
         }
-        if (too_large) {
-            send_error(make_error(Errc::too_large, "frame larger than the limit of " +
-                                                       std::to_string(max_frame) + " bytes"));
-            begin_close(websocket::close_code::too_big);
-        } else if (!ws_.got_text()) {
+        make_room(wanted);
+        auto [ec, n] = co_await stream_.async_read_some(
+            asio::buffer(read_buffer_.data() + read_end_, read_buffer_.size() - read_end_), kTuple);
+        if (ec) {
+            logger()->debug("websocket {} read: {}", connection_name(),
+                            is_disconnect(ec) ? "closed" : ec.message());
+            co_return;
+        }
+        read_end_ += n;
+        last_received_ = SteadyClock::now();
+    }
+}
+
+WsSession::Next WsSession::on_event(const Event& event) {
+    switch (event.kind) {
+    case Event::Kind::need_more:
+        return Next::more_bytes;
+    case Event::Kind::text:
+        if (!closing_) {
+            handle_frame(event.payload);
+        }
+        return Next::more_events;
+    case Event::Kind::binary:
+        if (!closing_) {
             send_error(make_error(Errc::bad_request,
                                   "binary frames are not supported: send JSON text frames"));
-        } else {
-            const auto data = buffer.data();
-            handle_frame(std::string_view(static_cast<const char*>(data.data()), data.size()));
         }
-        buffer.consume(buffer.size());
-        retired_.clear(); // no sink call is on the stack here
+        return Next::more_events;
+    case Event::Kind::ping:
+        if (!closing_) {
+            outbox_.push_control(Opcode::pong, event.payload);
+            wake_writer();
+        }
+        return Next::more_events;
+    case Event::Kind::pong:
+        return Next::more_events;
+    case Event::Kind::close:
+        // The client's close: answered with its code (a close without one with none), unless
+        // ours went first and this is the answer.
+        if (!closing_) {
+            queue_close(event.code == ws_frame::close_code::no_status
+                            ? std::string()
+                            : ws_frame::close_payload(event.code, {}));
+        }
+        return Next::end;
+    case Event::Kind::too_large:
+        // Why first (peers.md pain point 9), then the close; the rest of the message is skipped
+        // while the client's close is awaited.
+        if (!closing_) {
+            const std::size_t limit = body_limit_for(limits_.max_message_size);
+            send_error(make_error(Errc::too_large, "frame larger than the limit of " +
+                                                       std::to_string(limit) + " bytes"));
+            begin_close(ws_frame::close_code::too_big);
+        }
+        return Next::more_events;
+    case Event::Kind::failed:
+        logger()->debug("websocket {}: {}", connection_name(), event.payload);
+        begin_close(event.code);
+        return Next::end; // nothing more can be read from a broken stream
+    }
+    return Next::end;
+}
+
+void WsSession::make_room(std::size_t wanted) {
+    // Drop what was parsed: move the unparsed tail to the front.
+    const std::size_t left = read_end_ - read_begin_;
+    if (read_begin_ > 0) {
+        if (left > 0) {
+            std::memmove(read_buffer_.data(), read_buffer_.data() + read_begin_, left);
+        }
+        read_begin_ = 0;
+        read_end_ = left;
+    }
+    std::size_t size = read_buffer_.size();
+    if (wanted > size) {
+        size = wanted; // a frame bigger than the buffer (bounded by the reader's limit)
+    } else if (left == size && size < kMaxReadChunk) {
+        size = std::min(2 * size, kMaxReadChunk); // the last read filled it: more is coming
+    } else if (size > kMaxReadChunk && left <= kMaxReadChunk / 2) {
+        size = kMaxReadChunk; // after a big frame, back to the usual bound
+    }
+    if (size != read_buffer_.size()) {
+        read_buffer_.resize(size);
+        if (read_buffer_.capacity() > 2 * size) {
+            read_buffer_.shrink_to_fit();
+        }
     }
 }
 
 asio::awaitable<void> WsSession::write_loop() {
     for (;;) {
-        while (!stopped_ && !closing_ && outbox_.empty()) {
+        while (!stopped_ && outbox_.empty()) {
+            if (outbox_.idle()) {
+                drained_wake_.cancel(); // finish() waits for the close frame to be out
+            }
+            writer_waiting_ = true;
             writer_wake_.expires_at(SteadyClock::time_point::max());
             co_await writer_wake_.async_wait(kTuple);
+            writer_waiting_ = false;
         }
         if (stopped_) {
             co_return;
         }
-        if (outbox_.empty()) {
-            // Closing, and everything queued (error frames included) is written: now the close.
-            const websocket::close_reason reason(close_code_);
-            auto [ec] = co_await ws_.async_close(reason, kTuple);
-            if (ec) {
-                drop_socket();
-            }
-            co_return;
-        }
-        // Corked while it drains: each Beast write completes into the coalescer's buffer and the
-        // frames go out together once the outbox is empty (or the buffer is full).
-        ws_.next_layer().cork();
-        const bool written = co_await drain_outbox();
-        ws_.next_layer().uncork();
-        if (!written) {
-            co_return;
-        }
-    }
-}
-
-asio::awaitable<bool> WsSession::drain_outbox() {
-    while (!outbox_.empty()) {
-        ws_.text(true);
-        auto [ec, n] = co_await ws_.async_write(asio::buffer(outbox_.front()), kTuple);
+        // Everything queued goes in this one write; what is queued meanwhile waits for the next.
+        const std::string_view data = outbox_.take();
+        auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(data), kTuple);
         (void)n;
+        outbox_.written();
         if (ec) {
             if (!stopped_ && !is_disconnect(ec)) {
                 logger()->debug("websocket {} write: {}", connection_name(), ec.message());
             }
+            write_failed_ = true;
+            drained_wake_.cancel();
             drop_socket();
-            co_return false;
+            co_return;
         }
-        outbox_.pop();
         if (stopped_) {
-            co_return false;
+            co_return;
         }
         if (outbox_.take_resume() && connection_) {
             connection_->resume(); // deliveries were held back for room: pull again
         }
         if (outbox_.below_low_water()) {
-            reader_wake_.cancel();
+            wake_reader();
         }
     }
-    co_return true;
+}
+
+asio::awaitable<void> WsSession::finish() {
+    if (!closing_ || stopped_) {
+        co_return; // the client vanished or the socket failed: nothing to say goodbye to
+    }
+    // Our close frame (an answer, or ours after a protocol error) must be out before the
+    // connection closes; close_timer_ bounds the wait.
+    while (!outbox_.idle() && !write_failed_ && !stopped_) {
+        drained_wake_.expires_at(SteadyClock::time_point::max());
+        co_await drained_wake_.async_wait(kTuple);
+    }
+    if (stream_.is_tls() && !write_failed_ && !stopped_) {
+        auto [ec] = co_await stream_.async_shutdown(kTuple); // close_notify
+        (void)ec;
+    }
 }
 
 asio::awaitable<void> WsSession::ping_loop() {
@@ -242,31 +331,35 @@ asio::awaitable<void> WsSession::ping_loop() {
             drop_socket();
             co_return;
         }
-        // Not awaited: a ping stuck behind a write to a client that does not read must not
-        // stop this loop from noticing the silence.
-        if (!ping_in_flight_ && !closing_ && silent >= limits_.ping_interval / 2) {
-            ping_in_flight_ = true;
-            ws_.async_ping(
-                {}, [self = shared_from_this()](error_code) { self->ping_in_flight_ = false; });
+        // Queued, not awaited: a ping stuck behind writes to a client that does not read must
+        // not stop this loop from noticing the silence (nor pile up: one per bound's worth).
+        if (!closing_ && silent >= limits_.ping_interval / 2 && outbox_.has_room()) {
+            outbox_.push_control(Opcode::ping);
+            wake_writer();
         }
     }
 }
 
 void WsSession::close() {
-    begin_close(websocket::close_code::going_away);
+    begin_close(ws_frame::close_code::going_away);
 }
 
-void WsSession::begin_close(websocket::close_code code) {
+void WsSession::begin_close(std::uint16_t code) {
     if (stopped_ || closing_) {
         return;
     }
-    closing_ = true;
-    close_code_ = code;
     if (!open_) {
+        closing_ = true;
         drop_socket(); // still in the handshake
         return;
     }
-    writer_wake_.cancel();
+    queue_close(ws_frame::close_payload(code, {}));
+}
+
+void WsSession::queue_close(std::string_view payload) {
+    closing_ = true;
+    outbox_.push_control(Opcode::close, payload);
+    wake_writer();
     reader_wake_.cancel();
     close_timer_.expires_after(limits_.close_timeout);
     close_timer_.async_wait([self = shared_from_this()](error_code ec) {
@@ -288,16 +381,26 @@ void WsSession::stop() {
     retired_.clear();
     writer_wake_.cancel();
     reader_wake_.cancel();
+    drained_wake_.cancel();
     ping_timer_.cancel();
     close_timer_.cancel();
     drop_socket();
 }
 
 void WsSession::drop_socket() {
-    error_code ec;
-    auto& socket = beast::get_lowest_layer(ws_).socket();
-    socket.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-    socket.close(ec);
+    stream_.abort();
+}
+
+void WsSession::wake_reader() {
+    if (reader_waiting_) {
+        reader_wake_.cancel();
+    }
+}
+
+void WsSession::wake_writer() {
+    if (writer_waiting_) {
+        writer_wake_.cancel();
+    }
 }
 
 } // namespace warren::web

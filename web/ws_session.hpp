@@ -1,20 +1,32 @@
 #pragma once
 
-// WsSession: one WebSocket client (DESIGN.md section 4). Three coroutines on the socket's strand:
-// the reader parses each text frame and acts on the broker at once (threading model A: the
-// broker lives on this same thread); the writer hands the outbox to Beast frame by frame, corked,
-// so that what it drains in one go reaches the socket in one write (BufferedStream); the pinger
-// pings a quiet client and drops one that has sent nothing, not even a pong, for `idle_timeout`.
+// WsSession: one WebSocket client (DESIGN.md section 4) over a Transport, framed by ws_frame
+// (common/ws_frame.hpp) rather than Beast's websocket::stream, which spends an asynchronous
+// operation on every frame. Three coroutines on the connection's executor:
+// - the reader takes whatever the socket holds (up to 64 KiB, more for a frame that needs it),
+//   parses every whole frame in it and acts on the broker at once (threading model A: the broker
+//   lives on this thread); the publishes of one read share one commit wait;
+// - the writer hands everything in the outbox (WsOutbox: whole frames in one buffer) to one
+//   socket write, so a burst of deliveries and confirms is one system call;
+// - the pinger pings a quiet client and drops one that has sent nothing, not even a pong, for
+//   `idle_timeout`.
+// The handshake's 101 answer is written here too (ws_handshake); admission (auth, the upgrade's
+// headers) happened before, in WsEndpoint.
 //
 // It owns a server::Connection (delivery tags, unacked deliveries, exclusive queues) and one
-// DeliverySink per subscription. Deliveries are pulled: a sink is ready only while the outbox
-// (WsOutbox) is under its byte bound, and the writer resumes the consumers when it drains. When
-// the reader ends (client close, error, idle drop) the session stops: the Connection is destroyed
+// DeliverySink per subscription. Deliveries are pulled: a sink is ready only while the outbox is
+// under its byte bound, and the writer resumes the consumers when it drains. When the reader ends
+// (a close handshake, an error, an idle drop) the session stops: the Connection is destroyed
 // (unacked deliveries are requeued, exclusive queues deleted) and the other loops end.
 //
+// Closing: whoever closes first sends a close frame; the other answers with one. After a close
+// the server reads on (discarding data frames) until the client's close arrives or close_timeout
+// passes, then closes the connection (over TLS after a close_notify). A protocol violation
+// (1002, 1007) closes the same way but reads nothing more.
+//
 // Lifetime: shared_ptr; each coroutine and each pending commit callback (weak) keeps it. The
-// Broker must outlive it. Thread: its strand, which under model A is the broker's thread too;
-// close() must be called on that strand.
+// Broker must outlive it. Thread: the connection's executor, which under model A is the broker's
+// thread too; close() must be called on it.
 
 #include <chrono>
 #include <map>
@@ -26,10 +38,8 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/websocket/stream.hpp>
 
-#include "common/buffered_stream.hpp"
+#include "common/ws_frame.hpp"
 #include "server/broker.hpp"
 #include "server/connection.hpp"
 #include "server/delivery_sink.hpp"
@@ -75,14 +85,21 @@ private:
         std::unique_ptr<Sink> sink;
     };
 
+    // What the reader does after an event: read on, wait for more bytes, or end.
+    enum class Next { more_events, more_bytes, end };
+
+    boost::asio::awaitable<bool> handshake(const Request& request);
     boost::asio::awaitable<void> read_loop();
+    Next on_event(const ws_frame::Event& event);
+    void make_room(std::size_t wanted); // for the next read, after the parsed bytes are dropped
     boost::asio::awaitable<void> write_loop();
-    boost::asio::awaitable<bool> drain_outbox(); // false: the socket failed or the session stopped
     boost::asio::awaitable<void> ping_loop();
+    boost::asio::awaitable<void> finish(); // after the reader: the close frame out, TLS shutdown
     void spawn(boost::asio::awaitable<void> loop, const char* what);
-    // Writes what is queued, then a close frame with `code`; drops the socket after
-    // close_timeout if the handshake has not finished.
-    void begin_close(boost::beast::websocket::close_code code);
+    // Queues a close frame with `code` behind what is queued; drops the socket after
+    // close_timeout if the client has not answered.
+    void begin_close(std::uint16_t code);
+    void queue_close(std::string_view payload); // ours, or the answer to the client's
     void stop();
     void drop_socket();
     std::string connection_name() const;
@@ -97,18 +114,26 @@ private:
     void on_op(ws::PublishOp& op);
     void on_op(ws::PingOp& op);
     Result<std::string> declare_exchange_queue(const ws::SubscribeOp& op);
-    void on_committed(std::uint64_t seq, const Result<void>& committed);
+    // The publishes read since the last call wait for one commit together.
+    void request_commit();
+    void on_committed(std::uint64_t through, const Result<void>& committed);
     void flush_confirms();
 
     // Frames out.
-    void send(std::string frame);
+    void send(std::string_view frame);
+    void wake_writer();
+    void wake_reader();
     void send_error(const Error& error, const boost::json::value& id = nullptr);
     bool accepting_deliveries() const;
     void on_delivery(const std::string& sub, const server::Delivery& delivery);
     void on_cancelled(const std::string& sub);
     void retire(std::map<std::string, Subscription, std::less<>>::iterator it);
 
-    boost::beast::websocket::stream<BufferedStream<Transport>> ws_; // few reads and writes
+    Transport stream_;
+    ws_frame::FrameReader frames_;
+    std::string read_buffer_; // [read_begin_, read_end_) is read and not yet parsed
+    std::size_t read_begin_ = 0;
+    std::size_t read_end_ = 0;
     boost::asio::ip::tcp::endpoint remote_;
     boost::asio::ip::tcp::endpoint local_;
     server::Broker& broker_;
@@ -119,16 +144,19 @@ private:
     std::vector<std::unique_ptr<Sink>> retired_; // sinks whose call may still be on the stack
     WsOutbox outbox_;
     ConfirmQueue confirms_;
+    std::uint64_t uncommitted_through_ = 0; // the last confirm that has no commit wait yet
     boost::asio::steady_timer writer_wake_;
     boost::asio::steady_timer reader_wake_;
+    boost::asio::steady_timer drained_wake_; // the writer emptied the outbox
     boost::asio::steady_timer ping_timer_;
     boost::asio::steady_timer close_timer_;
     std::chrono::steady_clock::time_point last_received_;
-    bool open_ = false;    // the handshake is done
-    bool closing_ = false; // the server is closing it (shutdown, a frame over the limit)
-    boost::beast::websocket::close_code close_code_ = boost::beast::websocket::close_code::normal;
+    bool open_ = false;           // the handshake is done
+    bool closing_ = false;        // our close frame is queued (or the handshake never finished)
+    bool writer_waiting_ = false; // parked on writer_wake_: only then is a wake-up needed
+    bool reader_waiting_ = false; // parked on reader_wake_ (paused)
+    bool write_failed_ = false;
     bool stopped_ = false; // the reader ended: everything winds down
-    bool ping_in_flight_ = false;
 };
 
 // The DeliverySink of one subscription: ready once its `subscribed` frame is queued and while

@@ -3,6 +3,7 @@
 // so the Broker and the Connection are called directly.
 
 #include <array>
+#include <utility>
 #include <variant>
 
 #include <openssl/rand.h>
@@ -200,13 +201,9 @@ void WsSession::on_op(ws::PublishOp& op) {
     }
     if (stored) {
         // Confirmed only once committed (DESIGN.md 2). Confirms leave in publish order: this one
-        // holds back later ones until its commit completes.
-        const std::uint64_t seq = confirms_.push_pending(*op.confirm, routed, error, op.id);
-        broker_.flush([weak = weak_from_this(), seq](Result<void> committed) {
-            if (auto self = weak.lock()) {
-                self->on_committed(seq, committed);
-            }
-        });
+        // holds back later ones until its commit completes. The reader asks for that commit
+        // once it has handled the frames it read (request_commit).
+        uncommitted_through_ = confirms_.push_pending(*op.confirm, routed, error, op.id);
     } else {
         confirms_.push_ready(*op.confirm, routed, error, op.id);
     }
@@ -217,29 +214,46 @@ void WsSession::on_op(ws::PingOp& op) {
     send(ws::render_pong(op.id));
 }
 
-void WsSession::on_committed(std::uint64_t seq, const Result<void>& committed) {
+void WsSession::request_commit() {
+    if (uncommitted_through_ == 0) {
+        return;
+    }
+    // Every publish read so far is in the broker's pending batch: the next commit covers them
+    // all, and commits complete in order, so one wait answers the whole burst.
+    const std::uint64_t through = std::exchange(uncommitted_through_, 0);
+    broker_.flush([weak = weak_from_this(), through](Result<void> committed) {
+        if (auto self = weak.lock()) {
+            self->on_committed(through, committed);
+        }
+    });
+}
+
+void WsSession::on_committed(std::uint64_t through, const Result<void>& committed) {
     if (stopped_) {
         return;
     }
-    confirms_.complete(seq, committed);
+    confirms_.complete_through(through, committed);
     flush_confirms();
 }
 
 void WsSession::flush_confirms() {
-    for (auto& frame : confirms_.take_ready()) {
-        send(std::move(frame));
-    }
-    if (confirms_.size() <= limits_.max_pending_confirms) {
-        reader_wake_.cancel(); // a reader paused on pending confirms may go on
-    }
-}
-
-void WsSession::send(std::string frame) {
     if (stopped_) {
         return;
     }
-    outbox_.push(std::move(frame));
-    writer_wake_.cancel();
+    if (confirms_.take_ready(outbox_) > 0) {
+        wake_writer();
+    }
+    if (confirms_.size() <= limits_.max_pending_confirms) {
+        wake_reader(); // a reader paused on pending confirms may go on
+    }
+}
+
+void WsSession::send(std::string_view frame) {
+    if (stopped_) {
+        return;
+    }
+    outbox_.push_text(frame);
+    wake_writer();
 }
 
 void WsSession::send_error(const Error& error, const json::value& id) {
@@ -251,7 +265,13 @@ bool WsSession::accepting_deliveries() const {
 }
 
 void WsSession::on_delivery(const std::string& sub, const server::Delivery& delivery) {
-    send(ws::render_message(sub, delivery));
+    if (stopped_) {
+        return;
+    }
+    std::string& frame = outbox_.scratch();
+    ws::append_message(frame, sub, delivery);
+    outbox_.push_text(frame);
+    wake_writer();
 }
 
 void WsSession::on_cancelled(const std::string& sub) {

@@ -360,7 +360,7 @@ std::string reference_message(std::string_view sub, const server::Delivery& deli
     out["properties"] = std::move(properties);
     const std::string_view body = *message.body;
     out["payload_bytes"] = body.size();
-    if (server::is_valid_utf8(body)) {
+    if (is_valid_utf8(body)) {
         out["payload"] = body;
         out["payload_encoding"] = "string";
     } else {
