@@ -9,12 +9,12 @@
 //   unconfirmed; confirms come back in publish order, so the send times wait in a deque.
 // - HTTP publisher: one kept-alive connection, one request at a time (--batch messages each); the
 //   200 is the confirm.
-// - Consumer: subscribe with --prefetch and manual acks, or ack "auto". The writer acks
-//   ("multiple") everything received so far as soon as --ack-every deliveries are pending (and
-//   every 10 ms); acks that fall due while one is being written go together, but on loopback
-//   writes complete at once, so the default (1) is one ack frame per delivery, as PerfTest's
-//   default. Acking late is not free: on this VM, deliveries sent while the consumer's socket
-//   is quiet reach it milliseconds later (see tools/perf/README.md).
+// - Consumer: subscribe with --prefetch and manual acks, or ack "auto". With --ack-every 1 (the
+//   default, as PerfTest's) every delivery gets its own ack frame, and the frames for one socket
+//   read's deliveries leave in one write; with N > 1 the writer sends one "multiple" ack once N
+//   deliveries are pending (and every 10 ms). Acking late is not free: on this VM, deliveries
+//   sent while the consumer's socket is quiet reach it milliseconds later (see
+//   tools/perf/README.md).
 //
 // Thread: each client stays on the io_context of `executor`.
 

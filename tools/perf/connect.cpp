@@ -6,7 +6,6 @@
 #include <boost/beast/core/detail/base64.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-#include <boost/beast/websocket/error.hpp>
 #include <boost/url/parse.hpp>
 
 namespace warren::perf {
@@ -14,7 +13,6 @@ namespace warren::perf {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 
 namespace {
@@ -25,22 +23,6 @@ std::string base64(const std::string& in) {
     std::string out(beast::detail::base64::encoded_size(in.size()), '\0');
     out.resize(beast::detail::base64::encode(out.data(), in.data(), in.size()));
     return out;
-}
-
-asio::awaitable<void> connect_tcp(const Target& target, beast::tcp_stream& stream) {
-    tcp::resolver resolver(stream.get_executor());
-    auto [resolve_ec, results] = co_await resolver.async_resolve(target.host, target.port, kTuple);
-    if (resolve_ec) {
-        throw ConnectError("cannot resolve " + target.url + ": " + resolve_ec.message());
-    }
-    stream.expires_after(std::chrono::seconds(10));
-    auto [ec, endpoint] = co_await stream.async_connect(results, kTuple);
-    (void)endpoint;
-    if (ec) {
-        throw ConnectError("cannot connect to " + target.url + ": " + ec.message());
-    }
-    stream.expires_never();
-    stream.socket().set_option(tcp::no_delay(true));
 }
 
 } // namespace
@@ -64,45 +46,20 @@ Target parse_target(const std::string& url, const std::string& user, const std::
     return t;
 }
 
-asio::awaitable<void> connect_ws(const Target& target, WsStream& ws) {
-    co_await connect_tcp(target, beast::get_lowest_layer(ws));
-    ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
-    const std::string authorization = target.authorization;
-    ws.set_option(websocket::stream_base::decorator([authorization](websocket::request_type& req) {
-        req.set(http::field::authorization, authorization);
-        req.set(http::field::user_agent, "warren-perf");
-    }));
-    ws.read_message_max(64u << 20);
-    ws.auto_fragment(false);
-    ws.text(true);
-    websocket::response_type response;
-    auto [ec] =
-        co_await ws.async_handshake(response, target.host + ":" + target.port, "/ws", kTuple);
-    if (ec == websocket::error::upgrade_declined) {
-        throw ConnectError("the WebSocket upgrade at " + target.url + "/ws was refused: " +
-                           std::to_string(response.result_int()) + " " + response.body());
+asio::awaitable<void> connect_tcp(const Target& target, beast::tcp_stream& stream) {
+    tcp::resolver resolver(stream.get_executor());
+    auto [resolve_ec, results] = co_await resolver.async_resolve(target.host, target.port, kTuple);
+    if (resolve_ec) {
+        throw ConnectError("cannot resolve " + target.url + ": " + resolve_ec.message());
     }
+    stream.expires_after(std::chrono::seconds(10));
+    auto [ec, endpoint] = co_await stream.async_connect(results, kTuple);
+    (void)endpoint;
     if (ec) {
-        throw ConnectError("WebSocket handshake with " + target.url + " failed: " + ec.message());
+        throw ConnectError("cannot connect to " + target.url + ": " + ec.message());
     }
-}
-
-asio::awaitable<void> read_frames(WsStream& ws, const bool& closing, const char* who,
-                                  std::function<void(std::string_view)> on_frame) {
-    beast::flat_buffer buffer;
-    for (;;) {
-        auto [ec, n] = co_await ws.async_read(buffer, kTuple);
-        (void)n;
-        if (ec) {
-            if (closing) {
-                co_return;
-            }
-            throw ConnectError(std::string(who) + " connection lost: " + ec.message());
-        }
-        const auto data = buffer.data();
-        on_frame(std::string_view(static_cast<const char*>(data.data()), data.size()));
-        buffer.consume(buffer.size());
-    }
+    stream.expires_never();
+    stream.socket().set_option(tcp::no_delay(true));
 }
 
 asio::awaitable<void> HttpConnection::connect() {

@@ -1,10 +1,10 @@
 #pragma once
 
 // connect: warren-perf's sockets to the broker. A Target is the parsed --url plus credentials;
-// connect_ws() opens a WebSocket on /ws with Basic auth, HttpConnection is one kept-alive HTTP/1.1
-// connection. Both set TCP_NODELAY: latency is what we measure, and Nagle's algorithm would hold
-// small frames back for the peer's delayed ACK. Failures throw ConnectError with a message that
-// names the URL and the cause.
+// connect_tcp() opens a TCP connection (WsConnection, in ws_connection.hpp, upgrades it on /ws),
+// HttpConnection is one kept-alive HTTP/1.1 connection. Both set TCP_NODELAY: latency is what we
+// measure, and Nagle's algorithm would hold small frames back for the peer's delayed ACK.
+// Failures throw ConnectError with a message that names the URL and the cause.
 //
 // Thread: a connection lives on the io_context that made it.
 
@@ -19,9 +19,6 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/websocket/stream.hpp>
-
-#include "common/buffered_stream.hpp"
 
 namespace warren::perf {
 
@@ -40,17 +37,8 @@ struct Target {
 // Parses http://host[:port][/]; throws ConnectError for anything else (https is not supported).
 Target parse_target(const std::string& url, const std::string& user, const std::string& password);
 
-// Frames go through a BufferedStream: a publisher's burst of frames (or a consumer's acks) in one
-// socket write, the broker's bursts in few reads; warren-perf shares the machine it measures, so
-// its own system calls count.
-using WsStream = boost::beast::websocket::stream<BufferedStream<boost::beast::tcp_stream>>;
-
-boost::asio::awaitable<void> connect_ws(const Target& target, WsStream& ws);
-
-// A connection's reader: each frame's text to `on_frame` until the socket ends. The end is
-// quiet when `closing` (we closed it), else a ConnectError: "<who> connection lost: ...".
-boost::asio::awaitable<void> read_frames(WsStream& ws, const bool& closing, const char* who,
-                                         std::function<void(std::string_view)> on_frame);
+// Connects `stream` to the target (10 s at most), with TCP_NODELAY.
+boost::asio::awaitable<void> connect_tcp(const Target& target, boost::beast::tcp_stream& stream);
 
 class HttpConnection {
 public:

@@ -1,6 +1,8 @@
 // The WebSocket consumer (clients.hpp).
 
+#include <cstdio>
 #include <memory>
+#include <utility>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -11,34 +13,29 @@
 
 #include "tools/perf/clients.hpp"
 #include "tools/perf/wire.hpp"
+#include "tools/perf/ws_connection.hpp"
 
 namespace warren::perf {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
 namespace json = boost::json;
-namespace websocket = beast::websocket;
 
 namespace {
 
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr auto kAckPeriod = std::chrono::milliseconds(10);
-
-std::string_view text_of(const beast::flat_buffer& buffer) {
-    const auto data = buffer.data();
-    return {static_cast<const char*>(data.data()), data.size()};
-}
+constexpr auto kCloseTimeout = std::chrono::seconds(5);
 
 // Lifetime: shared by its two coroutines (and their completions).
 class WsConsumer : public std::enable_shared_from_this<WsConsumer> {
 public:
     WsConsumer(asio::any_io_executor executor, RunState& run, std::size_t index)
-        : run_(run), index_(index), ws_(executor), wake_(executor) {
+        : run_(run), index_(index), ws_(executor, "consumer"), wake_(executor) {
         ack_every_ = std::max<std::uint32_t>(1, run.options.ack_every);
     }
 
     asio::awaitable<void> run();
-    void abort() { beast::get_lowest_layer(ws_).close(); }
+    void abort() { ws_.abort(); }
 
 private:
     asio::awaitable<void> subscribe();
@@ -47,12 +44,14 @@ private:
 
     RunState& run_;
     std::size_t index_;
-    WsStream ws_;
+    WsConnection ws_;
     asio::steady_timer wake_; // the writer's: an ack is due
+    bool writer_waiting_ = false;
     std::uint32_t ack_every_ = 1;
-    std::uint64_t last_tag_ = 0; // the newest delivery not yet acked
-    std::uint64_t unacked_ = 0;  // deliveries since the last ack
-    bool closing_ = false;
+    std::uint64_t last_tag_ = 0;    // the newest delivery not yet acked
+    std::uint64_t unacked_ = 0;     // deliveries since the last ack
+    std::uint64_t ack_frames_ = 0;  // queued since the last flush (--ack-every 1)
+    std::uint64_t acks_queued_ = 0; // deliveries those frames ack
 };
 
 asio::awaitable<void> WsConsumer::subscribe() {
@@ -63,19 +62,9 @@ asio::awaitable<void> WsConsumer::subscribe() {
                     {"queue", options.queue},
                     {"prefetch", options.prefetch},
                     {"ack", options.auto_ack ? "auto" : "manual"}};
-    const std::string frame = json::serialize(op);
-    auto [write_ec, written] = co_await ws_.async_write(asio::buffer(frame), kTuple);
-    (void)written;
-    if (write_ec) {
-        throw ConnectError("consumer connection lost: " + write_ec.message());
-    }
-    beast::flat_buffer buffer;
-    auto [read_ec, read] = co_await ws_.async_read(buffer, kTuple);
-    (void)read;
-    if (read_ec) {
-        throw ConnectError("consumer connection lost: " + read_ec.message());
-    }
-    const std::string_view answer = text_of(buffer);
+    ws_.queue_text(json::serialize(op));
+    co_await ws_.flush();
+    const std::string answer = co_await ws_.read_text();
     if (!answer.starts_with(R"({"type":"subscribed")")) {
         throw ConnectError("cannot subscribe to queue '" + options.queue +
                            "': " + std::string(answer));
@@ -83,7 +72,7 @@ asio::awaitable<void> WsConsumer::subscribe() {
 }
 
 asio::awaitable<void> WsConsumer::run() {
-    co_await connect_ws(run_.target, ws_);
+    co_await ws_.connect(run_.target);
     co_await subscribe();
     auto self = shared_from_this();
     asio::co_spawn(ws_.get_executor(), read_loop(), [self](std::exception_ptr error) {
@@ -98,33 +87,40 @@ asio::awaitable<void> WsConsumer::run() {
         }
     });
     ++run_.consumers_ready;
-    // The writer: acks (one multiple-ack at a time), until told to stop; then the last ack and
-    // a clean close, so that the broker has handled every ack before the socket goes.
+    // The writer: acks, until told to stop; then the last ack and a clean close, so that the
+    // broker has handled every ack before the socket goes. With --ack-every 1 the reader queues
+    // one ack frame per delivery (PerfTest's default) and the writer sends those queued so far
+    // in one socket write; with N > 1 it sends one multiple-ack once N deliveries are pending.
     Metrics& metrics = run_.metrics;
     for (;;) {
         const bool stopping = run_.stop_consuming.load() || metrics.failed();
+        if (ack_frames_ > 0) {
+            const std::uint64_t frames = std::exchange(ack_frames_, 0);
+            const std::uint64_t count = std::exchange(acks_queued_, 0);
+            co_await ws_.flush();
+            metrics.acked.fetch_add(count, std::memory_order_relaxed);
+            metrics.ack_frames.fetch_add(frames, std::memory_order_relaxed);
+            continue; // more may have come meanwhile
+        }
         if (unacked_ > 0 && !run_.options.auto_ack) {
-            const std::uint64_t count = unacked_;
-            std::string frame =
-                R"({"op":"ack","tag":)" + std::to_string(last_tag_) + R"(,"multiple":true})";
-            unacked_ = 0;
-            auto [ec, n] = co_await ws_.async_write(asio::buffer(frame), kTuple);
-            (void)n;
-            if (ec) {
-                throw ConnectError("consumer connection lost: " + ec.message());
-            }
+            const std::uint64_t count = std::exchange(unacked_, 0);
+            ws_.queue_text(R"({"op":"ack","tag":)" + std::to_string(last_tag_) +
+                           R"(,"multiple":true})");
+            co_await ws_.flush();
             metrics.acked.fetch_add(count, std::memory_order_relaxed);
             metrics.ack_frames.fetch_add(1, std::memory_order_relaxed);
-            continue; // more may have come meanwhile
+            continue;
         }
         if (stopping) {
             break;
         }
+        co_await ws_.flush(); // pongs
+        writer_waiting_ = true;
         wake_.expires_after(kAckPeriod);
         co_await wake_.async_wait(kTuple);
+        writer_waiting_ = false;
     }
-    closing_ = true;
-    co_await ws_.async_close(websocket::close_code::normal, kTuple);
+    co_await ws_.close(kCloseTimeout);
 }
 
 asio::awaitable<void> WsConsumer::read_loop() {
@@ -133,7 +129,7 @@ asio::awaitable<void> WsConsumer::read_loop() {
     std::function<void(std::string_view)> handle = [this](std::string_view frame) {
         on_frame(frame);
     };
-    co_await read_frames(ws_, closing_, "consumer", std::move(handle));
+    co_await ws_.read_frames(std::move(handle));
 }
 
 void WsConsumer::on_frame(std::string_view frame) {
@@ -150,11 +146,22 @@ void WsConsumer::on_frame(std::string_view frame) {
         } else {
             metrics.unstamped.fetch_add(1, std::memory_order_relaxed);
         }
-        if (!run_.options.auto_ack) {
+        if (run_.options.auto_ack) {
+            return;
+        }
+        if (ack_every_ == 1) {
+            char ack[64];
+            const int n = std::snprintf(ack, sizeof ack, R"({"op":"ack","tag":%llu})",
+                                        static_cast<unsigned long long>(delivery->tag));
+            ws_.queue_text(std::string_view(ack, static_cast<std::size_t>(n)));
+            ++ack_frames_;
+            ++acks_queued_;
+        } else {
             last_tag_ = std::max(last_tag_, delivery->tag);
-            if (++unacked_ >= ack_every_) {
-                wake_.cancel();
-            }
+            ++unacked_;
+        }
+        if ((ack_frames_ > 0 || unacked_ >= ack_every_) && writer_waiting_) {
+            wake_.cancel();
         }
         return;
     }

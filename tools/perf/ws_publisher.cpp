@@ -4,18 +4,17 @@
 #include <memory>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/json/parse.hpp>
 
 #include "tools/perf/clients.hpp"
 #include "tools/perf/pacer.hpp"
+#include "tools/perf/wire.hpp"
+#include "tools/perf/ws_connection.hpp"
 
 namespace warren::perf {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
 namespace json = boost::json;
-namespace websocket = beast::websocket;
 
 namespace {
 
@@ -23,17 +22,18 @@ constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr auto kPoll = std::chrono::milliseconds(20);
 constexpr auto kConfirmWait = std::chrono::seconds(30); // for the last confirms after the end
 constexpr std::uint64_t kFramesPerWrite = 32;           // at full speed, frames per socket write
+constexpr auto kCloseTimeout = std::chrono::seconds(5);
 
 // Lifetime: shared by its two coroutines (and their completions).
 class WsPublisher : public std::enable_shared_from_this<WsPublisher> {
 public:
     WsPublisher(asio::any_io_executor executor, RunState& run, std::size_t index)
-        : run_(run), index_(index), ws_(executor), wake_(executor),
+        : run_(run), index_(index), ws_(executor, "publisher"), wake_(executor),
           template_(ws_publish(run.options)) {}
 
     asio::awaitable<void> write_loop();
     // After a failure: the socket goes, so that a pending read ends too.
-    void abort() { beast::get_lowest_layer(ws_).close(); }
+    void abort() { ws_.abort(); }
 
 private:
     asio::awaitable<void> read_loop();
@@ -42,17 +42,17 @@ private:
 
     RunState& run_;
     std::size_t index_;
-    WsStream ws_;
+    WsConnection ws_;
     asio::steady_timer wake_; // the writer waits on it for window room
     Template template_;
+    std::string frame_;                  // the frame being made, its capacity kept
     std::deque<std::int64_t> in_flight_; // send times of unconfirmed messages, in order
     std::uint64_t next_seq_ = 1;         // the confirm number of the next publish
     std::uint64_t oldest_seq_ = 1;       // the confirm number of in_flight_.front()
-    bool closing_ = false;
 };
 
 asio::awaitable<void> WsPublisher::write_loop() {
-    co_await connect_ws(run_.target, ws_);
+    co_await ws_.connect(run_.target);
     auto self = shared_from_this();
     asio::co_spawn(ws_.get_executor(), read_loop(), [self](std::exception_ptr error) {
         if (error) {
@@ -75,47 +75,40 @@ asio::awaitable<void> WsPublisher::write_loop() {
                 run_.start_ns);
     Metrics& metrics = run_.metrics;
     std::uint64_t sent = 0;
-    // Corked between waits: frames sent back to back leave in one socket write (at most
-    // kFramesPerWrite of them, so the broker sees a steady stream rather than rare bursts).
-    auto& socket_layer = ws_.next_layer();
-    socket_layer.cork();
-    std::uint64_t corked_frames = 0;
-    const auto flush = [&] {
-        socket_layer.uncork();
-        socket_layer.cork();
-        corked_frames = 0;
-    };
+    // Frames sent back to back leave in one socket write, at most kFramesPerWrite of them (so
+    // the broker sees a steady stream rather than rare bursts); paced by --rate, one per write.
+    std::uint64_t queued_frames = 0;
     while (!run_.stop_publishing && !metrics.failed() &&
            (options.pmessages == 0 || sent < options.pmessages)) {
         if (window > 0 && in_flight_.size() >= window) {
-            flush();
+            co_await ws_.flush();
+            queued_frames = 0;
             wake_.expires_after(kPoll); // read_loop cancels it when a confirm makes room
             co_await wake_.async_wait(kTuple);
             continue;
         }
-        if (options.rate > 0 || corked_frames >= kFramesPerWrite) {
-            flush();
+        if (queued_frames > 0 && (options.rate > 0 || queued_frames >= kFramesPerWrite)) {
+            co_await ws_.flush();
+            queued_frames = 0;
         }
         co_await pacer.wait(1);
         const std::int64_t now = now_ns();
-        std::string frame = template_.stamped(now);
+        std::string& frame = frame_;
+        frame = template_.text;
+        write_stamp(frame.data() + template_.stamp_at, now);
         if (window > 0) {
             frame += ",\"confirm\":";
             frame += std::to_string(next_seq_++);
             in_flight_.push_back(now);
         }
         frame += '}';
-        auto [ec, n] = co_await ws_.async_write(asio::buffer(frame), kTuple);
-        (void)n;
-        if (ec) {
-            throw ConnectError("publisher connection lost: " + ec.message());
-        }
+        ws_.queue_text(frame);
         ++sent;
-        ++corked_frames;
+        ++queued_frames;
         metrics.sent.fetch_add(1, std::memory_order_relaxed);
         metrics.last_send_ns.store(now, std::memory_order_relaxed);
     }
-    socket_layer.uncork();
+    co_await ws_.flush();
     // The last confirms, then a clean close (the reader ends on it).
     const auto deadline = std::chrono::steady_clock::now() + kConfirmWait;
     while (!in_flight_.empty() && !metrics.failed() &&
@@ -123,8 +116,7 @@ asio::awaitable<void> WsPublisher::write_loop() {
         wake_.expires_after(kPoll);
         co_await wake_.async_wait(kTuple);
     }
-    closing_ = true;
-    co_await ws_.async_close(websocket::close_code::normal, kTuple);
+    co_await ws_.close(kCloseTimeout);
 }
 
 asio::awaitable<void> WsPublisher::read_loop() {
@@ -133,7 +125,7 @@ asio::awaitable<void> WsPublisher::read_loop() {
     std::function<void(std::string_view)> handle = [this](std::string_view frame) {
         on_frame(frame);
     };
-    co_await read_frames(ws_, closing_, "publisher", std::move(handle));
+    co_await ws_.read_frames(std::move(handle));
 }
 
 void WsPublisher::on_frame(std::string_view frame) {
