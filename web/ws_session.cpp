@@ -180,6 +180,7 @@ asio::awaitable<void> WsSession::read_loop() {
                             is_disconnect(ec) ? "closed" : ec.message());
             co_return;
         }
+        read_filled_ = read_end_ + n == read_buffer_.size();
         read_end_ += n;
         last_received_ = SteadyClock::now();
     }
@@ -248,7 +249,7 @@ void WsSession::make_room(std::size_t wanted) {
     std::size_t size = read_buffer_.size();
     if (wanted > size) {
         size = wanted; // a frame bigger than the buffer (bounded by the reader's limit)
-    } else if (left == size && size < kMaxReadChunk) {
+    } else if (read_filled_ && size < kMaxReadChunk) {
         size = std::min(2 * size, kMaxReadChunk); // the last read filled it: more is coming
     } else if (size > kMaxReadChunk && left <= kMaxReadChunk / 2) {
         size = kMaxReadChunk; // after a big frame, back to the usual bound

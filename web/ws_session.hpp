@@ -134,6 +134,7 @@ private:
     std::string read_buffer_; // [read_begin_, read_end_) is read and not yet parsed
     std::size_t read_begin_ = 0;
     std::size_t read_end_ = 0;
+    bool read_filled_ = false; // the last read filled the buffer: a busy socket reads more
     boost::asio::ip::tcp::endpoint remote_;
     boost::asio::ip::tcp::endpoint local_;
     server::Broker& broker_;

@@ -15,7 +15,7 @@ json::object publish_body(std::string_view routing_key, std::string_view payload
     json::object body;
     body["properties"] = std::move(props);
     body["routing_key"] = routing_key;
-    if (client::is_valid_utf8(payload)) {
+    if (is_valid_utf8(payload)) {
         body["payload"] = payload;
         body["payload_encoding"] = "string";
     } else {

@@ -1,4 +1,4 @@
-// tools/client: server URLs, path segments, base64 and the UTF-8 check.
+// tools/client: server URLs, path segments and base64.
 
 #include <gtest/gtest.h>
 
@@ -72,16 +72,6 @@ TEST(Base64, RoundTripsEveryLength) {
     EXPECT_EQ(base64_decode("Zm8"), "fo"); // padding optional
     EXPECT_FALSE(base64_decode("Zm9v!"));
     EXPECT_FALSE(base64_decode("Z"));
-}
-
-TEST(Utf8, AcceptsValidRefusesInvalid) {
-    EXPECT_TRUE(is_valid_utf8("plain"));
-    EXPECT_TRUE(is_valid_utf8("Grüße 注文 🚀"));
-    EXPECT_FALSE(is_valid_utf8("\xff"));
-    EXPECT_FALSE(is_valid_utf8("\xc3"));             // truncated
-    EXPECT_FALSE(is_valid_utf8("\xc0\xaf"));         // overlong '/'
-    EXPECT_FALSE(is_valid_utf8("\xed\xa0\x80"));     // surrogate
-    EXPECT_FALSE(is_valid_utf8("\xf4\x90\x80\x80")); // past U+10FFFF
 }
 
 } // namespace
