@@ -284,6 +284,18 @@ TEST(WarrenctlTlsCertificates, CaSignedChainIsTrustedThroughTheCa) {
     expect_one_error_line(unknown, {"unknown issuer", "--cacert FILE"});
 }
 
+TEST(WarrenctlTlsCertificates, CommonNameServesWhenTheCertificateHasNoAltNames) {
+    TestCertificate cert(CertificateSpec{}); // CN=localhost, no subjectAltName (as tls_test's)
+    TlsServer server(cert);
+    CtlResult by_name =
+        run_ctl({"--url", server.url("localhost"), "--cacert", server.cert_file(), "overview"});
+    EXPECT_EQ(by_name.exit_code, 0) << by_name.err;
+    CtlResult by_address =
+        run_ctl({"--url", server.url("127.0.0.1"), "--cacert", server.cert_file(), "overview"});
+    EXPECT_EQ(by_address.exit_code, 4);
+    expect_one_error_line(by_address, {"host name mismatch", "127.0.0.1"});
+}
+
 TEST(WarrenctlTlsCertificates, HttpsToThePlainPortFailsFast) {
     TestCertificate cert(localhost_spec());
     TlsServer server(cert);

@@ -101,8 +101,8 @@ Transport open_connection(asio::io_context& ioc, const ServerUrl& url, asio::ssl
 
     if (error_code ec = transport.expect_server_name(url.host)) {
         transport.close();
-        throw TransportError("cannot reach " + url.display() + " securely: bad host name for " +
-                             "TLS: " + ec.message());
+        throw TransportError("cannot reach " + url.display() +
+                             " securely: bad host name for TLS: " + ec.message());
     }
     transport.expires_after(timeout);
     std::optional<error_code> handshaken;

@@ -143,8 +143,11 @@ TEST(Cli, HelpAndVersionNeedNoCommand) {
     EXPECT_TRUE(word->globals.help);
     EXPECT_NE(usage_text(word->group).find("consume QUEUE"), std::string::npos);
     EXPECT_TRUE(parse({"--version"}));
-    // The full text names every command of the design.
+    // The full text names every command of the design, and the TLS options.
     const std::string all = usage_text();
+    EXPECT_NE(all.find("--cacert FILE"), std::string::npos);
+    EXPECT_NE(all.find("--insecure"), std::string::npos);
+    EXPECT_NE(all.find("https://"), std::string::npos);
     for (const auto& c : commands()) {
         EXPECT_NE(all.find(c.synopsis), std::string::npos) << c.name;
     }
