@@ -158,8 +158,9 @@ asio::awaitable<void> HttpServer::accept_loop(std::shared_ptr<State> state) {
             }
             continue;
         }
-        Transport transport = state->tls != nullptr ? Transport(std::move(socket), *state->tls)
-                                                    : Transport(std::move(socket));
+        Transport transport = state->tls != nullptr
+                                  ? Transport(std::move(socket), *state->tls, TlsRole::server)
+                                  : Transport(std::move(socket));
         auto session = std::make_shared<HttpSession>(
             std::move(transport), state->router, state->limits, state->registry, state->websocket);
         if (state->registry->add(session)) {

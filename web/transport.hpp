@@ -1,124 +1,13 @@
 #pragma once
 
-// Transport: one client connection, plain TCP or TLS, behind one type, so that HttpSession and
-// WsSession (and Beast's HTTP and WebSocket algorithms over them) are written once. It models
-// Asio's AsyncReadStream / AsyncWriteStream: each operation goes to the TLS stream when there is
-// one, else to the TCP stream; both branches return the same type for the completion tokens we
-// use (handlers -> void, use_awaitable -> the same awaitable), so the choice is a plain `if`.
-//
-// The TCP stream (timeouts, close) and the TLS state live on the heap, so moving a Transport
-// (from the HTTP session to the WebSocket session at an upgrade) keeps the TLS stream's reference
-// to its TCP stream valid.
-//
-// Thread: the connection's strand, like the stream it wraps.
+// The server's connections are common/transport's Transport (shared with the tools' clients);
+// this name keeps web/'s sessions spelling it warren::web::Transport.
 
-#include <chrono>
-#include <memory>
-#include <optional>
-#include <utility>
-
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/context.hpp>
-#include <boost/asio/ssl/stream.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/websocket/rfc6455.hpp>
-#include <boost/beast/websocket/ssl.hpp>
-#include <boost/beast/websocket/teardown.hpp>
+#include "common/transport.hpp"
 
 namespace warren::web {
 
-class Transport {
-public:
-    using executor_type = boost::beast::tcp_stream::executor_type;
-    using next_layer_type = boost::beast::tcp_stream;
-    using lowest_layer_type = boost::beast::tcp_stream;
-
-    // Plain TCP.
-    explicit Transport(boost::asio::ip::tcp::socket socket)
-        : state_(std::make_unique<State>(std::move(socket))) {}
-    // TLS over the socket; handshake() must complete before anything else.
-    Transport(boost::asio::ip::tcp::socket socket, boost::asio::ssl::context& tls)
-        : state_(std::make_unique<State>(std::move(socket))) {
-        state_->tls.emplace(state_->tcp, tls);
-    }
-
-    Transport(Transport&&) noexcept = default;
-    Transport& operator=(Transport&&) noexcept = default;
-
-    // False once moved from (the HTTP session after a WebSocket upgrade).
-    bool valid() const { return state_ != nullptr; }
-    bool is_tls() const { return state_->tls.has_value(); }
-    executor_type get_executor() { return state_->tcp.get_executor(); }
-    boost::beast::tcp_stream& next_layer() { return state_->tcp; }
-    boost::asio::ip::tcp::socket& socket() { return state_->tcp.socket(); }
-    void expires_after(std::chrono::steady_clock::duration d) { state_->tcp.expires_after(d); }
-    void expires_never() { state_->tcp.expires_never(); }
-    void close() {
-        if (state_) {
-            state_->tcp.close();
-        }
-    }
-    // Shuts the TCP connection down both ways and closes it (no TLS close_notify).
-    void abort() {
-        if (state_) {
-            boost::system::error_code ec;
-            state_->tcp.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
-            state_->tcp.close();
-        }
-    }
-
-    template <class MutableBuffers, class Token>
-    auto async_read_some(const MutableBuffers& buffers, Token&& token) {
-        if (state_->tls) {
-            return state_->tls->async_read_some(buffers, std::forward<Token>(token));
-        }
-        return state_->tcp.async_read_some(buffers, std::forward<Token>(token));
-    }
-
-    template <class ConstBuffers, class Token>
-    auto async_write_some(const ConstBuffers& buffers, Token&& token) {
-        if (state_->tls) {
-            return state_->tls->async_write_some(buffers, std::forward<Token>(token));
-        }
-        return state_->tcp.async_write_some(buffers, std::forward<Token>(token));
-    }
-
-    // TLS server handshake (a no-op completion for plain TCP is not offered: call it only when
-    // is_tls()).
-    template <class Token> auto async_handshake(Token&& token) {
-        return state_->tls->async_handshake(boost::asio::ssl::stream_base::server,
-                                            std::forward<Token>(token));
-    }
-
-    // The TLS stream; call only when is_tls().
-    boost::asio::ssl::stream<boost::beast::tcp_stream&>& tls() { return *state_->tls; }
-
-    // TLS close_notify; call only when is_tls().
-    template <class Token> auto async_shutdown(Token&& token) {
-        return state_->tls->async_shutdown(std::forward<Token>(token));
-    }
-
-private:
-    struct State {
-        explicit State(boost::asio::ip::tcp::socket socket) : tcp(std::move(socket)) {}
-        boost::beast::tcp_stream tcp;
-        std::optional<boost::asio::ssl::stream<boost::beast::tcp_stream&>> tls;
-    };
-    std::unique_ptr<State> state_;
-};
-
-// Beast's WebSocket closes the underlying connection through these (found by ADL): over TLS
-// with a close_notify first (Beast's TLS teardown), else the TCP teardown.
-void teardown(boost::beast::role_type role, Transport& transport, boost::system::error_code& ec);
-
-template <class TeardownHandler>
-void async_teardown(boost::beast::role_type role, Transport& transport, TeardownHandler&& handler) {
-    if (transport.is_tls()) {
-        boost::beast::async_teardown(role, transport.tls(), std::forward<TeardownHandler>(handler));
-        return;
-    }
-    boost::beast::websocket::async_teardown(role, transport.socket(),
-                                            std::forward<TeardownHandler>(handler));
-}
+using warren::TlsRole;
+using warren::Transport;
 
 } // namespace warren::web

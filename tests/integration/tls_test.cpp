@@ -1,8 +1,8 @@
 // --https-port: the API, the admin page and /ws over TLS, beside the plain listener, with a
-// self-signed certificate made here (OpenSSL's API, so no `openssl` program is needed). Also the
-// flag errors: a port without certificate and key, and files that do not load.
+// self-signed certificate made here (support/test_certificate: OpenSSL's API, so no `openssl`
+// program is needed). Also the flag errors: a port without certificate and key, and files that
+// do not load.
 
-#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -18,11 +18,9 @@
 #include <boost/beast/websocket/ssl.hpp>
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 
 #include "tests/integration/support/http_client.hpp"
+#include "tests/integration/support/test_certificate.hpp"
 #include "tests/integration/support/warren_process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -37,40 +35,12 @@ namespace websocket = beast::websocket;
 namespace json = boost::json;
 using tcp = asio::ip::tcp;
 
-// A self-signed certificate for CN=localhost and its key, as PEM files in `dir`.
+// A self-signed certificate for CN=localhost (no subjectAltName) and its key, as PEM files in
+// `dir`.
 void make_certificate(const std::filesystem::path& dir) {
-    std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(EVP_RSA_gen(2048), EVP_PKEY_free);
-    ASSERT_TRUE(key);
-    std::unique_ptr<X509, decltype(&X509_free)> cert(X509_new(), X509_free);
-    ASSERT_TRUE(cert);
-    X509_set_version(cert.get(), 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 1);
-    X509_gmtime_adj(X509_getm_notBefore(cert.get()), -60);
-    X509_gmtime_adj(X509_getm_notAfter(cert.get()), 24 * 3600);
-    X509_set_pubkey(cert.get(), key.get());
-    X509_NAME* name = X509_get_subject_name(cert.get());
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                               reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
-    X509_set_issuer_name(cert.get(), name);
-    ASSERT_GT(X509_sign(cert.get(), key.get(), EVP_sha256()), 0);
-    FILE* f = std::fopen((dir / "cert.pem").c_str(), "w");
-    ASSERT_NE(f, nullptr);
-    PEM_write_X509(f, cert.get());
-    std::fclose(f);
-    f = std::fopen((dir / "key.pem").c_str(), "w");
-    ASSERT_NE(f, nullptr);
-    PEM_write_PrivateKey(f, key.get(), nullptr, nullptr, 0, nullptr, nullptr);
-    std::fclose(f);
-}
-
-std::uint16_t https_port_of(const WarrenProcess& server) {
-    const std::string out = server.output();
-    const std::string marker = "listening on https://127.0.0.1:";
-    auto at = out.find(marker);
-    if (at == std::string::npos) {
-        return 0;
-    }
-    return static_cast<std::uint16_t>(std::stoi(out.substr(at + marker.size())));
+    TestCertificate cert(CertificateSpec{});
+    cert.write_certificate(dir / "cert.pem");
+    cert.write_key(dir / "key.pem");
 }
 
 class Tls : public ::testing::Test {

@@ -1,13 +1,12 @@
 #include "tools/client/http_client.hpp"
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
 #include "tools/client/codec.hpp"
+#include "tools/client/connection.hpp"
 #include "tools/client/transport_error.hpp"
 
 namespace warren::client {
@@ -16,7 +15,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using boost::system::error_code;
-using tcp = asio::ip::tcp;
 
 std::string basic_authorization(const Credentials& credentials) {
     return "Basic " + base64_encode(credentials.user + ":" + credentials.password);
@@ -27,51 +25,30 @@ std::string HttpResponse::header(std::string_view name) const {
     return it == headers.end() ? std::string() : std::string(it->value());
 }
 
-HttpClient::HttpClient(ServerUrl url, std::optional<Credentials> credentials,
+HttpClient::HttpClient(ServerUrl url, std::optional<Credentials> credentials, TlsContext tls,
                        std::chrono::milliseconds timeout)
-    : url_(std::move(url)), credentials_(std::move(credentials)), timeout_(timeout), ioc_(1),
-      stream_(ioc_) {}
+    : url_(std::move(url)), credentials_(std::move(credentials)), tls_(std::move(tls)),
+      timeout_(timeout), ioc_(1) {
+    tls_ = tls_context_for(url_, std::move(tls_));
+}
 
 void HttpClient::close() {
-    error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.close();
+    if (stream_) {
+        stream_->abort();
+        stream_.reset();
+    }
     buffer_.clear();
-    connected_ = false;
 }
 
 void HttpClient::connect() {
-    tcp::resolver resolver(ioc_);
-    error_code ec;
-    tcp::resolver::results_type endpoints;
-    resolver.async_resolve(url_.host, std::to_string(url_.port),
-                           [&](error_code e, tcp::resolver::results_type r) {
-                               ec = e;
-                               endpoints = std::move(r);
-                           });
-    ioc_.restart();
-    ioc_.run();
-    if (ec) {
-        throw TransportError("cannot resolve " + url_.host + ": " + ec.message());
-    }
-    stream_.expires_after(timeout_);
-    stream_.async_connect(endpoints, [&](error_code e, const tcp::endpoint&) { ec = e; });
-    ioc_.restart();
-    ioc_.run();
-    if (ec) {
-        stream_.close();
-        throw TransportError(
-            "cannot reach " + url_.display() + ": " +
-            (ec == beast::error::timeout ? std::string("connect timed out") : ec.message()));
-    }
-    connected_ = true;
+    stream_.emplace(open_connection(ioc_, url_, tls_.get(), timeout_));
 }
 
 HttpResponse HttpClient::request(http::verb method, std::string_view path, std::string body,
                                  std::string_view content_type) {
     const std::string target = url_.target(path);
-    const bool reused = connected_;
-    if (!connected_) {
+    const bool reused = stream_.has_value();
+    if (!stream_) {
         connect();
     }
     try {
@@ -103,17 +80,23 @@ HttpResponse HttpClient::exchange(http::verb method, const std::string& target,
     req.prepare_payload();
 
     error_code ec;
-    stream_.expires_after(timeout_);
-    http::async_write(stream_, req, [&](error_code e, std::size_t) { ec = e; });
-    ioc_.restart();
-    ioc_.run();
+    bool done = false;
+    stream_->expires_after(timeout_);
+    http::async_write(*stream_, req, [&](error_code e, std::size_t) {
+        ec = e;
+        done = true;
+    });
+    run_until_done(ioc_, [&] { return done; });
     http::response_parser<http::string_body> parser;
     parser.body_limit(std::uint64_t(1) << 30);
     if (!ec) {
-        stream_.expires_after(timeout_);
-        http::async_read(stream_, buffer_, parser, [&](error_code e, std::size_t) { ec = e; });
-        ioc_.restart();
-        ioc_.run();
+        done = false;
+        stream_->expires_after(timeout_);
+        http::async_read(*stream_, buffer_, parser, [&](error_code e, std::size_t) {
+            ec = e;
+            done = true;
+        });
+        run_until_done(ioc_, [&] { return done; });
     }
     if (ec) {
         close();

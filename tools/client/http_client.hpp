@@ -1,9 +1,10 @@
 #pragma once
 
-// HttpClient: a synchronous HTTP/1.1 client over Beast for warrenctl (and other tools). One
-// connection, kept alive across requests and reopened when the server closed it; every request
-// has a deadline. A transport failure throws TransportError; an HTTP answer (any status) is
-// returned as it came.
+// HttpClient: a synchronous HTTP/1.1 client over Beast for warrenctl (and other tools), over
+// plain TCP for http:// URLs and TLS for https:// (common/transport, opened by
+// open_connection). One connection, kept alive across requests and reopened when the server
+// closed it; every request has a deadline. A transport failure throws TransportError (a refused
+// certificate CertificateError); an HTTP answer (any status) is returned as it came.
 //
 // Lifetime and thread: one thread; owns its io_context. Not copyable.
 
@@ -14,11 +15,12 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/fields.hpp>
 #include <boost/beast/http/verb.hpp>
 
+#include "common/transport.hpp"
 #include "tools/client/server_url.hpp"
+#include "tools/client/tls.hpp"
 
 namespace warren::client {
 
@@ -40,7 +42,8 @@ struct HttpResponse {
 
 class HttpClient {
 public:
-    HttpClient(ServerUrl url, std::optional<Credentials> credentials,
+    // `tls` is used for an https URL; none means make_tls_context({}) (the system's CAs).
+    HttpClient(ServerUrl url, std::optional<Credentials> credentials, TlsContext tls = {},
                std::chrono::milliseconds timeout = std::chrono::seconds(30));
     HttpClient(const HttpClient&) = delete;
     HttpClient& operator=(const HttpClient&) = delete;
@@ -62,11 +65,11 @@ private:
 
     ServerUrl url_;
     std::optional<Credentials> credentials_;
+    TlsContext tls_;
     std::chrono::milliseconds timeout_;
     boost::asio::io_context ioc_;
-    boost::beast::tcp_stream stream_;
+    std::optional<Transport> stream_; // while connected
     boost::beast::flat_buffer buffer_;
-    bool connected_ = false;
 };
 
 } // namespace warren::client

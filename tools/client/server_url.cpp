@@ -22,7 +22,7 @@ std::string ServerUrl::authority() const {
 }
 
 std::string ServerUrl::display() const {
-    return "http://" + authority() + prefix;
+    return std::string(scheme()) + "://" + authority() + prefix;
 }
 
 std::string ServerUrl::target(std::string_view path) const {
@@ -38,18 +38,16 @@ boost::system::result<ServerUrl, std::string> parse_server_url(std::string_view 
     }
     auto parsed = urls::parse_uri(with_scheme);
     if (!parsed) {
-        return fail("'" + std::string(text) + "' is not a URL (expected http://HOST:PORT)");
+        return fail("'" + std::string(text) + "' is not a URL (expected http(s)://HOST:PORT)");
     }
     const urls::url_view& url = *parsed;
-    if (url.scheme_id() == urls::scheme::https) {
-        return fail(std::string("https is not supported: warrenctl speaks plain HTTP (use http://, "
-                                "through a TLS proxy when the server is remote)"));
-    }
-    if (url.scheme_id() != urls::scheme::http) {
+    if (url.scheme_id() != urls::scheme::http && url.scheme_id() != urls::scheme::https) {
         return fail("unsupported scheme '" + std::string(url.scheme()) + "' in '" +
-                    std::string(text) + "' (expected http://HOST:PORT)");
+                    std::string(text) + "' (expected http://HOST:PORT or https://HOST:PORT)");
     }
     ServerUrl out;
+    out.tls = url.scheme_id() == urls::scheme::https;
+    out.port = out.tls ? 443 : 80;
     switch (url.host_type()) {
     case urls::host_type::ipv6:
         out.host = url.host_address();

@@ -1,12 +1,11 @@
 #include "tools/client/ws_client.hpp"
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/websocket/error.hpp>
 
+#include "tools/client/connection.hpp"
 #include "tools/client/transport_error.hpp"
 
 namespace warren::client {
@@ -16,7 +15,6 @@ namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 using boost::system::error_code;
 using SteadyClock = std::chrono::steady_clock;
-using tcp = asio::ip::tcp;
 
 template <class Done> bool WsClient::run_until(Done&& done, SteadyClock::time_point deadline) {
     while (!done()) {
@@ -34,30 +32,11 @@ template <class Done> bool WsClient::run_until(Done&& done, SteadyClock::time_po
 }
 
 WsClient::WsClient(const ServerUrl& url, const std::optional<Credentials>& credentials,
-                   std::chrono::milliseconds timeout)
-    : url_(url), timeout_(timeout), ioc_(1), ws_(ioc_) {
-    tcp::resolver resolver(ioc_);
-    std::optional<error_code> resolved;
-    tcp::resolver::results_type endpoints;
-    resolver.async_resolve(url_.host, std::to_string(url_.port),
-                           [&](error_code e, tcp::resolver::results_type r) {
-                               resolved = e;
-                               endpoints = std::move(r);
-                           });
-    run_until([&] { return resolved.has_value(); }, SteadyClock::time_point::max());
-    if (*resolved) {
-        throw TransportError("cannot resolve " + url_.host + ": " + resolved->message());
-    }
+                   TlsContext tls, std::chrono::milliseconds timeout)
+    : url_(url), tls_(tls_context_for(url, std::move(tls))), timeout_(timeout), ioc_(1),
+      ws_(open_connection(ioc_, url_, tls_.get(), timeout_)) {
     auto& tcp_stream = beast::get_lowest_layer(ws_);
     tcp_stream.expires_after(timeout_);
-    std::optional<error_code> connected;
-    tcp_stream.async_connect(endpoints, [&](error_code e, const tcp::endpoint&) { connected = e; });
-    run_until([&] { return connected.has_value(); }, SteadyClock::time_point::max());
-    if (*connected) {
-        throw TransportError("cannot reach " + url_.display() + ": " +
-                             (*connected == beast::error::timeout ? std::string("connect timed out")
-                                                                  : connected->message()));
-    }
     ws_.set_option(websocket::stream_base::decorator([credentials](websocket::request_type& req) {
         req.set(beast::http::field::user_agent, "warrenctl");
         if (credentials) {

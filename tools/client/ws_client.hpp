@@ -1,7 +1,9 @@
 #pragma once
 
-// WsClient: a synchronous WebSocket client for warren's /ws (JSON text frames), over Beast.
-// Connects with HTTP Basic credentials on the upgrade. One read stays outstanding across calls,
+// WsClient: a synchronous WebSocket client for warren's /ws (JSON text frames), over Beast's
+// websocket::stream on a common/transport Transport: ws:// for an http:// URL, wss:// (TLS,
+// certificate checked as for HttpClient) for https://. Connects with HTTP Basic credentials on
+// the upgrade. One read stays outstanding across calls,
 // so read(timeout) can time out and be called again, and the server's pings are answered while
 // the caller waits. Every call has a deadline.
 //
@@ -17,11 +19,12 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
+#include "common/transport.hpp"
 #include "tools/client/http_client.hpp"
 #include "tools/client/server_url.hpp"
+#include "tools/client/tls.hpp"
 
 namespace warren::client {
 
@@ -37,10 +40,11 @@ public:
 
 class WsClient {
 public:
-    // Connects to url's host and upgrades at url.target("/ws"). Throws TransportError or
+    // Connects to url's host (over TLS for https, with `tls`, or the system's CAs when none is
+    // given) and upgrades at url.target("/ws"). Throws TransportError (CertificateError) or
     // UpgradeRefused.
     WsClient(const ServerUrl& url, const std::optional<Credentials>& credentials,
-             std::chrono::milliseconds timeout = std::chrono::seconds(30));
+             TlsContext tls = {}, std::chrono::milliseconds timeout = std::chrono::seconds(30));
     ~WsClient();
     WsClient(const WsClient&) = delete;
     WsClient& operator=(const WsClient&) = delete;
@@ -69,9 +73,10 @@ private:
     [[noreturn]] void fail_closed();
 
     ServerUrl url_;
+    TlsContext tls_; // outlives ws_, whose TLS stream uses it
     std::chrono::milliseconds timeout_;
     boost::asio::io_context ioc_;
-    boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+    boost::beast::websocket::stream<Transport> ws_;
     boost::beast::flat_buffer buffer_;
     std::deque<std::string> inbox_;
     bool read_pending_ = false;

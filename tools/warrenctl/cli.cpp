@@ -18,8 +18,8 @@ UsageError usage(std::string message) {
 }
 
 const std::vector<OptionSpec> kGlobalOptions = {
-    {"url", true}, {"user", true}, {"password", true}, {"vhost", true},
-    {"json"},      {"help"},       {"version"},
+    {"url", true}, {"user", true}, {"password", true}, {"vhost", true}, {"cacert", true},
+    {"insecure"},  {"json"},       {"help"},           {"version"},
 };
 
 bool is_group(std::string_view group) {
@@ -68,6 +68,10 @@ void set_global(GlobalOptions& globals, std::string_view name, std::string value
         globals.password = std::move(value);
     } else if (name == "vhost") {
         globals.vhost = std::move(value);
+    } else if (name == "cacert") {
+        globals.cacert = std::move(value);
+    } else if (name == "insecure") {
+        globals.insecure = true;
     } else if (name == "json") {
         globals.json = true;
     } else if (name == "help") {
@@ -341,6 +345,15 @@ boost::system::result<Settings, UsageError> resolve_settings(const GlobalOptions
     settings.credentials.password =
         pick(globals.password, "WARREN_PASSWORD").value_or(url->password.value_or("guest"));
     settings.vhost = pick(globals.vhost, "WARREN_VHOST").value_or("/");
+    settings.tls.ca_file = pick(globals.cacert, "WARREN_CACERT");
+    settings.tls.insecure = globals.insecure;
+    if (auto v = env("WARREN_INSECURE"); v && !globals.insecure) {
+        if (*v == "1" || *v == "true" || *v == "yes") {
+            settings.tls.insecure = true;
+        } else if (!v->empty() && *v != "0" && *v != "false" && *v != "no") {
+            return usage("WARREN_INSECURE wants 1 or 0 (true/false, yes/no), not '" + *v + "'");
+        }
+    }
     settings.json = globals.json;
     return settings;
 }

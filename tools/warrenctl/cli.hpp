@@ -20,6 +20,7 @@
 
 #include "tools/client/http_client.hpp"
 #include "tools/client/server_url.hpp"
+#include "tools/client/tls.hpp"
 
 namespace warren::ctl {
 
@@ -49,6 +50,8 @@ struct GlobalOptions {
     std::optional<std::string> user;
     std::optional<std::string> password;
     std::optional<std::string> vhost;
+    std::optional<std::string> cacert;
+    bool insecure = false;
     bool json = false;
     bool help = false;
     bool version = false;
@@ -89,13 +92,16 @@ struct Settings {
     client::ServerUrl url;
     client::Credentials credentials;
     std::string vhost = "/";
+    client::TlsOptions tls; // for an https URL
     bool json = false;
 };
 
 using EnvLookup = std::function<std::optional<std::string>(std::string_view)>;
 
 // Flags beat WARREN_URL / WARREN_USER / WARREN_PASSWORD / WARREN_VHOST, which beat user info in
-// the URL, which beats the defaults (http://127.0.0.1:15672, guest/guest, "/").
+// the URL, which beats the defaults (http://127.0.0.1:15672, guest/guest, "/"). --cacert beats
+// WARREN_CACERT; --insecure, or WARREN_INSECURE=1|true|yes (0|false|no or empty: off; anything
+// else is a usage error), turns certificate checks off.
 boost::system::result<Settings, UsageError> resolve_settings(const GlobalOptions& globals,
                                                              const EnvLookup& env);
 

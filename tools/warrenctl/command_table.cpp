@@ -149,7 +149,8 @@ std::string usage_text(std::string_view group) {
             return out;
         }
     }
-    out = "usage: warrenctl [--url URL] [--user U] [--password P] [--vhost V] [--json] COMMAND\n"
+    out = "usage: warrenctl [--url URL] [--user U] [--password P] [--vhost V] [--json]\n"
+          "                 [--cacert FILE] [--insecure] COMMAND\n"
           "\n"
           "Commands:\n";
     for (const auto& c : kCommands) {
@@ -157,14 +158,20 @@ std::string usage_text(std::string_view group) {
     }
     out += "\n"
            "Global options (anywhere on the line):\n"
-           "  --url URL        server, default http://127.0.0.1:15672 (env WARREN_URL)\n"
+           "  --url URL        server, http://HOST[:PORT][/PREFIX] or https://... (port 443 by\n"
+           "                   default); default http://127.0.0.1:15672 (env WARREN_URL)\n"
            "  --user U         default guest (env WARREN_USER)\n"
            "  --password P     default guest (env WARREN_PASSWORD)\n"
            "  --vhost V        default / (env WARREN_VHOST)\n"
+           "  --cacert FILE    https: also trust the PEM CA or self-signed certificate in FILE\n"
+           "                   (env WARREN_CACERT); the system's CAs are always trusted\n"
+           "  --insecure       https: do not verify the server's certificate (env\n"
+           "                   WARREN_INSECURE=1)\n"
            "  --json           machine-readable output\n"
            "  --help, --version\n"
            "\n"
-           "Exit codes: 0 ok, 1 error, 2 usage error, 3 not found, 4 server unreachable.\n";
+           "Exit codes: 0 ok, 1 error, 2 usage error, 3 not found, 4 server unreachable (also\n"
+           "when it cannot be reached securely: its TLS certificate was refused).\n";
     return out;
 }
 

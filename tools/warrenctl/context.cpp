@@ -68,8 +68,8 @@ Failure failure_of(const client::HttpResponse& response, std::string_view subjec
     return Failure{kExitError, error + ": " + one_line(reason)};
 }
 
-Context::Context(Settings settings, const Invocation& invocation)
-    : settings_(std::move(settings)), invocation_(invocation) {}
+Context::Context(Settings settings, const Invocation& invocation, client::TlsContext tls)
+    : settings_(std::move(settings)), invocation_(invocation), tls_(std::move(tls)) {}
 
 std::string Context::vhost_segment() const {
     return client::encode_segment(settings_.vhost);
@@ -77,7 +77,7 @@ std::string Context::vhost_segment() const {
 
 client::HttpClient& Context::http() {
     if (!http_) {
-        http_.emplace(settings_.url, settings_.credentials);
+        http_.emplace(settings_.url, settings_.credentials, tls_);
     }
     return *http_;
 }

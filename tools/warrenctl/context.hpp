@@ -1,7 +1,8 @@
 #pragma once
 
 // Context: what every warrenctl command works with: the resolved Settings, the parsed
-// Invocation, one kept-alive HttpClient, and the mapping of server answers to DESIGN.md's exit
+// Invocation, the TLS context for https (one for the HTTP and WebSocket connections of the
+// run), one kept-alive HttpClient, and the mapping of server answers to DESIGN.md's exit
 // codes. A command signals failure by throwing Failure; main() prints "warrenctl: <message>" on
 // stderr and exits with its code.
 //
@@ -15,6 +16,7 @@
 #include <boost/json/value.hpp>
 
 #include "tools/client/http_client.hpp"
+#include "tools/client/tls.hpp"
 #include "tools/warrenctl/cli.hpp"
 
 namespace warren::ctl {
@@ -24,7 +26,7 @@ enum ExitCode : int {
     kExitError = 1,
     kExitUsage = 2,
     kExitNotFound = 3,
-    kExitUnreachable = 4,
+    kExitUnreachable = 4, // also: not securely (a TLS handshake or certificate failure)
 };
 
 struct Failure {
@@ -38,11 +40,13 @@ Failure failure_of(const client::HttpResponse& response, std::string_view subjec
 
 class Context {
 public:
-    Context(Settings settings, const Invocation& invocation);
+    // `tls`: for an https URL (see client::make_tls_context), else null.
+    Context(Settings settings, const Invocation& invocation, client::TlsContext tls = {});
 
     const Settings& settings() const { return settings_; }
     const Invocation& invocation() const { return invocation_; }
     bool json() const { return settings_.json; }
+    const client::TlsContext& tls() const { return tls_; }
     // The vhost as a path segment ("/" -> "%2F").
     std::string vhost_segment() const;
     // "vhost '/'", for messages.
@@ -59,6 +63,7 @@ public:
 private:
     Settings settings_;
     const Invocation& invocation_;
+    client::TlsContext tls_;
     std::optional<client::HttpClient> http_;
 };
 

@@ -1,6 +1,6 @@
 // warrenctl: the command line for warren, over its HTTP API and WebSocket (DESIGN.md section 5).
-// Exit codes: 0 ok, 1 error, 2 usage error, 3 not found, 4 server unreachable. Errors print as
-// one line on stderr: "warrenctl: <error>: <reason>".
+// Exit codes: 0 ok, 1 error, 2 usage error, 3 not found, 4 server unreachable (or not securely:
+// a refused certificate). Errors print as one line on stderr: "warrenctl: <error>: <reason>".
 
 #include <cstdlib>
 #include <iostream>
@@ -54,6 +54,18 @@ CommandFn command_function(std::string_view name) {
 
 namespace {
 
+// How to get past a refused certificate, after the error.
+std::string_view certificate_hint(client::CertificateProblem problem) {
+    switch (problem) {
+    case client::CertificateProblem::untrusted:
+        return "--cacert FILE trusts a CA or self-signed certificate; --insecure skips the check";
+    case client::CertificateProblem::name_mismatch:
+        return "use the host name the certificate was issued for; --insecure skips the check";
+    default:
+        return "--insecure skips the check";
+    }
+}
+
 int usage_error(const std::string& message) {
     std::cerr << "warrenctl: " << message << "\nTry 'warrenctl --help'.\n";
     return kExitUsage;
@@ -85,7 +97,21 @@ int run(int argc, char** argv) {
         return usage_error("command '" + std::string(invocation->command->name) +
                            "' is not implemented");
     }
-    Context ctx(std::move(*settings), *invocation);
+    // https: the TLS context is made once, before the command runs (a --cacert that does not
+    // load is a bad value, exit 2), and --insecure is said once.
+    client::TlsContext tls;
+    if (settings->url.tls) {
+        auto made = client::make_tls_context(settings->tls);
+        if (!made) {
+            return usage_error(made.error());
+        }
+        tls = std::move(*made);
+        if (settings->tls.insecure) {
+            std::cerr << "warrenctl: warning: --insecure: the server's TLS certificate is not "
+                         "verified\n";
+        }
+    }
+    Context ctx(std::move(*settings), *invocation, std::move(tls));
     try {
         fn(ctx);
         std::cout.flush();
@@ -94,6 +120,11 @@ int run(int argc, char** argv) {
         std::cout.flush();
         std::cerr << "warrenctl: " << failure.message << '\n';
         return failure.exit_code;
+    } catch (const client::CertificateError& error) {
+        std::cout.flush();
+        std::cerr << "warrenctl: " << error.what() << " (" << certificate_hint(error.problem())
+                  << ")\n";
+        return kExitUnreachable;
     } catch (const client::TransportError& error) {
         std::cout.flush();
         std::cerr << "warrenctl: " << error.what() << '\n';

@@ -8,7 +8,8 @@ namespace json = boost::json;
 
 std::unique_ptr<client::WsClient> connect_ws(Context& ctx) {
     try {
-        return std::make_unique<client::WsClient>(ctx.settings().url, ctx.settings().credentials);
+        return std::make_unique<client::WsClient>(ctx.settings().url, ctx.settings().credentials,
+                                                  ctx.tls());
     } catch (const client::UpgradeRefused& refused) {
         client::HttpResponse response;
         response.status = refused.status;

@@ -143,8 +143,11 @@ TEST(Cli, HelpAndVersionNeedNoCommand) {
     EXPECT_TRUE(word->globals.help);
     EXPECT_NE(usage_text(word->group).find("consume QUEUE"), std::string::npos);
     EXPECT_TRUE(parse({"--version"}));
-    // The full text names every command of the design.
+    // The full text names every command of the design, and the TLS options.
     const std::string all = usage_text();
+    EXPECT_NE(all.find("--cacert FILE"), std::string::npos);
+    EXPECT_NE(all.find("--insecure"), std::string::npos);
+    EXPECT_NE(all.find("https://"), std::string::npos);
     for (const auto& c : commands()) {
         EXPECT_NE(all.find(c.synopsis), std::string::npos) << c.name;
     }
@@ -192,7 +195,48 @@ TEST(Settings, DefaultsThenUrlUserInfoThenEnvironmentThenFlags) {
     EXPECT_EQ(from_flags->vhost, "/");
 
     globals.url = "https://secure";
-    EXPECT_FALSE(resolve_settings(globals, lookup));
+    auto https = resolve_settings(globals, lookup);
+    ASSERT_TRUE(https);
+    EXPECT_TRUE(https->url.tls);
+    EXPECT_EQ(https->url.display(), "https://secure:443");
+}
+
+TEST(Settings, CacertAndInsecureFromFlagsOrEnvironment) {
+    std::map<std::string, std::string> env;
+    EnvLookup lookup = [&](std::string_view name) -> std::optional<std::string> {
+        auto it = env.find(std::string(name));
+        return it == env.end() ? std::nullopt : std::optional<std::string>(it->second);
+    };
+    auto parsed = parse({"--url", "https://h", "--cacert", "flag.pem", "overview"});
+    ASSERT_TRUE(parsed);
+    auto none = resolve_settings(GlobalOptions{}, lookup);
+    ASSERT_TRUE(none);
+    EXPECT_EQ(none->tls.ca_file, std::nullopt);
+    EXPECT_FALSE(none->tls.insecure);
+
+    env = {{"WARREN_CACERT", "env.pem"}};
+    EXPECT_EQ(resolve_settings(GlobalOptions{}, lookup)->tls.ca_file, "env.pem");
+    EXPECT_EQ(resolve_settings(parsed->globals, lookup)->tls.ca_file, "flag.pem"); // flag wins
+
+    for (const char* on : {"1", "true", "yes"}) {
+        env = {{"WARREN_INSECURE", on}};
+        EXPECT_TRUE(resolve_settings(GlobalOptions{}, lookup)->tls.insecure) << on;
+    }
+    for (const char* off : {"0", "false", "no", ""}) {
+        env = {{"WARREN_INSECURE", off}};
+        EXPECT_FALSE(resolve_settings(GlobalOptions{}, lookup)->tls.insecure) << off;
+    }
+    env = {{"WARREN_INSECURE", "perhaps"}};
+    auto bad = resolve_settings(GlobalOptions{}, lookup);
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("WARREN_INSECURE"), std::string::npos);
+    // The flag needs no variable, and beats one that says "perhaps".
+    auto flag = parse({"overview", "--insecure"});
+    ASSERT_TRUE(flag);
+    EXPECT_TRUE(flag->globals.insecure);
+    EXPECT_TRUE(resolve_settings(flag->globals, lookup)->tls.insecure);
+    EXPECT_FALSE(parse({"--insecure=yes", "overview"}));
+    EXPECT_FALSE(parse({"overview", "--cacert"}));
 }
 
 TEST(QueueArgument, NumericKnownArgumentsBecomeNumbers) {

@@ -40,14 +40,38 @@ TEST(ServerUrl, Ipv6AndUserInfo) {
     EXPECT_EQ(url->display(), "http://[::1]:15672"); // never the password
 }
 
+TEST(ServerUrl, HttpsDefaultsToPort443AndKeepsThePrefix) {
+    auto url = parse_server_url("https://broker.example/mq/");
+    ASSERT_TRUE(url) << url.error();
+    EXPECT_TRUE(url->tls);
+    EXPECT_EQ(url->scheme(), "https");
+    EXPECT_EQ(url->host, "broker.example");
+    EXPECT_EQ(url->port, 443);
+    EXPECT_EQ(url->prefix, "/mq");
+    EXPECT_EQ(url->target("/ws"), "/mq/ws");
+    EXPECT_EQ(url->display(), "https://broker.example:443/mq");
+    auto with_port = parse_server_url("HTTPS://alice:pw@[::1]:8443");
+    ASSERT_TRUE(with_port) << with_port.error();
+    EXPECT_TRUE(with_port->tls);
+    EXPECT_EQ(with_port->port, 8443);
+    EXPECT_EQ(with_port->host, "::1");
+    EXPECT_EQ(with_port->user, "alice");
+    EXPECT_EQ(with_port->display(), "https://[::1]:8443");
+    // Plain HTTP stays plain, with or without the scheme.
+    EXPECT_FALSE(parse_server_url("http://h")->tls);
+    EXPECT_FALSE(parse_server_url("h:1")->tls);
+    EXPECT_EQ(parse_server_url("h:1")->display(), "http://h:1");
+}
+
 TEST(ServerUrl, RefusesWhatItCannotSpeak) {
-    EXPECT_FALSE(parse_server_url("https://host:443"));
     EXPECT_FALSE(parse_server_url("ftp://host"));
+    EXPECT_FALSE(parse_server_url("wss://host"));
+    EXPECT_FALSE(parse_server_url("https://host:0"));
     EXPECT_FALSE(parse_server_url("http://host:0"));
     EXPECT_FALSE(parse_server_url("http://host:99999"));
     EXPECT_FALSE(parse_server_url("http://host:1/?q=1"));
     EXPECT_FALSE(parse_server_url("http://"));
-    EXPECT_NE(parse_server_url("https://h").error().find("https is not supported"),
+    EXPECT_NE(parse_server_url("ftp://h").error().find("unsupported scheme 'ftp'"),
               std::string::npos);
 }
 
