@@ -35,6 +35,7 @@ namespace {
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kMaxDrainBytes = 64u << 20;
 constexpr auto kDrainTimeout = std::chrono::seconds(5);
+constexpr std::size_t kReadBufferBytes = 16u << 10; // reads per request, memory per connection
 
 std::shared_ptr<spdlog::logger> logger() {
     auto log = spdlog::get("web");
@@ -235,7 +236,11 @@ asio::awaitable<void> HttpSession::run() {
     }
     start_idle_watch();
     IdleWatchGuard idle_guard{*this};
+    // Beast reads max(512, free capacity) bytes per call: without room reserved a request a
+    // little over 512 bytes (a 256-byte publish with its headers) took two reads, and a large
+    // body 512 bytes per read.
     beast::flat_buffer buffer;
+    buffer.reserve(kReadBufferBytes);
     std::string head; // the rendered responses' scratch, reused for the whole connection
     for (;;) {
         http::request_parser<http::string_body> parser;
