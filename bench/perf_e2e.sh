@@ -62,7 +62,8 @@ for scenario in "${scenarios[@]}"; do
 code = subprocess.run(sys.argv[2:]).returncode
 u = resource.getrusage(resource.RUSAGE_CHILDREN)
 open(sys.argv[1], "w").write(f"{u.ru_utime + u.ru_stime}\n")
-sys.exit(code)' "$scratch/perf_cpu" "$perf" --url "http://127.0.0.1:$port" "${args[@]}" --consumers "${CONSUMERS:-2}" \
+sys.exit(code)' "$scratch/perf_cpu" \
+        "$perf" --url "http://127.0.0.1:$port" "${args[@]}" --consumers "${CONSUMERS:-2}" \
         --prefetch 1000 --persistent --size 256 --duration "$seconds" --json ${EXTRA:-} \
         >"$scratch/out.json" 2>"$scratch/lines.txt" || { cat "$scratch/lines.txt" >&2; exit 1; }
     load=$(cut -d' ' -f1-3 /proc/loadavg)
