@@ -69,12 +69,12 @@ int main(int argc, char** argv) {
         server::QueueSpec spec;
         spec.name = "backlog";
         (void)node.broker->declare_queue("/", spec);
-        routing::Properties props;
+        Properties props;
         props.delivery_mode = 2;
         const std::string body(size, 'x');
         int outstanding = 0;
         for (std::uint64_t i = 1; i <= messages; ++i) {
-            (void)node.broker->publish("/", "", routing::make_message("", "backlog", props, body));
+            (void)node.broker->publish("/", "", make_message("", "backlog", props, body));
             if (i % 1024 == 0) {
                 ++outstanding;
                 node.broker->flush([&](Result<void>) { --outstanding; });

@@ -87,14 +87,14 @@ void BM_BrokerPublish(benchmark::State& state) {
     Harness h(sync, dir);
     declare_topology(*h.broker, fanout);
     h.flush();
-    routing::Properties props;
+    Properties props;
     props.delivery_mode = 2;
     const std::string body(size, 'x');
     int outstanding = 0;
     std::int64_t messages = 0;
     for (auto _ : state) {
         for (int i = 0; i < kWindow; ++i) {
-            auto r = h.broker->publish("/", "fan", routing::make_message("fan", "k", props, body));
+            auto r = h.broker->publish("/", "fan", make_message("fan", "k", props, body));
             benchmark::DoNotOptimize(r);
         }
         ++outstanding;
@@ -164,7 +164,7 @@ void BM_BrokerAck(benchmark::State& state) {
     testing::TempDir dir;
     Harness h(sync, dir);
     declare_topology(*h.broker, 1);
-    routing::Properties props;
+    Properties props;
     props.delivery_mode = 2;
     const std::string body(256, 'x');
     auto connection = h.broker->open_connection("bench", "guest");
@@ -176,7 +176,7 @@ void BM_BrokerAck(benchmark::State& state) {
     for (auto _ : state) {
         state.PauseTiming();
         for (int i = 0; i < kWindow; ++i) {
-            (void)h.broker->publish("/", "fan", routing::make_message("fan", "k", props, body));
+            (void)h.broker->publish("/", "fan", make_message("fan", "k", props, body));
         }
         h.flush();
         state.ResumeTiming();
@@ -228,7 +228,7 @@ void BM_BrokerCycle(benchmark::State& state) {
     Harness h(SyncMode::normal, dir);
     declare_topology(*h.broker, 1);
     h.flush();
-    routing::Properties props;
+    Properties props;
     props.delivery_mode = 2;
     const std::string body(256, 'x');
     auto connection = h.broker->open_connection("bench", "guest");
@@ -246,7 +246,7 @@ void BM_BrokerCycle(benchmark::State& state) {
     const std::uint64_t writer_before = writer_cpu_ns();
     for (auto _ : state) {
         for (int i = 0; i < kWindow; ++i) {
-            (void)h.broker->publish("/", "fan", routing::make_message("fan", "k", props, body));
+            (void)h.broker->publish("/", "fan", make_message("fan", "k", props, body));
         }
         // Ack the previous window(s) in the same turn, before this one's commit.
         while (!windows.empty() && (!ack_after_commit || windows.front()->committed)) {

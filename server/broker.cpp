@@ -146,7 +146,7 @@ Result<bool> Broker::unbind(std::string_view vhost_name, const routing::Binding&
 }
 
 Result<PublishOutcome> Broker::publish(std::string_view vhost_name, std::string_view exchange,
-                                       routing::MessagePtr message) {
+                                       MessagePtr message) {
     if (!memory_alarm_.empty() || !disk_alarm_.empty()) {
         return make_error(Errc::resource_alarm,
                           (memory_alarm_.empty() ? disk_alarm_ : memory_alarm_) +

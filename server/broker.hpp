@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "common/error.hpp"
-#include "routing/message.hpp"
+#include "common/message.hpp"
 #include "routing/router.hpp"
 #include "server/clock.hpp"
 #include "server/journal.hpp"
@@ -74,7 +74,7 @@ public:
     // Routes and enqueues a message. Errors: not_found (vhost or exchange), access_refused
     // (internal exchange). Queue-level refusals show in PublishOutcome::rejected.
     Result<PublishOutcome> publish(std::string_view vhost, std::string_view exchange,
-                                   routing::MessagePtr message);
+                                   MessagePtr message);
 
     // Reads up to `count` ready messages (POST /api/queues/.../get) and settles them by `mode`.
     Result<std::vector<GotMessage>> get(std::string_view vhost, std::string_view queue,

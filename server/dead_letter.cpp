@@ -6,10 +6,10 @@ namespace warren::server {
 
 namespace json = boost::json;
 
-DeadLetter make_dead_letter(const routing::Message& original, std::string_view queue,
+DeadLetter make_dead_letter(const Message& original, std::string_view queue,
                             std::string_view reason, std::string_view dead_letter_exchange,
                             const std::string* dead_letter_routing_key, Millis now) {
-    routing::Message copy = original;
+    Message copy = original;
     auto& headers = copy.properties.headers;
 
     json::array deaths;
@@ -61,10 +61,10 @@ DeadLetter make_dead_letter(const routing::Message& original, std::string_view q
     if (dead_letter_routing_key) {
         copy.routing_key = *dead_letter_routing_key;
     }
-    return DeadLetter{std::make_shared<const routing::Message>(std::move(copy))};
+    return DeadLetter{std::make_shared<const Message>(std::move(copy))};
 }
 
-bool is_dead_letter_cycle(const routing::Message& message, std::string_view queue) {
+bool is_dead_letter_cycle(const Message& message, std::string_view queue) {
     const auto* deaths = message.properties.headers.if_contains("x-death");
     if (!deaths || !deaths->is_array()) {
         return false;

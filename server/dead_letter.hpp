@@ -8,21 +8,21 @@
 #include <string>
 #include <string_view>
 
-#include "routing/message.hpp"
+#include "common/message.hpp"
 #include "server/clock.hpp"
 
 namespace warren::server {
 
 struct DeadLetter {
-    routing::MessagePtr message; // exchange = the DLX, routing_key = the key it is routed with
+    MessagePtr message; // exchange = the DLX, routing_key = the key it is routed with
 };
 
-DeadLetter make_dead_letter(const routing::Message& original, std::string_view queue,
+DeadLetter make_dead_letter(const Message& original, std::string_view queue,
                             std::string_view reason, std::string_view dead_letter_exchange,
                             const std::string* dead_letter_routing_key, Millis now);
 
 // True when dead-lettering `message` into `queue` would close a cycle with no rejection in it
 // (RabbitMQ drops such messages instead of looping forever).
-bool is_dead_letter_cycle(const routing::Message& message, std::string_view queue);
+bool is_dead_letter_cycle(const Message& message, std::string_view queue);
 
 } // namespace warren::server

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "routing/message.hpp"
+#include "common/message.hpp"
 
 namespace warren::server {
 
@@ -18,7 +18,7 @@ struct Delivery {
     std::string_view queue;
     bool redelivered = false;
     std::uint32_t delivery_count = 1; // this delivery included; x-delivery-count = this - 1
-    routing::MessagePtr message;
+    MessagePtr message;
 };
 
 class DeliverySink {

@@ -8,7 +8,6 @@
 namespace warren::server {
 
 namespace json = boost::json;
-using routing::Properties;
 
 namespace {
 

@@ -10,21 +10,21 @@
 #include <boost/json/object.hpp>
 
 #include "common/error.hpp"
-#include "routing/message.hpp"
+#include "common/message.hpp"
 
 namespace warren::server {
 
-boost::json::object properties_to_json(const routing::Properties& properties);
+boost::json::object properties_to_json(const Properties& properties);
 // properties_to_json's text, appended to `out` without building the object (once per delivery).
 // A `delivery_count` above 1 adds the header x-delivery-count = delivery_count - 1 (the earlier
 // attempts), as quorum queues report it.
-void append_properties_json(std::string& out, const routing::Properties& properties,
+void append_properties_json(std::string& out, const Properties& properties,
                             std::uint32_t delivery_count = 0);
 // Strict: a wrong type or an unknown key is a bad_request naming the field.
-Result<routing::Properties> properties_from_json(const boost::json::object& json);
+Result<Properties> properties_from_json(const boost::json::object& json);
 
 // Compact text form for storage: "" for empty properties (the common case costs nothing).
-std::string serialize_properties(const routing::Properties& properties);
-Result<routing::Properties> parse_properties(std::string_view text);
+std::string serialize_properties(const Properties& properties);
+Result<Properties> parse_properties(std::string_view text);
 
 } // namespace warren::server

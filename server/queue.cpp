@@ -76,7 +76,7 @@ void Queue::restore(QueueEntry entry) {
     push_ready(std::move(entry));
 }
 
-bool Queue::enqueue(routing::MessagePtr message, std::uint64_t message_id, Millis now) {
+bool Queue::enqueue(MessagePtr message, std::uint64_t message_id, Millis now) {
     if (deleted_) {
         return false;
     }

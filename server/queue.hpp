@@ -58,7 +58,7 @@ public:
 
     // Publish path: false when x-overflow reject-publish refused the message. message_id != 0:
     // the message is stored under that id and this queue's entry is journaled.
-    bool enqueue(routing::MessagePtr message, std::uint64_t message_id, Millis now);
+    bool enqueue(MessagePtr message, std::uint64_t message_id, Millis now);
 
     // Recovery: appends a stored entry as it was (no rules, no dispatch).
     void restore(QueueEntry entry);
@@ -113,7 +113,7 @@ private:
     // Paging (queue_paging.cpp): past the broker's memory budget a durable queue keeps new
     // entries only in the store and reads them back in order as the in-memory window drains.
     bool should_page_out() const;
-    void page_out(const routing::MessagePtr& message, std::uint64_t message_id, Millis expires_at);
+    void page_out(const MessagePtr& message, std::uint64_t message_id, Millis expires_at);
     void maybe_page_in();
     void on_paged_in(std::uint64_t generation, Result<std::vector<storage::StoredEntry>> page);
     void forget_paged();

@@ -5,13 +5,13 @@
 
 #include <cstdint>
 
-#include "routing/message.hpp"
+#include "common/message.hpp"
 #include "server/clock.hpp"
 
 namespace warren::server {
 
 struct QueueEntry {
-    routing::MessagePtr message;
+    MessagePtr message;
     std::uint64_t seq = 0;            // enqueue order within the queue
     std::uint64_t message_id = 0;     // its row in the store; 0 = not persisted
     Millis expires_at = kNever;       // from x-message-ttl / expiration, fixed at enqueue
@@ -22,6 +22,6 @@ struct QueueEntry {
 // What one in-memory entry costs besides its body, for the memory budget: the entry and its
 // deque slot, the Message (its properties are most of it), and the control blocks, string
 // header and allocator slack around them. Measured ~900 B in all for a 256 B body.
-inline constexpr std::size_t kEntryOverhead = sizeof(routing::Message) + sizeof(QueueEntry) + 160;
+inline constexpr std::size_t kEntryOverhead = sizeof(Message) + sizeof(QueueEntry) + 160;
 
 } // namespace warren::server

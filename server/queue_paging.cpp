@@ -23,7 +23,7 @@ bool Queue::should_page_out() const {
     return persists() && (paged_.count > 0 || vhost_.broker().over_memory_budget());
 }
 
-void Queue::page_out(const routing::MessagePtr& message, std::uint64_t message_id,
+void Queue::page_out(const MessagePtr& message, std::uint64_t message_id,
                      Millis expires_at) {
     auto& journal = vhost_.broker().journal();
     if (message_id == 0) {
@@ -107,7 +107,7 @@ void Queue::on_paged_in(std::uint64_t generation, Result<std::vector<storage::St
             stale.push_back({id_, e.seq}); // a transient message from before the restart
             continue;
         }
-        auto message = std::make_shared<const routing::Message>(routing::Message{
+        auto message = std::make_shared<const Message>(Message{
             std::move(stored.message.exchange), std::move(stored.message.routing_key),
             std::move(*properties), std::move(stored.message.body)});
         push_ready(

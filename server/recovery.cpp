@@ -84,8 +84,8 @@ Result<storage::RecoveryStats> Broker::recover() {
     }
 
     // A message stored once for several queues is shared again in memory.
-    std::unordered_map<std::uint64_t, routing::MessagePtr> shared;
-    routing::MessagePtr last;
+    std::unordered_map<std::uint64_t, MessagePtr> shared;
+    MessagePtr last;
     std::uint64_t last_id = 0;
     std::vector<storage::EntryKey> transient;
     // Load as much of each queue as the memory budget allows (at least a page-in's worth);
@@ -106,9 +106,9 @@ Result<storage::RecoveryStats> Broker::recover() {
                     last = found->second;
                 } else {
                     auto properties = parse_properties(m.properties);
-                    last = std::make_shared<const routing::Message>(routing::Message{
+                    last = std::make_shared<const Message>(Message{
                         m.exchange, m.routing_key,
-                        properties ? std::move(*properties) : routing::Properties{}, m.body});
+                        properties ? std::move(*properties) : Properties{}, m.body});
                     shared.emplace(m.id, last);
                 }
                 last_id = m.id;

@@ -37,14 +37,9 @@ std::optional<std::uint64_t> disk_free_bytes(const std::filesystem::path& path) 
     return static_cast<std::uint64_t>(info.f_bavail) * info.f_frsize;
 }
 
-ResourceMonitor::ResourceMonitor(Broker& broker, const Config& config)
-    : broker_(broker), data_dir_(config.data_dir), disk_free_limit_(config.disk_free_limit) {
-    const auto& w = config.memory_high_watermark;
-    memory_limit_ =
-        w.fraction ? static_cast<std::uint64_t>(
-                         *w.fraction * static_cast<double>(physical_memory_bytes().value_or(0)))
-                   : w.bytes;
-}
+ResourceMonitor::ResourceMonitor(Broker& broker, ResourceLimits limits)
+    : broker_(broker), data_dir_(std::move(limits.data_dir)), memory_limit_(limits.memory_limit),
+      disk_free_limit_(limits.disk_free_limit) {}
 
 void ResourceMonitor::check() {
     if (auto rss = resident_memory_bytes(); rss && memory_limit_ > 0) {

@@ -9,7 +9,6 @@
 #include <optional>
 
 #include "server/broker.hpp"
-#include "server/config.hpp"
 
 namespace warren::server {
 
@@ -17,9 +16,16 @@ std::optional<std::uint64_t> resident_memory_bytes();
 std::optional<std::uint64_t> physical_memory_bytes();
 std::optional<std::uint64_t> disk_free_bytes(const std::filesystem::path& path);
 
+// The watermarks, as the operator configured them (app/ turns flags into these).
+struct ResourceLimits {
+    std::filesystem::path data_dir;
+    std::uint64_t memory_limit = 0; // bytes of resident memory; 0 = no memory alarm
+    std::uint64_t disk_free_limit = 0;
+};
+
 class ResourceMonitor {
 public:
-    ResourceMonitor(Broker& broker, const Config& config);
+    ResourceMonitor(Broker& broker, ResourceLimits limits);
     void check();
 
     std::uint64_t memory_limit() const { return memory_limit_; }

@@ -343,7 +343,7 @@ void Vhost::maybe_auto_delete_exchange(const std::string& name) {
     (void)delete_exchange(name, false);
 }
 
-Result<PublishOutcome> Vhost::publish(std::string_view exchange, routing::MessagePtr message) {
+Result<PublishOutcome> Vhost::publish(std::string_view exchange, MessagePtr message) {
     auto it = exchanges_.find(exchange);
     if (it == exchanges_.end()) {
         return make_error(Errc::not_found, "no " + describe("exchange", exchange, name_));
@@ -371,7 +371,7 @@ Result<PublishOutcome> Vhost::publish(std::string_view exchange, routing::Messag
 }
 
 PublishOutcome Vhost::deliver_to(std::span<const std::string_view> queue_names,
-                                 const routing::MessagePtr& message, const Queue* skip_cycles_of) {
+                                 const MessagePtr& message, const Queue* skip_cycles_of) {
     PublishOutcome outcome;
     const Millis now = broker_.clock().now();
     // Copy the targets first: enqueueing can dead-letter, which routes again.

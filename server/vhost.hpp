@@ -66,7 +66,7 @@ public:
     const routing::Router& router() const { return router_; }
 
     // Routes a message from `exchange` and enqueues it in every queue reached.
-    Result<PublishOutcome> publish(std::string_view exchange, routing::MessagePtr message);
+    Result<PublishOutcome> publish(std::string_view exchange, MessagePtr message);
     // Republishes a dead-lettered entry of `from` to its dead-letter exchange.
     void dead_letter(const Queue& from, const QueueEntry& entry, DeadLetterReason reason);
 
@@ -80,7 +80,7 @@ private:
     Journal& journal() const;
     // Enqueues into the named queues; stores the message once if any of them persists it.
     PublishOutcome deliver_to(std::span<const std::string_view> queues,
-                              const routing::MessagePtr& message, const Queue* skip_cycles_of);
+                              const MessagePtr& message, const Queue* skip_cycles_of);
     void journal_binding(const routing::Binding& binding, bool put);
     bool is_durable(const routing::Destination& destination) const;
     Result<void> check_destination(const routing::Destination& destination) const;

@@ -16,7 +16,7 @@ Error bad(std::string reason) {
 
 } // namespace
 
-Result<routing::MessagePtr> parse_publish(const json::object& item, std::string_view exchange,
+Result<MessagePtr> parse_publish(const json::object& item, std::string_view exchange,
                                           std::string_view user, const PublishLimits& limits) {
     if (limits.require_all_fields) {
         for (const char* key : {"properties", "routing_key", "payload", "payload_encoding"}) {
@@ -27,7 +27,7 @@ Result<routing::MessagePtr> parse_publish(const json::object& item, std::string_
             }
         }
     }
-    routing::Properties properties;
+    Properties properties;
     if (const auto* p = item.if_contains("properties")) {
         if (!p->is_object()) {
             return bad("'properties' must be an object");
@@ -79,7 +79,7 @@ Result<routing::MessagePtr> parse_publish(const json::object& item, std::string_
                                                " bytes; the limit is " +
                                                std::to_string(limits.max_message_size));
     }
-    return routing::make_message(std::string(exchange), std::move(routing_key),
+    return make_message(std::string(exchange), std::move(routing_key),
                                  std::move(properties), std::move(body));
 }
 

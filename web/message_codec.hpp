@@ -2,7 +2,7 @@
 
 // Messages in and out of JSON, shared by HTTP publish / get and the WebSocket protocol:
 // - a publish item {"properties":{...},"routing_key":"k","payload":"...","payload_encoding":
-//   "string"|"base64"} becomes a routing::Message (strictly checked, RabbitMQ's rules);
+//   "string"|"base64"} becomes a Message (strictly checked, RabbitMQ's rules);
 // - a message going out gets "payload" + "payload_encoding" ("string" when the bytes are valid
 //   UTF-8 and the caller allows it, else "base64") and its properties as RabbitMQ names them.
 
@@ -12,7 +12,7 @@
 #include <boost/json/object.hpp>
 
 #include "common/error.hpp"
-#include "routing/message.hpp"
+#include "common/message.hpp"
 
 namespace warren::web {
 
@@ -23,7 +23,7 @@ struct PublishLimits {
 
 // user: the authenticated user; a `user_id` property naming someone else is refused (as RabbitMQ
 // does, so consumers can trust it).
-Result<routing::MessagePtr> parse_publish(const boost::json::object& item,
+Result<MessagePtr> parse_publish(const boost::json::object& item,
                                           std::string_view exchange, std::string_view user,
                                           const PublishLimits& limits);
 

@@ -313,7 +313,7 @@ std::string render_subscribed(std::string_view id, std::string_view queue) {
 void append_message(std::string& out, std::string_view sub, const server::Delivery& delivery) {
     // Written straight to text (json_text): the keys in the order DESIGN section 4 shows.
     namespace jt = json_text;
-    const routing::Message& message = *delivery.message;
+    const Message& message = *delivery.message;
     const std::string_view body =
         message.body ? std::string_view(*message.body) : std::string_view();
     const bool as_text = is_valid_utf8(body);

@@ -26,7 +26,7 @@
 #include <boost/system/result.hpp>
 
 #include "common/error.hpp"
-#include "routing/message.hpp"
+#include "common/message.hpp"
 #include "server/delivery_sink.hpp"
 
 namespace warren::web::ws {
@@ -74,7 +74,7 @@ struct RejectOp {
 struct PublishOp {
     std::string vhost = "/";
     std::string exchange; // "" = the default exchange ("amq.default" is mapped to it)
-    routing::MessagePtr message;
+    MessagePtr message;
     std::optional<boost::json::value> confirm; // set: the client wants a confirm
     boost::json::value id;                     // the frame's id, if any (echoed in errors)
 };

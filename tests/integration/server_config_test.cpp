@@ -100,7 +100,7 @@ bool contains(const std::string& haystack, const std::string& needle) {
     return haystack.find(needle) != std::string::npos;
 }
 
-// server/malloc_tuning.hpp: warren re-executes itself once with glibc's tcache enlarged, keeps
+// app/malloc_tuning.hpp: warren re-executes itself once with glibc's tcache enlarged, keeps
 // its pid (so supervisors and these tests still hold the right process) and serves; an
 // operator's own tcache_count wins, and WARREN_MALLOC_TUNING=off turns it off.
 TEST(ServerConfig, GlibcMallocCacheIsTunedAtStartupUnlessTheOperatorChose) {

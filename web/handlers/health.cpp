@@ -16,7 +16,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
-#include "routing/message.hpp"
+#include "common/message.hpp"
 #include "web/handlers/monitoring.hpp"
 #include "web/permissions.hpp"
 
@@ -187,7 +187,7 @@ HandlerResult aliveness_test(server::Broker& broker, const RequestContext& conte
         return failed(declared.error().reason);
     }
     auto published = broker.publish(
-        vhost, "", routing::make_message("", std::string(kAlivenessQueue), {}, "test_message"));
+        vhost, "", make_message("", std::string(kAlivenessQueue), {}, "test_message"));
     if (!published) {
         return failed(published.error().reason);
     }

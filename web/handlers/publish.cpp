@@ -27,7 +27,7 @@ const Error kRejected{Errc::rejected, "Unable to publish message. Check queue li
 
 // The request's messages, checked (a batch goes in whole or not at all).
 struct Parsed {
-    std::vector<routing::MessagePtr> messages;
+    std::vector<MessagePtr> messages;
     bool batch = false;
 };
 

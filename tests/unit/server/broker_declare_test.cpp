@@ -135,18 +135,18 @@ TEST_F(BrokerTest, DeleteQueueHonoursIfEmptyAndIfUnused) {
 
 TEST_F(BrokerTest, UnknownVhostIsNotFound) {
     EXPECT_EQ(broker.declare_queue("nope", queue_spec("q")).error().code, Errc::not_found);
-    EXPECT_EQ(broker.publish("nope", "", routing::make_message("", "q", {}, "b")).error().code,
+    EXPECT_EQ(broker.publish("nope", "", make_message("", "q", {}, "b")).error().code,
               Errc::not_found);
 }
 
 TEST_F(BrokerTest, PublishToMissingOrInternalExchangeFails) {
-    EXPECT_EQ(broker.publish("/", "nope", routing::make_message("nope", "k", {}, "b")).error().code,
+    EXPECT_EQ(broker.publish("/", "nope", make_message("nope", "k", {}, "b")).error().code,
               Errc::not_found);
     auto internal = exchange_spec("inner", ExchangeType::fanout);
     internal.internal = true;
     ASSERT_TRUE(broker.declare_exchange("/", internal));
     EXPECT_EQ(
-        broker.publish("/", "inner", routing::make_message("inner", "k", {}, "b")).error().code,
+        broker.publish("/", "inner", make_message("inner", "k", {}, "b")).error().code,
         Errc::access_refused);
 }
 

@@ -19,7 +19,7 @@ struct Received {
     std::uint64_t tag = 0;
     bool redelivered = false;
     std::uint32_t delivery_count = 0;
-    routing::MessagePtr message;
+    MessagePtr message;
     std::string body() const { return *message->body; }
 };
 
@@ -72,14 +72,14 @@ protected:
     }
 
     PublishOutcome publish(const std::string& exchange, const std::string& key,
-                           const std::string& body, routing::Properties props = {}) {
-        auto r = broker.publish("/", exchange, routing::make_message(exchange, key, props, body));
+                           const std::string& body, Properties props = {}) {
+        auto r = broker.publish("/", exchange, make_message(exchange, key, props, body));
         EXPECT_TRUE(r.has_value()) << r.error().reason;
         return r ? *r : PublishOutcome{};
     }
 
     // Publishes through the default exchange straight to `queue`.
-    void send(const std::string& queue, const std::string& body, routing::Properties props = {}) {
+    void send(const std::string& queue, const std::string& body, Properties props = {}) {
         EXPECT_TRUE(publish("", queue, body, std::move(props)).routed);
     }
 

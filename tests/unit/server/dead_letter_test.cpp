@@ -63,7 +63,7 @@ TEST_F(DeadLetterTest, DeadLetterRoutingKeyReplacesTheKey) {
 
 TEST_F(DeadLetterTest, ExpiredMessagesAreDeadLetteredWithReasonExpired) {
     declare_queue("work", {{"x-dead-letter-exchange", "dlx"}, {"x-message-ttl", 100}});
-    routing::Properties props;
+    Properties props;
     props.expiration = "50";
     send("work", "late", props);
     clock.advance(51);
@@ -178,7 +178,7 @@ TEST_F(DeadLetterTest, MissingDeadLetterExchangeDropsTheMessage) {
 }
 
 TEST(DeadLetterHeaders, CycleNeedsTheQueueInTheHistoryAndNoRejection) {
-    auto base = routing::make_message("x", "k", {}, "b");
+    auto base = make_message("x", "k", {}, "b");
     auto once = make_dead_letter(*base, "q1", "expired", "dlx", nullptr, 0);
     EXPECT_TRUE(is_dead_letter_cycle(*once.message, "q1"));
     EXPECT_FALSE(is_dead_letter_cycle(*once.message, "q2"));

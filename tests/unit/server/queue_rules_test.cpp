@@ -3,8 +3,8 @@
 namespace warren::server::testing {
 namespace {
 
-routing::Properties expiring(std::string ms) {
-    routing::Properties p;
+Properties expiring(std::string ms) {
+    Properties p;
     p.expiration = std::move(ms);
     return p;
 }
@@ -63,7 +63,7 @@ TEST_F(BrokerTest, ZeroTtlDeliversOnlyIfAConsumerIsReadyNow) {
 TEST_F(BrokerTest, InvalidExpirationIsRefusedAtPublish) {
     declare_queue("q");
     for (const char* bad : {"-5", "abc", "", "1.5"}) {
-        auto r = broker.publish("/", "", routing::make_message("", "q", expiring(bad), "b"));
+        auto r = broker.publish("/", "", make_message("", "q", expiring(bad), "b"));
         ASSERT_FALSE(r) << bad;
         EXPECT_EQ(r.error().code, Errc::bad_request);
     }

@@ -81,10 +81,10 @@ protected:
 
     void publish(const std::string& exchange, const std::string& key, const std::string& body,
                  bool persistent = true) {
-        routing::Properties props;
+        Properties props;
         props.delivery_mode = persistent ? 2 : 1;
         props.headers["trace"] = "abc";
-        auto r = broker->publish("/", exchange, routing::make_message(exchange, key, props, body));
+        auto r = broker->publish("/", exchange, make_message(exchange, key, props, body));
         ASSERT_TRUE(r && r->routed);
     }
 

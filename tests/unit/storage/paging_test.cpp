@@ -42,11 +42,11 @@ protected:
     }
 
     void publish(int i, bool persistent = true) {
-        routing::Properties props;
+        Properties props;
         props.delivery_mode = persistent ? 2 : 1;
         auto r = broker->publish(
             "/", "",
-            routing::make_message("", "q", props,
+            make_message("", "q", props,
                                   "message-" + std::to_string(i) + std::string(90, '.')));
         ASSERT_TRUE(r && r->routed);
     }
@@ -165,12 +165,12 @@ TEST_F(PagingTest, AlarmsRefusePublishesUntilCleared) {
     spec.name = "q";
     ASSERT_TRUE(broker->declare_queue("/", spec));
     broker->set_alarm(Broker::Alarm::disk, true, "disk alarm: test");
-    auto r = broker->publish("/", "", routing::make_message("", "q", {}, "x"));
+    auto r = broker->publish("/", "", make_message("", "q", {}, "x"));
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, Errc::resource_alarm);
     EXPECT_EQ(broker->alarms().size(), 1u);
     broker->set_alarm(Broker::Alarm::disk, false);
-    EXPECT_TRUE(broker->publish("/", "", routing::make_message("", "q", {}, "x")));
+    EXPECT_TRUE(broker->publish("/", "", make_message("", "q", {}, "x")));
 }
 
 } // namespace

@@ -294,11 +294,11 @@ TEST(WsProtocol, FuzzedFramesNeverBreakTheParser) {
     EXPECT_GT(refused, 0u);
 }
 
-routing::MessagePtr sample_message(std::string body) {
-    routing::Properties properties;
+MessagePtr sample_message(std::string body) {
+    Properties properties;
     properties.delivery_mode = 2;
     properties.content_type = "application/json";
-    return routing::make_message("events", "order.created", properties, std::move(body));
+    return make_message("events", "order.created", properties, std::move(body));
 }
 
 TEST(WsProtocol, MessageFrame) {
@@ -340,7 +340,7 @@ TEST(WsProtocol, RedeliveryCarriesTheCountAndBinaryIsBase64) {
 // The frame as it was built before render_message wrote text directly: a json::object in the
 // same key order, serialized. The direct text must be the same bytes.
 std::string reference_message(std::string_view sub, const server::Delivery& delivery) {
-    const routing::Message& message = *delivery.message;
+    const Message& message = *delivery.message;
     json::object out;
     out["type"] = "message";
     out["sub"] = sub;
@@ -371,7 +371,7 @@ std::string reference_message(std::string_view sub, const server::Delivery& deli
 }
 
 TEST(WsProtocol, MessageFrameTextIsWhatBoostJsonWouldWrite) {
-    routing::Properties everything;
+    Properties everything;
     everything.content_type = "text/plain; charset=\"utf-8\"";
     everything.content_encoding = "gzip";
     everything.headers =
@@ -386,7 +386,7 @@ TEST(WsProtocol, MessageFrameTextIsWhatBoostJsonWouldWrite) {
     everything.type = "t";
     everything.user_id = "guest";
     everything.app_id = "\x7f";
-    routing::Properties with_count_header;
+    Properties with_count_header;
     with_count_header.headers = json::parse(R"({"x-delivery-count":7,"k":"v"})").as_object();
 
     const std::string bodies[] = {"",
@@ -395,11 +395,11 @@ TEST(WsProtocol, MessageFrameTextIsWhatBoostJsonWouldWrite) {
                                   "caf\xc3\xa9 \xf0\x9f\x90\x87",
                                   std::string("\xff\x00\x01", 3),
                                   std::string(1000, 'x')};
-    const routing::Properties properties[] = {{}, everything, with_count_header};
+    const Properties properties[] = {{}, everything, with_count_header};
     for (const auto& props : properties) {
         // The stored form is the same text (empty for empty properties).
         EXPECT_EQ(server::serialize_properties(props),
-                  props == routing::Properties{}
+                  props == Properties{}
                       ? std::string()
                       : json::serialize(server::properties_to_json(props)));
     }
@@ -410,7 +410,7 @@ TEST(WsProtocol, MessageFrameTextIsWhatBoostJsonWouldWrite) {
                 d.delivery_tag = 123456789012345ull;
                 d.redelivered = count > 1;
                 d.delivery_count = count;
-                d.message = routing::make_message("ex\"1", "key.\xc3\xa9", props, body);
+                d.message = make_message("ex\"1", "key.\xc3\xa9", props, body);
                 EXPECT_EQ(render_message("sub \"1\"", d), reference_message("sub \"1\"", d))
                     << "body '" << body << "', count " << count;
             }

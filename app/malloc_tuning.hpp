@@ -19,11 +19,11 @@
 //
 // Thread: call first thing in main(), before any thread starts.
 
-namespace warren::server {
+namespace warren::app {
 
 inline constexpr const char* kTcacheTunable = "glibc.malloc.tcache_count";
 inline constexpr int kTcacheCount = 2048;
 
 void ensure_malloc_tuning(char** argv);
 
-} // namespace warren::server
+} // namespace warren::app

@@ -1,4 +1,4 @@
-#include "server/malloc_tuning.hpp"
+#include "app/malloc_tuning.hpp"
 
 #include <cstdlib>
 #include <cstring>
@@ -6,7 +6,7 @@
 
 #include <unistd.h>
 
-namespace warren::server {
+namespace warren::app {
 
 void ensure_malloc_tuning(char** argv) {
 #if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
@@ -38,4 +38,4 @@ void ensure_malloc_tuning(char** argv) {
 #endif
 }
 
-} // namespace warren::server
+} // namespace warren::app

@@ -1,4 +1,4 @@
-#include "server/config.hpp"
+#include "app/config.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -11,7 +11,7 @@
 
 #include <arpa/inet.h>
 
-namespace warren::server {
+namespace warren::app {
 
 namespace po = boost::program_options;
 
@@ -439,4 +439,4 @@ std::string_view to_string(LogLevel level) {
     return "info";
 }
 
-} // namespace warren::server
+} // namespace warren::app

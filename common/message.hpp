@@ -12,7 +12,7 @@
 
 #include <boost/json/object.hpp>
 
-namespace warren::routing {
+namespace warren {
 
 struct Properties {
     std::optional<std::string> content_type;
@@ -51,4 +51,4 @@ inline MessagePtr make_message(std::string exchange, std::string routing_key, Pr
                 std::make_shared<const std::string>(std::move(body))});
 }
 
-} // namespace warren::routing
+} // namespace warren

@@ -14,7 +14,7 @@
 
 #include "common/error.hpp"
 
-namespace warren::server {
+namespace warren::app {
 
 enum class SyncMode { normal, full };
 enum class LogLevel { trace, debug, info, warn, error };
@@ -79,4 +79,4 @@ std::optional<std::uint64_t> parse_byte_size(std::string_view text);
 std::string_view to_string(SyncMode mode);
 std::string_view to_string(LogLevel level);
 
-} // namespace warren::server
+} // namespace warren::app

@@ -19,10 +19,10 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "app/config.hpp"
+#include "app/malloc_tuning.hpp"
 #include "server/broker.hpp"
 #include "server/clock.hpp"
-#include "server/config.hpp"
-#include "server/malloc_tuning.hpp"
 #include "server/resource_monitor.hpp"
 #include "server/stats.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
@@ -43,17 +43,17 @@ namespace {
 namespace asio = boost::asio;
 using namespace warren;
 
-spdlog::level::level_enum spdlog_level(server::LogLevel level) {
+spdlog::level::level_enum spdlog_level(app::LogLevel level) {
     switch (level) {
-    case server::LogLevel::trace:
+    case app::LogLevel::trace:
         return spdlog::level::trace;
-    case server::LogLevel::debug:
+    case app::LogLevel::debug:
         return spdlog::level::debug;
-    case server::LogLevel::info:
+    case app::LogLevel::info:
         return spdlog::level::info;
-    case server::LogLevel::warn:
+    case app::LogLevel::warn:
         return spdlog::level::warn;
-    case server::LogLevel::error:
+    case app::LogLevel::error:
         return spdlog::level::err;
     }
     return spdlog::level::info;
@@ -61,7 +61,7 @@ spdlog::level::level_enum spdlog_level(server::LogLevel level) {
 
 // One sink (stdout) for every module's named logger. Flushed at info and above so that the
 // "listening on" line reaches a pipe at once (tests and supervisors read it).
-void setup_logging(server::LogLevel level) {
+void setup_logging(app::LogLevel level) {
     auto sink = std::make_shared<spdlog::sinks::stdout_color_sink_mt>();
     for (const char* name : {"server", "web"}) {
         if (!spdlog::get(name)) {
@@ -131,11 +131,25 @@ web::StoreMetrics store_metrics(const storage::sqlite::SqliteStore& store) {
     return m;
 }
 
+// The watermarks of --memory-high-watermark (a fraction of RAM or bytes) and --disk-free-limit.
+server::ResourceLimits resource_limits(const app::Config& config) {
+    server::ResourceLimits limits;
+    limits.data_dir = config.data_dir;
+    limits.disk_free_limit = config.disk_free_limit;
+    const app::Watermark& w = config.memory_high_watermark;
+    limits.memory_limit =
+        w.fraction
+            ? static_cast<std::uint64_t>(
+                  *w.fraction * static_cast<double>(server::physical_memory_bytes().value_or(0)))
+            : w.bytes;
+    return limits;
+}
+
 std::string url_host(const asio::ip::address& address) {
     return address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
 }
 
-int run(const server::Config& config) {
+int run(const app::Config& config) {
     std::error_code fs_error;
     std::filesystem::create_directories(config.data_dir, fs_error);
     if (fs_error || !std::filesystem::is_directory(config.data_dir)) {
@@ -151,8 +165,8 @@ int run(const server::Config& config) {
 
     storage::sqlite::SqliteOptions store_options;
     store_options.path = (config.data_dir / "warren.db").string();
-    store_options.sync = config.sync == server::SyncMode::full ? storage::sqlite::SyncMode::full
-                                                               : storage::sqlite::SyncMode::normal;
+    store_options.sync = config.sync == app::SyncMode::full ? storage::sqlite::SyncMode::full
+                                                            : storage::sqlite::SyncMode::normal;
     auto store = storage::sqlite::SqliteStore::open(store_options, post);
     if (!store) {
         spdlog::error("cannot open the store: {}", store.error().reason);
@@ -254,7 +268,7 @@ int run(const server::Config& config) {
     web::register_user_routes(router, broker);
     web::register_definition_routes(router, broker);
     web::register_static_asset_routes(router, web::admin_assets());
-    server::ResourceMonitor monitor(broker, config);
+    server::ResourceMonitor monitor(broker, resource_limits(config));
     web::register_health_routes(router, broker, node);
     web::register_metrics_routes(
         router,
@@ -304,7 +318,7 @@ int run(const server::Config& config) {
     });
 
     spdlog::info("warren {} data dir {}, sync {}", WARREN_VERSION, config.data_dir.string(),
-                 server::to_string(config.sync));
+                 app::to_string(config.sync));
     if (https_endpoint) {
         spdlog::info("listening on https://{}:{}", url_host(https_endpoint->address()),
                      https_endpoint->port());
@@ -321,20 +335,20 @@ int run(const server::Config& config) {
 } // namespace
 
 int main(int argc, char** argv) {
-    server::ensure_malloc_tuning(argv); // may re-execute warren once (server/malloc_tuning.hpp)
-    auto config = server::parse_config(argc, argv, server::process_env());
+    app::ensure_malloc_tuning(argv); // may re-execute warren once (app/malloc_tuning.hpp)
+    auto config = app::parse_config(argc, argv, app::process_env());
     if (!config) {
         std::cerr << "warren: " << config.error().reason << "\nTry 'warren --help'.\n";
         return 2;
     }
     switch (config->action) {
-    case server::Config::Action::help:
-        std::cout << server::usage();
+    case app::Config::Action::help:
+        std::cout << app::usage();
         return 0;
-    case server::Config::Action::version:
+    case app::Config::Action::version:
         std::cout << "warren " << WARREN_VERSION << "\n";
         return 0;
-    case server::Config::Action::run:
+    case app::Config::Action::run:
         break;
     }
     setup_logging(config->log_level);
