@@ -6,14 +6,14 @@
 # the rest of the machine. Prints each round, the medians and the ratio.
 #
 #   bench/http_vs_nginx.sh [rounds=3] [seconds=10]
-# Environment: WARREN (binary, default build/release/server/warren), CONNECTIONS (32), THREADS (2),
+# Environment: WARREN (binary, default build/release/app/warren), CONNECTIONS (32), THREADS (2),
 # NGINX_WORKERS (1), SYNC (normal), SIZE (256).
 set -euo pipefail
 
 rounds=${1:-3}
 seconds=${2:-10}
 root=$(cd "$(dirname "$0")/.." && pwd)
-warren=${WARREN:-$root/build/release/server/warren}
+warren=${WARREN:-$root/build/release/app/warren}
 connections=${CONNECTIONS:-32}
 threads=${THREADS:-2}
 workers=${NGINX_WORKERS:-1}

@@ -18,7 +18,7 @@ shift || true
 scenarios=("$@")
 [[ ${#scenarios[@]} -gt 0 ]] || scenarios=(ws-5k ws-max http-5k http-max)
 root=$(cd "$(dirname "$0")/.." && pwd)
-warren=${WARREN:-$root/build/release/server/warren}
+warren=${WARREN:-$root/build/release/app/warren}
 perf=${WARREN_PERF:-$root/build/release/tools/perf/warren-perf}
 scratch=$(mktemp -d /tmp/perf_e2e.XXXXXX)
 warren_pid=
