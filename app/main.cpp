@@ -21,8 +21,8 @@
 
 #include "app/config.hpp"
 #include "app/malloc_tuning.hpp"
-#include "server/broker.hpp"
 #include "server/clock.hpp"
+#include "server/core.hpp"
 #include "server/resource_monitor.hpp"
 #include "server/stats.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
@@ -75,7 +75,7 @@ void setup_logging(app::LogLevel level) {
 
 // Calls Broker::run_timers every 100 ms, or sooner when it says something is due sooner.
 // `timer` and `stopping` belong to main(); the signal handler sets stopping and cancels the timer.
-asio::awaitable<void> run_broker_timers(server::Broker& broker, const server::Clock& clock,
+asio::awaitable<void> run_broker_timers(server::Core& broker, const server::Clock& clock,
                                         server::ResourceMonitor& monitor, asio::steady_timer& timer,
                                         const bool& stopping) {
     constexpr server::Millis kPeriod = 100;
@@ -95,7 +95,7 @@ asio::awaitable<void> run_broker_timers(server::Broker& broker, const server::Cl
 
 // Samples the message counters into rates every 5 s: O(queues + exchanges) per period, nothing
 // per message (server/stats.hpp).
-asio::awaitable<void> run_stats_sampler(server::RateTracker& stats, const server::Broker& broker,
+asio::awaitable<void> run_stats_sampler(server::RateTracker& stats, const server::Core& broker,
                                         const server::Clock& clock, asio::steady_timer& timer,
                                         const bool& stopping) {
     while (!stopping) {
@@ -174,7 +174,7 @@ int run(const app::Config& config) {
     }
 
     server::SystemClock clock;
-    server::Broker broker{clock, store->get(), post};
+    server::Core broker{clock, store->get(), post};
     broker.set_memory_budget(config.memory_budget);
     const auto recovery_start = std::chrono::steady_clock::now();
     auto recovered = broker.recover();

@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "server/broker.hpp"
+#include "server/core.hpp"
 #include "server/resource_monitor.hpp"
 #include "server/vhost.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
@@ -29,7 +29,7 @@ struct Node {
         storage::sqlite::SqliteOptions options;
         options.path = path;
         store = std::move(*storage::sqlite::SqliteStore::open(options, executor.poster()));
-        broker = std::make_unique<server::Broker>(clock, store.get(), executor.poster());
+        broker = std::make_unique<server::Core>(clock, store.get(), executor.poster());
         broker->set_memory_budget(budget);
         auto r = broker->recover();
         if (!r) {
@@ -50,7 +50,7 @@ struct Node {
     testing::ManualExecutor executor;
     server::SystemClock clock;
     std::unique_ptr<storage::sqlite::SqliteStore> store;
-    std::unique_ptr<server::Broker> broker;
+    std::unique_ptr<server::Core> broker;
 };
 
 } // namespace

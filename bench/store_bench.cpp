@@ -1,7 +1,7 @@
 // Durable-path benchmarks (issue: durable queues). All in one process, no network:
 //
-//   BM_BrokerPublish   persistent messages through Broker::publish into durable queues, with the
-//                      confirm barrier (Broker::flush) every `kWindow` messages and at most
+//   BM_BrokerPublish   persistent messages through Core::publish into durable queues, with the
+//                      confirm barrier (Core::flush) every `kWindow` messages and at most
 //                      kInFlight barriers outstanding, as many concurrent publishers would do.
 //   BM_RawInsert       the SQLite ceiling: the same message + entry rows with plain prepared
 //                      INSERTs, kWindow rows per transaction, same PRAGMAs, one thread.
@@ -12,7 +12,7 @@
 //                      with ack_after_commit, only windows whose publish is committed, so the
 //                      writer never sees an entry's insert and removal in one group).
 //                      `writer_us` is the writer thread's CPU time per message.
-//   BM_Recovery        Broker::recover over a database of N stored messages.
+//   BM_Recovery        Core::recover over a database of N stored messages.
 //
 // Arguments: body size, fanout (queues per message), sync (0 normal, 1 full).
 //   build/release/bench/store_bench --benchmark_counters_tabular=true
@@ -22,8 +22,8 @@
 
 #include <benchmark/benchmark.h>
 
-#include "server/broker.hpp"
 #include "server/connection.hpp"
+#include "server/core.hpp"
 #include "server/vhost.hpp"
 #include "storage/sqlite/schema.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
@@ -46,7 +46,7 @@ struct Harness {
         options.path = dir.file("warren.db");
         options.sync = sync;
         store = std::move(*storage::sqlite::SqliteStore::open(options, executor.poster()));
-        broker = std::make_unique<server::Broker>(clock, store.get(), executor.poster());
+        broker = std::make_unique<server::Core>(clock, store.get(), executor.poster());
         if (!broker->recover()) {
             std::abort();
         }
@@ -65,10 +65,10 @@ struct Harness {
     testing::ManualExecutor executor;
     server::SystemClock clock;
     std::unique_ptr<storage::sqlite::SqliteStore> store;
-    std::unique_ptr<server::Broker> broker;
+    std::unique_ptr<server::Core> broker;
 };
 
-void declare_topology(server::Broker& broker, int fanout) {
+void declare_topology(server::Core& broker, int fanout) {
     server::ExchangeSpec fan{"fan", routing::ExchangeType::fanout, true, false, false, {}};
     (void)broker.declare_exchange("/", fan);
     for (int q = 0; q < fanout; ++q) {

@@ -2,23 +2,23 @@
 
 #include <algorithm>
 
-#include "server/broker.hpp"
+#include "server/core.hpp"
 #include "server/queue.hpp"
 #include "server/vhost.hpp"
 
 namespace warren::server {
 
-Connection::Connection(Broker& broker, std::uint64_t id, std::string name, std::string user)
-    : broker_(broker), id_(id), name_(std::move(name)), user_(std::move(user)) {}
+Connection::Connection(Core& core, std::uint64_t id, std::string name, std::string user)
+    : core_(core), id_(id), name_(std::move(name)), user_(std::move(user)) {}
 
 Connection::~Connection() {
     close();
-    broker_.forget_connection(*this);
+    core_.forget_connection(*this);
 }
 
 Result<std::string> Connection::consume(std::string_view vhost_name, std::string_view queue_name,
                                         ConsumeOptions options, DeliverySink& sink) {
-    auto vhost = broker_.vhost(vhost_name);
+    auto vhost = core_.vhost(vhost_name);
     if (!vhost) {
         return vhost.error();
     }
@@ -188,7 +188,7 @@ void Connection::close() {
     unacked_.clear();
     settle_group(std::move(pending), Settle::requeue);
     for (const auto& [vhost_name, queue_name] : exclusive_queues_) {
-        if (auto* vhost = broker_.find_vhost(vhost_name)) {
+        if (auto* vhost = core_.find_vhost(vhost_name)) {
             if (auto queue = vhost->find_queue(queue_name); queue && queue->owner() == id_) {
                 vhost->remove_queue(*queue);
             }

@@ -5,7 +5,7 @@
 // closes it: consumers are cancelled, unacked deliveries requeued (redelivered), exclusive queues
 // deleted. This is the RAII handle STYLE.md speaks of.
 //
-// Lifetime: owned by its transport; the Broker must outlive it. Thread: the core executor only.
+// Lifetime: owned by its transport; the Core must outlive it. Thread: the core executor only.
 
 #include <cstdint>
 #include <map>
@@ -20,7 +20,7 @@
 
 namespace warren::server {
 
-class Broker;
+class Core;
 class Queue;
 
 struct ConsumerInfo {
@@ -34,7 +34,7 @@ struct ConsumerInfo {
 
 class Connection {
 public:
-    Connection(Broker& broker, std::uint64_t id, std::string name, std::string user);
+    Connection(Core& core, std::uint64_t id, std::string name, std::string user);
     ~Connection();
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
@@ -91,7 +91,7 @@ private:
     void settle_group(std::vector<Unacked> group, Settle how);
     void close();
 
-    Broker& broker_;
+    Core& core_;
     std::uint64_t id_;
     std::string name_;
     std::string user_;

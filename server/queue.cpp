@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "server/broker.hpp"
 #include "server/connection.hpp"
+#include "server/core.hpp"
 #include "server/vhost.hpp"
 
 namespace warren::server {
@@ -28,12 +28,12 @@ Queue::Queue(Vhost& vhost, std::uint64_t id, QueueSpec spec, QueueArguments argu
       owner_(owner), last_used_(now) {}
 
 bool Queue::journal_enabled() const {
-    return vhost_.broker().journal().enabled();
+    return vhost_.core().journal().enabled();
 }
 
 void Queue::journal_removed(const QueueEntry& entry) {
     if (entry.message_id != 0) {
-        vhost_.broker().journal().batch().removed.push_back({id_, entry.seq});
+        vhost_.core().journal().batch().removed.push_back({id_, entry.seq});
     }
 }
 
@@ -57,7 +57,7 @@ void Queue::journal_purge() {
     if (low > high) {
         return;
     }
-    auto& purged = vhost_.broker().journal().batch().purged;
+    auto& purged = vhost_.core().journal().batch().purged;
     std::uint64_t from = low;
     for (auto it = unacked_persisted_.lower_bound(low);
          it != unacked_persisted_.end() && *it <= high; ++it) {
@@ -96,7 +96,7 @@ bool Queue::enqueue(MessagePtr message, std::uint64_t message_id, Millis now) {
             // Behind a backlog nothing is deliverable "now": it expires at once, as RabbitMQ.
             QueueEntry expired{std::move(message), next_seq_++, message_id, now, 0};
             if (message_id != 0) {
-                vhost_.broker().journal().batch().entries.push_back(
+                vhost_.core().journal().batch().entries.push_back(
                     {id_, expired.seq, message_id, now, 0,
                      static_cast<std::uint32_t>(expired.bytes())});
             }
@@ -110,7 +110,7 @@ bool Queue::enqueue(MessagePtr message, std::uint64_t message_id, Millis now) {
     QueueEntry entry{std::move(message), next_seq_++, message_id, ttl ? now + *ttl : kNever, 0};
     const std::uint64_t seq = entry.seq;
     if (message_id != 0) {
-        vhost_.broker().journal().batch().entries.push_back(
+        vhost_.core().journal().batch().entries.push_back(
             {id_, seq, message_id, entry.expires_at, 0, static_cast<std::uint32_t>(entry.bytes())});
     }
     ++stats_.publish;
@@ -160,7 +160,7 @@ void Queue::remove_consumer(std::uint64_t consumer_id) {
         --round_robin_;
     }
     auto self = shared_from_this();
-    last_used_ = vhost_.broker().clock().now();
+    last_used_ = vhost_.core().clock().now();
     if (consumers_.empty() && had_consumer_ && spec_.auto_delete) {
         vhost_.remove_queue(*this);
         return;
@@ -206,7 +206,7 @@ void Queue::dispatch() {
     dispatching_ = true;
     do {
         dispatch_again_ = false;
-        const Millis now = vhost_.broker().clock().now();
+        const Millis now = vhost_.core().clock().now();
         while (!deleted_) {
             drop_expired_head(now);
             if (ready_.empty()) {
@@ -234,7 +234,7 @@ void Queue::deliver(Consumer& consumer, QueueEntry entry) {
         if (consumer.options.auto_ack) {
             journal_removed(entry);
         } else {
-            vhost_.broker().journal().batch().deliveries.push_back(
+            vhost_.core().journal().batch().deliveries.push_back(
                 {{id_, entry.seq}, entry.delivery_count});
             unacked_persisted_.insert(entry.seq);
         }
@@ -337,7 +337,7 @@ std::vector<GotMessage> Queue::get(std::size_t count, GetMode mode, Millis now) 
         ++entry.delivery_count;
         if (entry.message_id != 0 &&
             (mode == GetMode::ack_requeue_true || mode == GetMode::reject_requeue_true)) {
-            vhost_.broker().journal().batch().deliveries.push_back(
+            vhost_.core().journal().batch().deliveries.push_back(
                 {{id_, entry.seq}, entry.delivery_count});
         }
         ++stats_.get;
@@ -454,13 +454,13 @@ void Queue::dead_letter(QueueEntry entry, DeadLetterReason reason) {
 // count and the broker's memory account.
 void Queue::push_ready(QueueEntry entry) {
     ready_bytes_ += entry.bytes();
-    vhost_.broker().account_memory(static_cast<std::int64_t>(entry.bytes() + kEntryOverhead));
+    vhost_.core().account_memory(static_cast<std::int64_t>(entry.bytes() + kEntryOverhead));
     ready_.push_back(std::move(entry));
 }
 
 void Queue::push_front_ready(QueueEntry entry) {
     ready_bytes_ += entry.bytes();
-    vhost_.broker().account_memory(static_cast<std::int64_t>(entry.bytes() + kEntryOverhead));
+    vhost_.core().account_memory(static_cast<std::int64_t>(entry.bytes() + kEntryOverhead));
     ready_.push_front(std::move(entry));
 }
 
@@ -468,7 +468,7 @@ QueueEntry Queue::pop_ready() {
     QueueEntry entry = std::move(ready_.front());
     ready_.pop_front();
     ready_bytes_ -= entry.bytes();
-    vhost_.broker().account_memory(-static_cast<std::int64_t>(entry.bytes() + kEntryOverhead));
+    vhost_.core().account_memory(-static_cast<std::int64_t>(entry.bytes() + kEntryOverhead));
     return entry;
 }
 
@@ -476,12 +476,12 @@ QueueEntry Queue::pop_back_ready() {
     QueueEntry entry = std::move(ready_.back());
     ready_.pop_back();
     ready_bytes_ -= entry.bytes();
-    vhost_.broker().account_memory(-static_cast<std::int64_t>(entry.bytes() + kEntryOverhead));
+    vhost_.core().account_memory(-static_cast<std::int64_t>(entry.bytes() + kEntryOverhead));
     return entry;
 }
 
 void Queue::clear_ready() {
-    vhost_.broker().account_memory(
+    vhost_.core().account_memory(
         -static_cast<std::int64_t>(ready_bytes_ + ready_.size() * kEntryOverhead));
     ready_.clear();
     ready_bytes_ = 0;

@@ -6,7 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "server/broker.hpp"
+#include "server/core.hpp"
 #include "server/properties_json.hpp"
 #include "server/queue.hpp"
 #include "server/vhost.hpp"
@@ -20,16 +20,15 @@ constexpr std::size_t kPageBatch = 4096; // entries per page-in
 } // namespace
 
 bool Queue::should_page_out() const {
-    return persists() && (paged_.count > 0 || vhost_.broker().over_memory_budget());
+    return persists() && (paged_.count > 0 || vhost_.core().over_memory_budget());
 }
 
-void Queue::page_out(const MessagePtr& message, std::uint64_t message_id,
-                     Millis expires_at) {
-    auto& journal = vhost_.broker().journal();
+void Queue::page_out(const MessagePtr& message, std::uint64_t message_id, Millis expires_at) {
+    auto& journal = vhost_.core().journal();
     if (message_id == 0) {
         // A transient message behind a paged backlog must keep its place in line, so it goes to
         // disk too (this queue's own copy); recovery drops such entries after a restart.
-        message_id = vhost_.broker().next_message_id();
+        message_id = vhost_.core().next_message_id();
         journal.batch().messages.push_back({message_id, message->exchange, message->routing_key,
                                             serialize_properties(message->properties),
                                             message->body});
@@ -59,7 +58,7 @@ void Queue::maybe_page_in() {
     if (deleted_ || page_in_pending_ || paged_.count == 0 || ready_.size() >= kPageLow) {
         return;
     }
-    Journal& journal = vhost_.broker().journal();
+    Journal& journal = vhost_.core().journal();
     storage::Store* store = journal.store();
     if (store == nullptr) {
         return;
@@ -107,9 +106,9 @@ void Queue::on_paged_in(std::uint64_t generation, Result<std::vector<storage::St
             stale.push_back({id_, e.seq}); // a transient message from before the restart
             continue;
         }
-        auto message = std::make_shared<const Message>(Message{
-            std::move(stored.message.exchange), std::move(stored.message.routing_key),
-            std::move(*properties), std::move(stored.message.body)});
+        auto message = std::make_shared<const Message>(
+            Message{std::move(stored.message.exchange), std::move(stored.message.routing_key),
+                    std::move(*properties), std::move(stored.message.body)});
         push_ready(
             QueueEntry{std::move(message), e.seq, e.message_id, e.expires_at, e.delivery_count});
     }
@@ -118,7 +117,7 @@ void Queue::on_paged_in(std::uint64_t generation, Result<std::vector<storage::St
         paged_ = Paged{};
     }
     if (!stale.empty()) {
-        auto& removed = vhost_.broker().journal().batch().removed;
+        auto& removed = vhost_.core().journal().batch().removed;
         removed.insert(removed.end(), stale.begin(), stale.end());
     }
     enforce_length_limit();

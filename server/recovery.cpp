@@ -1,4 +1,4 @@
-// Broker::recover: rebuilds the broker from the store at boot. Definitions first (vhosts,
+// Core::recover: rebuilds the broker from the store at boot. Definitions first (vhosts,
 // exchanges, queues with their store ids, bindings), then every stored entry in queue and
 // sequence order. Entries delivered before the crash keep their delivery count, so they come
 // back redelivered and x-delivery-limit holds across restarts.
@@ -8,7 +8,7 @@
 #include <boost/json/parse.hpp>
 #include <spdlog/spdlog.h>
 
-#include "server/broker.hpp"
+#include "server/core.hpp"
 #include "server/properties_json.hpp"
 #include "server/vhost.hpp"
 
@@ -23,7 +23,7 @@ boost::json::object parse_object(const std::string& text) {
 
 } // namespace
 
-Result<storage::RecoveryStats> Broker::recover() {
+Result<storage::RecoveryStats> Core::recover() {
     if (!journal_.enabled()) {
         return storage::RecoveryStats{};
     }
@@ -106,9 +106,9 @@ Result<storage::RecoveryStats> Broker::recover() {
                     last = found->second;
                 } else {
                     auto properties = parse_properties(m.properties);
-                    last = std::make_shared<const Message>(Message{
-                        m.exchange, m.routing_key,
-                        properties ? std::move(*properties) : Properties{}, m.body});
+                    last = std::make_shared<const Message>(
+                        Message{m.exchange, m.routing_key,
+                                properties ? std::move(*properties) : Properties{}, m.body});
                     shared.emplace(m.id, last);
                 }
                 last_id = m.id;

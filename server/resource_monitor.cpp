@@ -37,29 +37,29 @@ std::optional<std::uint64_t> disk_free_bytes(const std::filesystem::path& path) 
     return static_cast<std::uint64_t>(info.f_bavail) * info.f_frsize;
 }
 
-ResourceMonitor::ResourceMonitor(Broker& broker, ResourceLimits limits)
-    : broker_(broker), data_dir_(std::move(limits.data_dir)), memory_limit_(limits.memory_limit),
+ResourceMonitor::ResourceMonitor(Core& core, ResourceLimits limits)
+    : core_(core), data_dir_(std::move(limits.data_dir)), memory_limit_(limits.memory_limit),
       disk_free_limit_(limits.disk_free_limit) {}
 
 void ResourceMonitor::check() {
     if (auto rss = resident_memory_bytes(); rss && memory_limit_ > 0) {
         if (*rss > memory_limit_) {
-            broker_.set_alarm(Broker::Alarm::memory, true,
-                              "memory alarm: the broker uses " + std::to_string(*rss >> 20) +
-                                  " MiB, past its high watermark of " +
-                                  std::to_string(memory_limit_ >> 20) + " MiB");
+            core_.set_alarm(Core::Alarm::memory, true,
+                            "memory alarm: the broker uses " + std::to_string(*rss >> 20) +
+                                " MiB, past its high watermark of " +
+                                std::to_string(memory_limit_ >> 20) + " MiB");
         } else {
-            broker_.set_alarm(Broker::Alarm::memory, false);
+            core_.set_alarm(Core::Alarm::memory, false);
         }
     }
     if (auto free = disk_free_bytes(data_dir_)) {
         if (*free < disk_free_limit_) {
-            broker_.set_alarm(Broker::Alarm::disk, true,
-                              "disk alarm: " + std::to_string(*free >> 20) +
-                                  " MiB free on the data disk, below the limit of " +
-                                  std::to_string(disk_free_limit_ >> 20) + " MiB");
+            core_.set_alarm(Core::Alarm::disk, true,
+                            "disk alarm: " + std::to_string(*free >> 20) +
+                                " MiB free on the data disk, below the limit of " +
+                                std::to_string(disk_free_limit_ >> 20) + " MiB");
         } else {
-            broker_.set_alarm(Broker::Alarm::disk, false);
+            core_.set_alarm(Core::Alarm::disk, false);
         }
     }
 }

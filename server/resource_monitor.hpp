@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <optional>
 
-#include "server/broker.hpp"
+#include "server/core.hpp"
 
 namespace warren::server {
 
@@ -25,7 +25,7 @@ struct ResourceLimits {
 
 class ResourceMonitor {
 public:
-    ResourceMonitor(Broker& broker, ResourceLimits limits);
+    ResourceMonitor(Core& core, ResourceLimits limits);
     void check();
 
     std::uint64_t memory_limit() const { return memory_limit_; }
@@ -33,7 +33,7 @@ public:
     const std::filesystem::path& data_dir() const { return data_dir_; }
 
 private:
-    Broker& broker_;
+    Core& core_;
     std::filesystem::path data_dir_;
     std::uint64_t memory_limit_;
     std::uint64_t disk_free_limit_;

@@ -34,7 +34,7 @@ enum class Declared { created, existed };
 struct PublishOutcome {
     bool routed = false;   // reached at least one queue
     bool rejected = false; // a queue refused it (x-overflow reject-publish): RabbitMQ nacks
-    bool stored = false;   // it was journaled: confirm only after Broker::flush commits it
+    bool stored = false;   // it was journaled: confirm only after Core::flush commits it
 };
 
 // Totals for GET /api/overview.

@@ -1,6 +1,6 @@
 #include "server/stats.hpp"
 
-#include "server/broker.hpp"
+#include "server/core.hpp"
 #include "server/queue.hpp"
 
 namespace warren::server {
@@ -50,7 +50,7 @@ MessageCounters counters_of(const QueueStats& stats) {
     return MessageCounters{stats.publish, stats.deliver + stats.get, stats.ack, stats.redeliver};
 }
 
-void RateTracker::sample(const Broker& broker, Millis now) {
+void RateTracker::sample(const Core& core, Millis now) {
     const double seconds = static_cast<double>(now - last_sample_) / 1000.0;
     std::unordered_map<std::uint64_t, QueueSample> queues;
     std::unordered_map<std::string, ExchangeSample> exchanges;
@@ -59,7 +59,7 @@ void RateTracker::sample(const Broker& broker, Millis now) {
     exchanges.reserve(exchanges_.size());
     MessageCounters node_delta;
 
-    for (const Vhost* vhost : broker.vhosts()) {
+    for (const Vhost* vhost : core.vhosts()) {
         MessageCounters vhost_delta;
         for (const auto& [name, queue] : vhost->queues()) {
             const MessageCounters counters = counters_of(queue->stats());
@@ -149,9 +149,9 @@ MessageCounters RateTracker::vhost_totals(const Vhost& vhost) const {
     return totals;
 }
 
-MessageCounters RateTracker::node_totals(const Broker& broker) const {
+MessageCounters RateTracker::node_totals(const Core& core) const {
     MessageCounters totals = node_.accumulated;
-    for (const Vhost* vhost : broker.vhosts()) {
+    for (const Vhost* vhost : core.vhosts()) {
         totals += unsampled(*vhost);
     }
     return totals;

@@ -10,7 +10,7 @@
 // last two samples divided by the time between them, so it describes the last sample window
 // (~5 s with main's timer); before a second sample every rate is 0.
 //
-// Lifetime: owned by main, next to the Broker. Thread: the core executor only (like the Broker).
+// Lifetime: owned by main, next to the Core. Thread: the core executor only (like the Core).
 
 #include <cstdint>
 #include <string>
@@ -23,7 +23,7 @@
 
 namespace warren::server {
 
-class Broker;
+class Core;
 class Queue;
 
 // The counters the API reports for a queue, a vhost or the node.
@@ -55,7 +55,7 @@ public:
     explicit RateTracker(Millis now) : last_sample_(now) {}
 
     // Samples every counter of the broker: O(queues + exchanges).
-    void sample(const Broker& broker, Millis now);
+    void sample(const Core& core, Millis now);
 
     // Rates over the last sample window (0 for objects not yet seen by two samples).
     MessageRates queue_rates(const Queue& queue) const;
@@ -66,7 +66,7 @@ public:
     // Totals since start, including objects deleted meanwhile. Exact up to now for objects that
     // still exist; activity of an object deleted since the last sample is lost. O(objects).
     MessageCounters vhost_totals(const Vhost& vhost) const;
-    MessageCounters node_totals(const Broker& broker) const;
+    MessageCounters node_totals(const Core& core) const;
 
 private:
     struct QueueSample {

@@ -2,7 +2,7 @@
 
 #include <boost/json/serialize.hpp>
 
-#include "server/broker.hpp"
+#include "server/core.hpp"
 #include "server/dead_letter.hpp"
 #include "server/names.hpp"
 #include "server/properties_json.hpp"
@@ -39,7 +39,7 @@ const std::pair<const char*, ExchangeType> kPredeclared[] = {
 
 } // namespace
 
-Vhost::Vhost(Broker& broker, std::string name) : broker_(broker), name_(std::move(name)) {
+Vhost::Vhost(Core& core, std::string name) : core_(core), name_(std::move(name)) {
     exchanges_.emplace(
         "",
         ExchangeState{ExchangeSpec{"", ExchangeType::direct, true, false, false, {}}, false, {}});
@@ -156,7 +156,7 @@ Result<Declared> Vhost::declare_queue(const QueueSpec& spec, std::uint64_t owner
         return make_error(Errc::bad_request,
                           "exclusive queues belong to a connection; declare them over one");
     }
-    const Millis now = broker_.clock().now();
+    const Millis now = core_.clock().now();
     if (auto it = queues_.find(spec.name); it != queues_.end()) {
         Queue& queue = *it->second;
         if (queue.owner() != 0 && queue.owner() != owner) {
@@ -187,7 +187,7 @@ Result<Declared> Vhost::declare_queue(const QueueSpec& spec, std::uint64_t owner
         return make_error(Errc::access_refused,
                           "queue name '" + spec.name + "' contains reserved prefix 'amq.*'");
     }
-    const std::uint64_t id = broker_.next_queue_id();
+    const std::uint64_t id = core_.next_queue_id();
     auto queue = std::make_shared<Queue>(*this, id, spec, std::move(*arguments), owner, now);
     queues_.emplace(spec.name, std::move(queue));
     router_.add_queue(spec.name);
@@ -205,7 +205,7 @@ Result<Queue*> Vhost::restore_queue(const QueueSpec& spec, std::uint64_t id) {
         return arguments.error();
     }
     auto queue =
-        std::make_shared<Queue>(*this, id, spec, std::move(*arguments), 0, broker_.clock().now());
+        std::make_shared<Queue>(*this, id, spec, std::move(*arguments), 0, core_.clock().now());
     Queue* raw = queue.get();
     queues_.insert_or_assign(spec.name, std::move(queue));
     router_.add_queue(spec.name);
@@ -213,7 +213,7 @@ Result<Queue*> Vhost::restore_queue(const QueueSpec& spec, std::uint64_t id) {
 }
 
 Journal& Vhost::journal() const {
-    return broker_.journal();
+    return core_.journal();
 }
 
 Result<void> Vhost::delete_queue(std::string_view name, bool if_unused, bool if_empty) {
@@ -373,7 +373,7 @@ Result<PublishOutcome> Vhost::publish(std::string_view exchange, MessagePtr mess
 PublishOutcome Vhost::deliver_to(std::span<const std::string_view> queue_names,
                                  const MessagePtr& message, const Queue* skip_cycles_of) {
     PublishOutcome outcome;
-    const Millis now = broker_.clock().now();
+    const Millis now = core_.clock().now();
     // Copy the targets first: enqueueing can dead-letter, which routes again.
     std::vector<std::shared_ptr<Queue>> targets;
     targets.reserve(queue_names.size());
@@ -388,7 +388,7 @@ PublishOutcome Vhost::deliver_to(std::span<const std::string_view> queue_names,
     std::uint64_t message_id = 0;
     bool stored = false;
     if (message->properties.persistent() && journal().enabled()) {
-        message_id = broker_.next_message_id();
+        message_id = core_.next_message_id();
     }
     for (const auto& queue : targets) {
         const bool persisted = message_id != 0 && queue->persists();
@@ -411,7 +411,7 @@ PublishOutcome Vhost::deliver_to(std::span<const std::string_view> queue_names,
 void Vhost::dead_letter(const Queue& from, const QueueEntry& entry, DeadLetterReason reason) {
     const auto& args = from.arguments();
     const std::string& dlx = *args.dead_letter_exchange;
-    const Millis now = broker_.clock().now();
+    const Millis now = core_.clock().now();
     auto letter = make_dead_letter(
         *entry.message, from.name(), to_string(reason), dlx,
         args.dead_letter_routing_key ? &*args.dead_letter_routing_key : nullptr, now);

@@ -4,7 +4,7 @@
 // Declare and delete follow AMQP: a redeclare must be equivalent, "amq." names are reserved, and
 // deleting a queue or exchange takes its bindings with it (auto-delete exchanges follow).
 //
-// Lifetime: owned by the Broker. Thread: the core executor only.
+// Lifetime: owned by the Core. Thread: the core executor only.
 
 #include <map>
 #include <memory>
@@ -22,7 +22,7 @@
 
 namespace warren::server {
 
-class Broker;
+class Core;
 
 struct ExchangeStats {
     std::uint64_t publish_in = 0;  // messages published to it
@@ -37,11 +37,11 @@ struct ExchangeState {
 
 class Vhost {
 public:
-    Vhost(Broker& broker, std::string name);
+    Vhost(Core& core, std::string name);
     ~Vhost();
 
     const std::string& name() const { return name_; }
-    Broker& broker() const { return broker_; }
+    Core& core() const { return core_; }
 
     Result<Declared> declare_exchange(const ExchangeSpec& spec);
     Result<void> delete_exchange(std::string_view name, bool if_unused);
@@ -79,15 +79,15 @@ public:
 private:
     Journal& journal() const;
     // Enqueues into the named queues; stores the message once if any of them persists it.
-    PublishOutcome deliver_to(std::span<const std::string_view> queues,
-                              const MessagePtr& message, const Queue* skip_cycles_of);
+    PublishOutcome deliver_to(std::span<const std::string_view> queues, const MessagePtr& message,
+                              const Queue* skip_cycles_of);
     void journal_binding(const routing::Binding& binding, bool put);
     bool is_durable(const routing::Destination& destination) const;
     Result<void> check_destination(const routing::Destination& destination) const;
     void maybe_auto_delete_exchange(const std::string& name);
     void erase_queue(const std::string& name);
 
-    Broker& broker_;
+    Core& core_;
     std::string name_;
     routing::Router router_;
     std::map<std::string, ExchangeState, std::less<>> exchanges_;

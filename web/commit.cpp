@@ -25,7 +25,7 @@ namespace {
 // request, so the handler is dispatched (run at once when we are on its executor, which in
 // threading model A we always are).
 struct FlushInitiation {
-    server::Broker& broker;
+    server::Core& broker;
 
     template <class Handler> void operator()(Handler&& handler) const {
         struct Waiter {
@@ -51,7 +51,7 @@ struct FlushInitiation {
 
 } // namespace
 
-asio::awaitable<Result<void>> wait_for_commit(server::Broker& broker) {
+asio::awaitable<Result<void>> wait_for_commit(server::Core& broker) {
     FlushInitiation initiation{broker};
     Result<void> result =
         co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(Result<void>)>(

@@ -11,12 +11,12 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "common/error.hpp"
-#include "server/broker.hpp"
+#include "server/core.hpp"
 
 namespace warren::web {
 
 // Completes once everything the broker changed so far is committed, with the store's error if
 // the commit failed. Without a store it completes at once (still through the executor).
-boost::asio::awaitable<Result<void>> wait_for_commit(server::Broker& broker);
+boost::asio::awaitable<Result<void>> wait_for_commit(server::Core& broker);
 
 } // namespace warren::web

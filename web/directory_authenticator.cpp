@@ -20,8 +20,7 @@ Result<Principal> DirectoryAuthenticator::authenticate(std::string_view user,
     return Principal{found->name, found->tags, true};
 }
 
-void add_default_user(server::Broker& broker, const std::string& name,
-                      const std::string& password) {
+void add_default_user(server::Core& broker, const std::string& name, const std::string& password) {
     broker.users().put_user(server::User{
         name, hash_password(password), std::string(kDefaultHashingAlgorithm), {"administrator"}});
     if (broker.find_vhost("/") != nullptr) {

@@ -8,7 +8,7 @@
 
 #include <string>
 
-#include "server/broker.hpp"
+#include "server/core.hpp"
 #include "server/users.hpp"
 #include "web/auth.hpp"
 
@@ -26,6 +26,6 @@ private:
 
 // The first start's administrator, as RabbitMQ creates guest/guest: tag administrator and every
 // permission on the vhost "/". main() calls it when the store holds no users.
-void add_default_user(server::Broker& broker, const std::string& name, const std::string& password);
+void add_default_user(server::Core& broker, const std::string& name, const std::string& password);
 
 } // namespace warren::web

@@ -17,7 +17,7 @@ Error bad(std::string reason) {
 } // namespace
 
 Result<MessagePtr> parse_publish(const json::object& item, std::string_view exchange,
-                                          std::string_view user, const PublishLimits& limits) {
+                                 std::string_view user, const PublishLimits& limits) {
     if (limits.require_all_fields) {
         for (const char* key : {"properties", "routing_key", "payload", "payload_encoding"}) {
             if (!item.contains(key)) {
@@ -79,8 +79,8 @@ Result<MessagePtr> parse_publish(const json::object& item, std::string_view exch
                                                " bytes; the limit is " +
                                                std::to_string(limits.max_message_size));
     }
-    return make_message(std::string(exchange), std::move(routing_key),
-                                 std::move(properties), std::move(body));
+    return make_message(std::string(exchange), std::move(routing_key), std::move(properties),
+                        std::move(body));
 }
 
 void render_payload(json::object& out, std::string_view body, PayloadEncoding encoding,

@@ -23,9 +23,8 @@ struct PublishLimits {
 
 // user: the authenticated user; a `user_id` property naming someone else is refused (as RabbitMQ
 // does, so consumers can trust it).
-Result<MessagePtr> parse_publish(const boost::json::object& item,
-                                          std::string_view exchange, std::string_view user,
-                                          const PublishLimits& limits);
+Result<MessagePtr> parse_publish(const boost::json::object& item, std::string_view exchange,
+                                 std::string_view user, const PublishLimits& limits);
 
 enum class PayloadEncoding { auto_detect, base64 };
 

@@ -51,7 +51,7 @@ std::string format_endpoint(const asio::ip::tcp::endpoint& endpoint) {
 
 } // namespace
 
-WsSession::WsSession(Transport stream, server::Broker& broker, Principal principal,
+WsSession::WsSession(Transport stream, server::Core& broker, Principal principal,
                      const WsLimits& limits)
     : stream_(std::move(stream)),
       frames_(ws_frame::Role::server, body_limit_for(limits.max_message_size)), broker_(broker),

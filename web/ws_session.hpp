@@ -40,8 +40,8 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "common/ws_frame.hpp"
-#include "server/broker.hpp"
 #include "server/connection.hpp"
+#include "server/core.hpp"
 #include "server/delivery_sink.hpp"
 #include "web/api_router.hpp"
 #include "web/auth.hpp"
@@ -63,8 +63,7 @@ struct WsLimits {
 
 class WsSession : public std::enable_shared_from_this<WsSession> {
 public:
-    WsSession(Transport stream, server::Broker& broker, Principal principal,
-              const WsLimits& limits);
+    WsSession(Transport stream, server::Core& broker, Principal principal, const WsLimits& limits);
     ~WsSession();
     WsSession(const WsSession&) = delete;
     WsSession& operator=(const WsSession&) = delete;
@@ -137,7 +136,7 @@ private:
     bool read_filled_ = false; // the last read filled the buffer: a busy socket reads more
     boost::asio::ip::tcp::endpoint remote_;
     boost::asio::ip::tcp::endpoint local_;
-    server::Broker& broker_;
+    server::Core& broker_;
     Principal principal_;
     WsLimits limits_;
     std::unique_ptr<server::Connection> connection_;

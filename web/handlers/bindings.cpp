@@ -22,7 +22,7 @@ using Kind = routing::Destination::Kind;
 // The bindings from the path's source to its destination (in RabbitMQ's order), or nothing when
 // the vhost, the source or the destination does not exist.
 std::optional<std::vector<VhostBinding>>
-bindings_between(const server::Broker& broker, const RequestContext& context, Kind kind) {
+bindings_between(const server::Core& broker, const RequestContext& context, Kind kind) {
     const server::Vhost* vhost = broker.find_vhost(context.param("vhost"));
     if (vhost == nullptr) {
         return std::nullopt;
@@ -50,8 +50,8 @@ bindings_between(const server::Broker& broker, const RequestContext& context, Ki
     return out;
 }
 
-std::optional<VhostBinding> find_binding(const server::Broker& broker,
-                                         const RequestContext& context, Kind kind) {
+std::optional<VhostBinding> find_binding(const server::Core& broker, const RequestContext& context,
+                                         Kind kind) {
     auto bindings = bindings_between(broker, context, kind);
     if (!bindings) {
         return std::nullopt;
@@ -65,7 +65,7 @@ std::optional<VhostBinding> find_binding(const server::Broker& broker,
     return std::nullopt;
 }
 
-HandlerResult list_between(const server::Broker& broker, const RequestContext& context, Kind kind) {
+HandlerResult list_between(const server::Core& broker, const RequestContext& context, Kind kind) {
     auto bindings = bindings_between(broker, context, kind);
     if (!bindings) {
         return object_not_found();
@@ -74,7 +74,7 @@ HandlerResult list_between(const server::Broker& broker, const RequestContext& c
 }
 
 // As RabbitMQ's queue.bind / exchange.bind: write on the destination, read on the source.
-Result<void> authorize_binding(const server::Broker& broker, const RequestContext& context,
+Result<void> authorize_binding(const server::Core& broker, const RequestContext& context,
                                const routing::Binding& binding) {
     const bool to_queue = binding.destination.kind == Kind::queue;
     if (auto allowed = authorize(broker, context, server::Access::write,
@@ -85,7 +85,7 @@ Result<void> authorize_binding(const server::Broker& broker, const RequestContex
     return authorize(broker, context, server::Access::read, "exchange", binding.source);
 }
 
-HandlerResult create_binding(server::Broker& broker, const RequestContext& context, Kind kind) {
+HandlerResult create_binding(server::Core& broker, const RequestContext& context, Kind kind) {
     auto body = parse_body_object(context.request.body());
     if (!body) {
         return body.error();
@@ -115,7 +115,7 @@ HandlerResult create_binding(server::Broker& broker, const RequestContext& conte
     return res;
 }
 
-HandlerResult delete_binding(server::Broker& broker, const RequestContext& context, Kind kind) {
+HandlerResult delete_binding(server::Core& broker, const RequestContext& context, Kind kind) {
     auto found = find_binding(broker, context, kind);
     if (!found) {
         return object_not_found();
@@ -130,7 +130,7 @@ HandlerResult delete_binding(server::Broker& broker, const RequestContext& conte
     return empty_response(http::status::no_content);
 }
 
-void register_kind(ApiRouter& router, server::Broker& broker, Kind kind) {
+void register_kind(ApiRouter& router, server::Core& broker, Kind kind) {
     const std::string base = std::string("/api/bindings/{vhost}/e/{source}/") +
                              (kind == Kind::queue ? "q" : "e") + "/{destination}";
     router.add(http::verb::get, base, [&broker, kind](RequestContext& context) {
@@ -158,7 +158,7 @@ void register_kind(ApiRouter& router, server::Broker& broker, Kind kind) {
 
 } // namespace
 
-void register_binding_routes(ApiRouter& router, server::Broker& broker) {
+void register_binding_routes(ApiRouter& router, server::Core& broker) {
     router.add(http::verb::get, "/api/bindings", [&broker](RequestContext& context) {
         std::vector<VhostBinding> all;
         for (const server::Vhost* vhost : visible_vhosts(broker, context)) {

@@ -27,7 +27,7 @@ HandlerResult missing_as_404(const Error& error) {
     return error;
 }
 
-boost::asio::awaitable<HandlerResult> after_commit(server::Broker& broker, HandlerResult result) {
+boost::asio::awaitable<HandlerResult> after_commit(server::Core& broker, HandlerResult result) {
     if (!result) {
         co_return result;
     }
@@ -38,7 +38,7 @@ boost::asio::awaitable<HandlerResult> after_commit(server::Broker& broker, Handl
     co_return result;
 }
 
-std::vector<const server::Vhost*> visible_vhosts(const server::Broker& broker,
+std::vector<const server::Vhost*> visible_vhosts(const server::Core& broker,
                                                  const RequestContext& context) {
     std::vector<const server::Vhost*> vhosts = broker.vhosts();
     if (context.principal && !sees_all_vhosts(*context.principal)) {
@@ -49,7 +49,7 @@ std::vector<const server::Vhost*> visible_vhosts(const server::Broker& broker,
     return vhosts;
 }
 
-Result<void> authorize(const server::Broker& broker, const RequestContext& context,
+Result<void> authorize(const server::Core& broker, const RequestContext& context,
                        server::Access access, std::string_view kind, std::string_view name) {
     const std::string& vhost = context.param("vhost");
     if (broker.find_vhost(vhost) == nullptr) {

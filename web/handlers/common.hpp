@@ -10,7 +10,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "routing/router.hpp"
-#include "server/broker.hpp"
+#include "server/core.hpp"
 #include "server/vhost.hpp"
 #include "web/api_router.hpp"
 
@@ -28,16 +28,16 @@ HandlerResult missing_as_404(const Error& error);
 
 // Answers `result` once everything the broker changed so far is committed (DESIGN.md 2), or the
 // store's error if the commit failed. Errors are answered at once: they changed nothing.
-boost::asio::awaitable<HandlerResult> after_commit(server::Broker& broker, HandlerResult result);
+boost::asio::awaitable<HandlerResult> after_commit(server::Core& broker, HandlerResult result);
 
 // The vhosts a list shows the requesting user: all of them to administrators and monitoring
 // users, else those it has permissions on (RabbitMQ's rule).
-std::vector<const server::Vhost*> visible_vhosts(const server::Broker& broker,
+std::vector<const server::Vhost*> visible_vhosts(const server::Core& broker,
                                                  const RequestContext& context);
 
 // The caller's permission for `access` on a queue or exchange (kind "queue" / "exchange") of the
 // request's vhost; see web/permissions.
-Result<void> authorize(const server::Broker& broker, const RequestContext& context,
+Result<void> authorize(const server::Core& broker, const RequestContext& context,
                        server::Access access, std::string_view kind, std::string_view name);
 
 struct VhostBinding {

@@ -41,7 +41,7 @@ json::object connection_json(const server::Connection& connection, std::string_v
 }
 
 // As RabbitMQ: administrators and monitoring users see every connection, others their own.
-std::vector<const server::Connection*> visible_connections(const server::Broker& broker,
+std::vector<const server::Connection*> visible_connections(const server::Core& broker,
                                                            const RequestContext& context) {
     std::vector<const server::Connection*> connections = broker.connections();
     if (context.principal && !sees_all_vhosts(*context.principal)) {
@@ -52,7 +52,7 @@ std::vector<const server::Connection*> visible_connections(const server::Broker&
     return connections;
 }
 
-HandlerResult list_connections(const server::Broker& broker, const NodeInfo& node,
+HandlerResult list_connections(const server::Core& broker, const NodeInfo& node,
                                const RequestContext& context) {
     const std::vector<const server::Connection*> connections = visible_connections(broker, context);
     ListSource source;
@@ -67,7 +67,7 @@ struct ConsumerRow {
     server::ConsumerInfo info;
 };
 
-HandlerResult list_consumers(const server::Broker& broker, const NodeInfo& node,
+HandlerResult list_consumers(const server::Core& broker, const NodeInfo& node,
                              const RequestContext& context, const std::string* vhost) {
     std::vector<ConsumerRow> rows;
     for (const server::Connection* connection : visible_connections(broker, context)) {
@@ -97,7 +97,7 @@ HandlerResult list_consumers(const server::Broker& broker, const NodeInfo& node,
 
 } // namespace
 
-void register_connection_routes(ApiRouter& router, const server::Broker& broker,
+void register_connection_routes(ApiRouter& router, const server::Core& broker,
                                 const NodeInfo& node) {
     router.add(http::verb::get, "/api/connections", [&broker, &node](RequestContext& context) {
         return list_connections(broker, node, context);

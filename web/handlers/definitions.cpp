@@ -29,7 +29,7 @@ namespace {
 
 constexpr RouteOptions kAdministrators{.authenticated = true, .administrator = true};
 
-HandlerResult import_definitions(server::Broker& broker, const RequestContext& context,
+HandlerResult import_definitions(server::Core& broker, const RequestContext& context,
                                  bool per_vhost) {
     auto parsed = parse_client_json(context.request.body(), "the definitions document");
     if (!parsed) {
@@ -55,7 +55,7 @@ HandlerResult import_definitions(server::Broker& broker, const RequestContext& c
 
 } // namespace
 
-void register_definition_routes(ApiRouter& router, server::Broker& broker) {
+void register_definition_routes(ApiRouter& router, server::Core& broker) {
     router.add(
         http::verb::get, "/api/definitions",
         [&broker](RequestContext&) -> HandlerResult {

@@ -72,7 +72,7 @@ void export_vhost(const server::Vhost& vhost, bool with_vhost_field, json::array
 
 } // namespace
 
-json::object definitions_document(const server::Broker& broker, const server::Vhost* only) {
+json::object definitions_document(const server::Core& broker, const server::Vhost* only) {
     json::array exchanges, queues, bindings;
     json::object doc{{"product_name", "warren"}, {"product_version", WARREN_VERSION}};
     if (only != nullptr) {

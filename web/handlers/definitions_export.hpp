@@ -8,12 +8,12 @@
 
 #include <boost/json/object.hpp>
 
-#include "server/broker.hpp"
+#include "server/core.hpp"
 
 namespace warren::web {
 
 // Everything (users, vhosts, permissions, exchanges, queues, bindings), or with `only` set one
 // vhost's exchanges, queues and bindings without their "vhost" fields.
-boost::json::object definitions_document(const server::Broker& broker, const server::Vhost* only);
+boost::json::object definitions_document(const server::Core& broker, const server::Vhost* only);
 
 } // namespace warren::web

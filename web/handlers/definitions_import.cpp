@@ -58,7 +58,7 @@ Result<std::string> vhost_of(const json::object& item, const std::string* path_v
 
 } // namespace
 
-Result<ImportPlan> plan_import(const server::Broker& broker, const json::object& doc,
+Result<ImportPlan> plan_import(const server::Core& broker, const json::object& doc,
                                const std::string* path_vhost) {
     ImportPlan plan;
     std::vector<std::string> known_vhosts;
@@ -236,7 +236,7 @@ Result<ImportPlan> plan_import(const server::Broker& broker, const json::object&
 // Declares what the plan holds. Objects that exist are kept as they are; what still fails (a
 // binding whose source is in neither the broker nor the document) is reported after the rest
 // went in.
-HandlerResult apply_import(server::Broker& broker, ImportPlan& plan, const Principal& principal) {
+HandlerResult apply_import(server::Core& broker, ImportPlan& plan, const Principal& principal) {
     std::vector<std::string> failures;
     auto failed = [&](std::string what, const Error& error) {
         failures.push_back(std::move(what) + ": " + error.reason);

@@ -16,7 +16,7 @@
 #include <boost/json/object.hpp>
 
 #include "common/error.hpp"
-#include "server/broker.hpp"
+#include "server/core.hpp"
 #include "web/api_router.hpp"
 
 namespace warren::web {
@@ -31,12 +31,12 @@ struct ImportPlan {
 };
 
 // `path_vhost`: the vhost of a per-vhost import (items carry no "vhost" field then), else null.
-Result<ImportPlan> plan_import(const server::Broker& broker, const boost::json::object& doc,
+Result<ImportPlan> plan_import(const server::Core& broker, const boost::json::object& doc,
                                const std::string* path_vhost);
 
 // Declares what the plan holds; what still fails (a binding whose source is in neither the broker
 // nor the document) is reported after the rest went in. `principal` gets all permissions on the
 // vhosts the import creates, as RabbitMQ gives their creator.
-HandlerResult apply_import(server::Broker& broker, ImportPlan& plan, const Principal& principal);
+HandlerResult apply_import(server::Core& broker, ImportPlan& plan, const Principal& principal);
 
 } // namespace warren::web

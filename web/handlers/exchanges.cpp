@@ -66,7 +66,7 @@ bool same_declaration(const server::ExchangeSpec& a, const server::ExchangeSpec&
            a.internal == b.internal && a.arguments == b.arguments;
 }
 
-HandlerResult put_exchange(server::Broker& broker, const RequestContext& context) {
+HandlerResult put_exchange(server::Core& broker, const RequestContext& context) {
     const std::string& vhost = context.param("vhost");
     auto body = parse_body_object(context.request.body());
     if (!body) {
@@ -98,7 +98,7 @@ HandlerResult put_exchange(server::Broker& broker, const RequestContext& context
                                                                  : http::status::no_content);
 }
 
-HandlerResult delete_exchange(server::Broker& broker, const RequestContext& context) {
+HandlerResult delete_exchange(server::Core& broker, const RequestContext& context) {
     if (auto allowed = authorize(broker, context, server::Access::configure, "exchange",
                                  exchange_from_path(context.param("name")));
         !allowed) {
@@ -114,7 +114,7 @@ HandlerResult delete_exchange(server::Broker& broker, const RequestContext& cont
 }
 
 // Bindings whose source (or, for e2e, destination) is the exchange in the path.
-HandlerResult exchange_bindings(const server::Broker& broker, const RequestContext& context,
+HandlerResult exchange_bindings(const server::Core& broker, const RequestContext& context,
                                 bool as_source) {
     const server::Vhost* vhost = broker.find_vhost(context.param("vhost"));
     const std::string name = exchange_from_path(context.param("name"));
@@ -142,7 +142,7 @@ HandlerResult exchange_bindings(const server::Broker& broker, const RequestConte
 
 } // namespace
 
-void register_exchange_routes(ApiRouter& router, server::Broker& broker,
+void register_exchange_routes(ApiRouter& router, server::Core& broker,
                               const server::RateTracker& stats) {
     router.add(http::verb::get, "/api/exchanges", [&](RequestContext& context) {
         return list_exchanges(context, stats, visible_vhosts(broker, context));

@@ -47,13 +47,13 @@ Response failed(std::string_view reason, json::object extra = {}) {
 
 // One node: the cluster's alarms are this node's. RabbitMQ lists {node, resource}; warren adds
 // its own sentence as `reason`.
-Response alarms_check(const server::Broker& broker, const NodeInfo& node,
+Response alarms_check(const server::Core& broker, const NodeInfo& node,
                       std::string_view failure_reason) {
     json::array alarms;
     const std::vector<std::string> reasons = broker.alarms(); // memory first, then disk
     std::size_t next_reason = 0;
-    for (auto [alarm, resource] : {std::pair{server::Broker::Alarm::memory, "memory"},
-                                   std::pair{server::Broker::Alarm::disk, "disk"}}) {
+    for (auto [alarm, resource] : {std::pair{server::Core::Alarm::memory, "memory"},
+                                   std::pair{server::Core::Alarm::disk, "disk"}}) {
         if (!broker.alarm_in_effect(alarm)) {
             continue;
         }
@@ -165,7 +165,7 @@ Response certificate_expiration_check(const NodeInfo& node, std::string_view wit
 
 // RabbitMQ 3.x: declare the (transient) queue aliveness-test, publish "test_message" to it
 // through the default exchange, basic.get it without ack. The queue is left in place.
-HandlerResult aliveness_test(server::Broker& broker, const RequestContext& context) {
+HandlerResult aliveness_test(server::Core& broker, const RequestContext& context) {
     const std::string& vhost = context.param("vhost");
     if (broker.find_vhost(vhost) == nullptr) {
         return object_not_found();
@@ -206,7 +206,7 @@ HandlerResult aliveness_test(server::Broker& broker, const RequestContext& conte
 
 } // namespace
 
-void register_health_routes(ApiRouter& router, server::Broker& broker, const NodeInfo& node) {
+void register_health_routes(ApiRouter& router, server::Core& broker, const NodeInfo& node) {
     const RouteOptions open{false};
     const auto get = http::verb::get;
     router.add(

@@ -22,7 +22,7 @@ namespace {
 
 using Type = MetricType;
 
-void render_queues(PrometheusText& text, const server::Broker& broker, server::Totals& totals,
+void render_queues(PrometheusText& text, const server::Core& broker, server::Totals& totals,
                    std::uint64_t& paged_out) {
     std::size_t queues = 0;
     for (const server::Vhost* vhost : broker.vhosts()) {
@@ -94,7 +94,7 @@ void render_queues(PrometheusText& text, const server::Broker& broker, server::T
     }
 }
 
-void render_exchanges(PrometheusText& text, const server::Broker& broker, server::Totals& totals) {
+void render_exchanges(PrometheusText& text, const server::Core& broker, server::Totals& totals) {
     std::size_t exchanges = 0;
     for (const server::Vhost* vhost : broker.vhosts()) {
         exchanges += vhost->exchanges().size();
@@ -147,17 +147,17 @@ void render_store(PrometheusText& text, const StoreMetrics& store) {
 }
 
 void render_resources(PrometheusText& text, const MetricsSources& sources) {
-    const server::Broker& broker = sources.broker;
+    const server::Core& broker = sources.broker;
     const auto memory_alarm =
         text.family("warren_alarms_memory_used_watermark",
                     "1 if the memory high watermark alarm is in effect", Type::gauge);
     text.add(memory_alarm,
-             std::uint64_t{broker.alarm_in_effect(server::Broker::Alarm::memory) ? 1u : 0u});
+             std::uint64_t{broker.alarm_in_effect(server::Core::Alarm::memory) ? 1u : 0u});
     const auto disk_alarm =
         text.family("warren_alarms_free_disk_space_watermark",
                     "1 if the free disk space watermark alarm is in effect", Type::gauge);
     text.add(disk_alarm,
-             std::uint64_t{broker.alarm_in_effect(server::Broker::Alarm::disk) ? 1u : 0u});
+             std::uint64_t{broker.alarm_in_effect(server::Core::Alarm::disk) ? 1u : 0u});
     if (auto rss = server::resident_memory_bytes()) {
         const auto f = text.family("warren_process_resident_memory_bytes",
                                    "Resident memory of the warren process in bytes", Type::gauge);
@@ -194,7 +194,7 @@ void render_resources(PrometheusText& text, const MetricsSources& sources) {
 } // namespace
 
 std::string render_metrics(const MetricsSources& sources) {
-    const server::Broker& broker = sources.broker;
+    const server::Core& broker = sources.broker;
     PrometheusText text;
 
     const auto build = text.family("warren_build_info", "warren version info", Type::gauge);

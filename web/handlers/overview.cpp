@@ -39,7 +39,7 @@ json::array exchange_types() {
     return types;
 }
 
-json::object overview(const server::Broker& broker, const server::RateTracker& stats,
+json::object overview(const server::Core& broker, const server::RateTracker& stats,
                       const NodeInfo& node) {
     server::Totals totals = broker.totals();
     json::array listeners;
@@ -94,7 +94,7 @@ std::string default_node_name() {
     return "warren@" + name.substr(0, name.find('.'));
 }
 
-void register_overview_routes(ApiRouter& router, const server::Broker& broker,
+void register_overview_routes(ApiRouter& router, const server::Core& broker,
                               const server::RateTracker& stats, const NodeInfo& node) {
     router.add(boost::beast::http::verb::get, "/api/overview",
                [&broker, &stats, &node](RequestContext&) -> HandlerResult {

@@ -87,7 +87,7 @@ void append_answer(std::string& out, const server::PublishOutcome& outcome) {
     out += '}';
 }
 
-asio::awaitable<HandlerResult> publish(server::Broker& broker, PublishLimits limits,
+asio::awaitable<HandlerResult> publish(server::Core& broker, PublishLimits limits,
                                        RequestContext& ctx) {
     const std::string& vhost = ctx.param("vhost");
     const std::string exchange = exchange_from_path(ctx.param("name"));
@@ -134,7 +134,7 @@ asio::awaitable<HandlerResult> publish(server::Broker& broker, PublishLimits lim
 
 } // namespace
 
-void register_publish_routes(ApiRouter& router, server::Broker& broker, PublishLimits limits) {
+void register_publish_routes(ApiRouter& router, server::Core& broker, PublishLimits limits) {
     router.add_async(
         boost::beast::http::verb::post, "/api/exchanges/{vhost}/{name}/publish",
         [&broker, limits](RequestContext& ctx) { return publish(broker, limits, ctx); });

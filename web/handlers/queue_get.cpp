@@ -65,7 +65,7 @@ std::optional<server::GetMode> mode_of(std::string_view name) {
 constexpr std::int64_t kMaxGet = 10000;
 
 // Checks the body; the settled messages, or the error.
-Result<std::vector<server::GotMessage>> take(server::Broker& broker, RequestContext& ctx,
+Result<std::vector<server::GotMessage>> take(server::Core& broker, RequestContext& ctx,
                                              PayloadEncoding& encoding,
                                              std::optional<std::size_t>& truncate) {
     auto parsed = parse_client_json(ctx.request.body(), "the body");
@@ -113,7 +113,7 @@ Result<std::vector<server::GotMessage>> take(server::Broker& broker, RequestCont
                       static_cast<std::size_t>(std::min(*count, kMaxGet)), *mode);
 }
 
-boost::asio::awaitable<HandlerResult> get_messages(server::Broker& broker, RequestContext& ctx) {
+boost::asio::awaitable<HandlerResult> get_messages(server::Core& broker, RequestContext& ctx) {
     PayloadEncoding encoding = PayloadEncoding::auto_detect;
     std::optional<std::size_t> truncate;
     auto got = take(broker, ctx, encoding, truncate);
@@ -156,7 +156,7 @@ boost::asio::awaitable<HandlerResult> get_messages(server::Broker& broker, Reque
 
 } // namespace
 
-void register_queue_get_routes(ApiRouter& router, server::Broker& broker) {
+void register_queue_get_routes(ApiRouter& router, server::Core& broker) {
     router.add_async(boost::beast::http::verb::post, "/api/queues/{vhost}/{name}/get",
                      [&broker](RequestContext& ctx) { return get_messages(broker, ctx); });
 }

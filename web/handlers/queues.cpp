@@ -92,12 +92,12 @@ HandlerResult list_queues(const RequestContext& context, const server::RateTrack
     return list_response(context, source);
 }
 
-const server::Queue* find_queue(const server::Broker& broker, const RequestContext& context) {
+const server::Queue* find_queue(const server::Core& broker, const RequestContext& context) {
     const server::Vhost* vhost = broker.find_vhost(context.param("vhost"));
     return vhost ? vhost->find_queue(context.param("name")).get() : nullptr;
 }
 
-HandlerResult put_queue(server::Broker& broker, const RequestContext& context) {
+HandlerResult put_queue(server::Core& broker, const RequestContext& context) {
     auto body = parse_body_object(context.request.body());
     if (!body) {
         return body.error();
@@ -118,7 +118,7 @@ HandlerResult put_queue(server::Broker& broker, const RequestContext& context) {
                                                                  : http::status::no_content);
 }
 
-HandlerResult delete_queue(server::Broker& broker, const RequestContext& context) {
+HandlerResult delete_queue(server::Core& broker, const RequestContext& context) {
     if (auto allowed =
             authorize(broker, context, server::Access::configure, "queue", context.param("name"));
         !allowed) {
@@ -133,7 +133,7 @@ HandlerResult delete_queue(server::Broker& broker, const RequestContext& context
     return empty_response(http::status::no_content);
 }
 
-HandlerResult purge_queue(server::Broker& broker, const RequestContext& context) {
+HandlerResult purge_queue(server::Core& broker, const RequestContext& context) {
     if (auto allowed =
             authorize(broker, context, server::Access::read, "queue", context.param("name"));
         !allowed) {
@@ -146,7 +146,7 @@ HandlerResult purge_queue(server::Broker& broker, const RequestContext& context)
     return empty_response(http::status::no_content);
 }
 
-HandlerResult queue_bindings(const server::Broker& broker, const RequestContext& context) {
+HandlerResult queue_bindings(const server::Core& broker, const RequestContext& context) {
     const server::Queue* queue = find_queue(broker, context);
     if (queue == nullptr) {
         return object_not_found();
@@ -162,7 +162,7 @@ HandlerResult queue_bindings(const server::Broker& broker, const RequestContext&
 
 } // namespace
 
-void register_queue_routes(ApiRouter& router, server::Broker& broker,
+void register_queue_routes(ApiRouter& router, server::Core& broker,
                            const server::RateTracker& stats, const NodeInfo& node) {
     router.add(http::verb::get, "/api/queues", [&broker, &stats, &node](RequestContext& context) {
         return list_queues(context, stats, node, visible_vhosts(broker, context));

@@ -39,7 +39,7 @@ HandlerResult list_permissions(const RequestContext& context,
     return list_response(context, source);
 }
 
-HandlerResult put_user(server::Broker& broker, const RequestContext& context) {
+HandlerResult put_user(server::Core& broker, const RequestContext& context) {
     auto body = parse_body_object(context.request.body());
     if (!body) {
         return body.error();
@@ -52,14 +52,14 @@ HandlerResult put_user(server::Broker& broker, const RequestContext& context) {
     return empty_response(created ? http::status::created : http::status::no_content);
 }
 
-HandlerResult delete_user(server::Broker& broker, const RequestContext& context) {
+HandlerResult delete_user(server::Core& broker, const RequestContext& context) {
     if (auto deleted = broker.users().delete_user(context.param("name")); !deleted) {
         return missing_as_404(deleted.error());
     }
     return empty_response(http::status::no_content);
 }
 
-HandlerResult bulk_delete_users(server::Broker& broker, const RequestContext& context) {
+HandlerResult bulk_delete_users(server::Core& broker, const RequestContext& context) {
     auto body = parse_body_object(context.request.body());
     if (!body) {
         return body.error();
@@ -79,7 +79,7 @@ HandlerResult bulk_delete_users(server::Broker& broker, const RequestContext& co
     return empty_response(http::status::no_content);
 }
 
-HandlerResult put_permission(server::Broker& broker, const RequestContext& context) {
+HandlerResult put_permission(server::Core& broker, const RequestContext& context) {
     auto body = parse_body_object(context.request.body());
     if (!body) {
         return body.error();
@@ -105,7 +105,7 @@ HandlerResult put_permission(server::Broker& broker, const RequestContext& conte
 
 } // namespace
 
-void register_user_routes(ApiRouter& router, server::Broker& broker) {
+void register_user_routes(ApiRouter& router, server::Core& broker) {
     router.add(
         http::verb::get, "/api/users",
         [&broker](RequestContext& context) { return list_users(context, broker.users().users()); },

@@ -15,7 +15,7 @@ namespace json = boost::json;
 
 namespace {
 
-HandlerResult list_vhosts(const server::Broker& broker, const server::RateTracker& stats,
+HandlerResult list_vhosts(const server::Core& broker, const server::RateTracker& stats,
                           const NodeInfo& node, const RequestContext& context) {
     const std::vector<const server::Vhost*> vhosts = visible_vhosts(broker, context);
     ListSource source;
@@ -31,7 +31,7 @@ HandlerResult list_vhosts(const server::Broker& broker, const server::RateTracke
     return list_response(context, source);
 }
 
-HandlerResult put_vhost(server::Broker& broker, const RequestContext& context) {
+HandlerResult put_vhost(server::Core& broker, const RequestContext& context) {
     auto body = parse_body_object(context.request.body());
     if (!body) {
         return body.error();
@@ -54,7 +54,7 @@ HandlerResult put_vhost(server::Broker& broker, const RequestContext& context) {
                                                                  : http::status::no_content);
 }
 
-HandlerResult delete_vhost(server::Broker& broker, const RequestContext& context) {
+HandlerResult delete_vhost(server::Core& broker, const RequestContext& context) {
     auto deleted = broker.delete_vhost(context.param("vhost"));
     if (!deleted) {
         return missing_as_404(deleted.error());
@@ -64,7 +64,7 @@ HandlerResult delete_vhost(server::Broker& broker, const RequestContext& context
 
 } // namespace
 
-void register_vhost_routes(ApiRouter& router, server::Broker& broker,
+void register_vhost_routes(ApiRouter& router, server::Core& broker,
                            const server::RateTracker& stats, const NodeInfo& node) {
     router.add(http::verb::get, "/api/vhosts", [&broker, &stats, &node](RequestContext& context) {
         return list_vhosts(broker, stats, node, context);

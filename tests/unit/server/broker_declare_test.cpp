@@ -145,9 +145,8 @@ TEST_F(BrokerTest, PublishToMissingOrInternalExchangeFails) {
     auto internal = exchange_spec("inner", ExchangeType::fanout);
     internal.internal = true;
     ASSERT_TRUE(broker.declare_exchange("/", internal));
-    EXPECT_EQ(
-        broker.publish("/", "inner", make_message("inner", "k", {}, "b")).error().code,
-        Errc::access_refused);
+    EXPECT_EQ(broker.publish("/", "inner", make_message("inner", "k", {}, "b")).error().code,
+              Errc::access_refused);
 }
 
 TEST_F(BrokerTest, BindingNeedsBothEndsAndNotTheDefaultExchange) {

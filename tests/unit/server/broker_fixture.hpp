@@ -1,6 +1,6 @@
 #pragma once
 
-// BrokerTest: a Broker on a fake clock, driven directly (no sockets), with sinks that record
+// BrokerTest: a Core on a fake clock, driven directly (no sockets), with sinks that record
 // what they were given.
 
 #include <string>
@@ -8,8 +8,8 @@
 
 #include <gtest/gtest.h>
 
-#include "server/broker.hpp"
 #include "server/connection.hpp"
+#include "server/core.hpp"
 #include "server/vhost.hpp"
 
 namespace warren::server::testing {
@@ -98,7 +98,7 @@ protected:
     }
 
     FakeClock clock;
-    Broker broker{clock};
+    Core broker{clock};
 };
 
 } // namespace warren::server::testing

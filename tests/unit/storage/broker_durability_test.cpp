@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "server/broker.hpp"
 #include "server/connection.hpp"
+#include "server/core.hpp"
 #include "server/vhost.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 #include "support/manual_executor.hpp"
@@ -40,7 +40,7 @@ protected:
         auto s = storage::sqlite::SqliteStore::open(options, executor.poster());
         ASSERT_TRUE(s) << s.error().reason;
         store = std::move(*s);
-        broker = std::make_unique<Broker>(clock, store.get(), executor.poster());
+        broker = std::make_unique<Core>(clock, store.get(), executor.poster());
         auto stats = broker->recover();
         ASSERT_TRUE(stats) << stats.error().reason;
         recovered = *stats;
@@ -105,7 +105,7 @@ protected:
     warren::testing::ManualExecutor executor;
     FakeClock clock;
     std::unique_ptr<storage::sqlite::SqliteStore> store;
-    std::unique_ptr<Broker> broker;
+    std::unique_ptr<Core> broker;
     storage::RecoveryStats recovered;
 };
 

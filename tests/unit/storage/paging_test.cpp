@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "server/broker.hpp"
+#include "server/core.hpp"
 #include "server/vhost.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 #include "support/manual_executor.hpp"
@@ -23,7 +23,7 @@ protected:
         storage::sqlite::SqliteOptions options;
         options.path = dir.file("warren.db");
         store = std::move(*storage::sqlite::SqliteStore::open(options, executor.poster()));
-        broker = std::make_unique<Broker>(clock, store.get(), executor.poster());
+        broker = std::make_unique<Core>(clock, store.get(), executor.poster());
         broker->set_memory_budget(kSmallBudget);
         ASSERT_TRUE(broker->recover());
     }
@@ -46,8 +46,7 @@ protected:
         props.delivery_mode = persistent ? 2 : 1;
         auto r = broker->publish(
             "/", "",
-            make_message("", "q", props,
-                                  "message-" + std::to_string(i) + std::string(90, '.')));
+            make_message("", "q", props, "message-" + std::to_string(i) + std::string(90, '.')));
         ASSERT_TRUE(r && r->routed);
     }
 
@@ -85,7 +84,7 @@ protected:
     warren::testing::ManualExecutor executor;
     FakeClock clock;
     std::unique_ptr<storage::sqlite::SqliteStore> store;
-    std::unique_ptr<Broker> broker;
+    std::unique_ptr<Core> broker;
 };
 
 TEST_F(PagingTest, BacklogPastTheBudgetStaysOnDiskAndComesBackInOrder) {
@@ -164,12 +163,12 @@ TEST_F(PagingTest, AlarmsRefusePublishesUntilCleared) {
     QueueSpec spec;
     spec.name = "q";
     ASSERT_TRUE(broker->declare_queue("/", spec));
-    broker->set_alarm(Broker::Alarm::disk, true, "disk alarm: test");
+    broker->set_alarm(Core::Alarm::disk, true, "disk alarm: test");
     auto r = broker->publish("/", "", make_message("", "q", {}, "x"));
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, Errc::resource_alarm);
     EXPECT_EQ(broker->alarms().size(), 1u);
-    broker->set_alarm(Broker::Alarm::disk, false);
+    broker->set_alarm(Core::Alarm::disk, false);
     EXPECT_TRUE(broker->publish("/", "", make_message("", "q", {}, "x")));
 }
 

@@ -73,7 +73,7 @@ TEST_F(MetricsRender, AlarmsAreZeroOneGauges) {
     auto m = scrape();
     EXPECT_EQ(m.value("warren_alarms_memory_used_watermark"), 0.0);
     EXPECT_EQ(m.value("warren_alarms_free_disk_space_watermark"), 0.0);
-    broker.set_alarm(server::Broker::Alarm::disk, true, "disk alarm: test");
+    broker.set_alarm(server::Core::Alarm::disk, true, "disk alarm: test");
     m = scrape();
     EXPECT_EQ(m.value("warren_alarms_memory_used_watermark"), 0.0);
     EXPECT_EQ(m.value("warren_alarms_free_disk_space_watermark"), 1.0);

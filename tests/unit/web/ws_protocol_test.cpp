@@ -399,9 +399,8 @@ TEST(WsProtocol, MessageFrameTextIsWhatBoostJsonWouldWrite) {
     for (const auto& props : properties) {
         // The stored form is the same text (empty for empty properties).
         EXPECT_EQ(server::serialize_properties(props),
-                  props == Properties{}
-                      ? std::string()
-                      : json::serialize(server::properties_to_json(props)));
+                  props == Properties{} ? std::string()
+                                        : json::serialize(server::properties_to_json(props)));
     }
     for (const auto& body : bodies) {
         for (const auto& props : properties) {

@@ -1,7 +1,8 @@
 #pragma once
 
-// Broker: the facade the web layer calls. It owns the vhosts (each with its exchanges, queues and
-// router) and the registry of client connections.
+// Core: the broker's state behind the facade (server/broker.hpp). It owns the vhosts (each with
+// its exchanges, queues and router), the users, the journal and the registry of client
+// connections; Vhost, Queue and Connection reach each other through it.
 //
 // Threading: not thread-safe by design. The broker and everything it owns live on one executor
 // (the "core" thread, see docs/architecture.md); transports post onto it. No call blocks.
@@ -28,14 +29,14 @@ class Vhost;
 class Queue;
 class Connection;
 
-class Broker {
+class Core {
 public:
     // store == nullptr: nothing is persisted (transient-only; unit tests). `post` runs a
     // function later on the core executor (the journal's flush, the store's completions).
-    explicit Broker(Clock& clock, storage::Store* store = nullptr, storage::Post post = {});
-    ~Broker();
-    Broker(const Broker&) = delete;
-    Broker& operator=(const Broker&) = delete;
+    explicit Core(Clock& clock, storage::Store* store = nullptr, storage::Post post = {});
+    ~Core();
+    Core(const Core&) = delete;
+    Core& operator=(const Core&) = delete;
 
     Clock& clock() const { return clock_; }
     Journal& journal() { return journal_; }

@@ -1,4 +1,4 @@
-#include "server/broker.hpp"
+#include "server/core.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -8,18 +8,18 @@
 
 namespace warren::server {
 
-Broker::Broker(Clock& clock, storage::Store* store, storage::Post post)
+Core::Core(Clock& clock, storage::Store* store, storage::Post post)
     : clock_(clock), journal_(store, std::move(post)) {
     vhosts_.emplace("/", std::make_unique<Vhost>(*this, "/"));
 }
 
-Broker::~Broker() {
+Core::~Core() {
     // Shutting down is not deleting: tearing the vhosts down must not journal their removal.
     journal_.pause(true);
     vhosts_.clear();
 }
 
-Result<Declared> Broker::declare_vhost(const std::string& name) {
+Result<Declared> Core::declare_vhost(const std::string& name) {
     if (auto ok = check_name("vhost", name); !ok) {
         return ok.error();
     }
@@ -36,7 +36,7 @@ Result<Declared> Broker::declare_vhost(const std::string& name) {
     return Declared::created;
 }
 
-Result<void> Broker::delete_vhost(const std::string& name) {
+Result<void> Core::delete_vhost(const std::string& name) {
     auto it = vhosts_.find(name);
     if (it == vhosts_.end()) {
         return make_error(Errc::not_found, "no vhost '" + name + "'");
@@ -51,24 +51,24 @@ Result<void> Broker::delete_vhost(const std::string& name) {
     return {};
 }
 
-Vhost* Broker::find_vhost(std::string_view name) {
+Vhost* Core::find_vhost(std::string_view name) {
     auto it = vhosts_.find(name);
     return it == vhosts_.end() ? nullptr : it->second.get();
 }
 
-const Vhost* Broker::find_vhost(std::string_view name) const {
+const Vhost* Core::find_vhost(std::string_view name) const {
     auto it = vhosts_.find(name);
     return it == vhosts_.end() ? nullptr : it->second.get();
 }
 
-Result<Vhost*> Broker::vhost(std::string_view name) {
+Result<Vhost*> Core::vhost(std::string_view name) {
     if (auto* v = find_vhost(name)) {
         return v;
     }
     return make_error(Errc::not_found, "no vhost '" + std::string(name) + "'");
 }
 
-std::vector<const Vhost*> Broker::vhosts() const {
+std::vector<const Vhost*> Core::vhosts() const {
     std::vector<const Vhost*> out;
     for (const auto& [name, vhost] : vhosts_) {
         out.push_back(vhost.get());
@@ -76,7 +76,7 @@ std::vector<const Vhost*> Broker::vhosts() const {
     return out;
 }
 
-Result<Declared> Broker::declare_exchange(std::string_view vhost_name, const ExchangeSpec& spec) {
+Result<Declared> Core::declare_exchange(std::string_view vhost_name, const ExchangeSpec& spec) {
     auto v = vhost(vhost_name);
     if (!v) {
         return v.error();
@@ -84,8 +84,8 @@ Result<Declared> Broker::declare_exchange(std::string_view vhost_name, const Exc
     return (*v)->declare_exchange(spec);
 }
 
-Result<void> Broker::delete_exchange(std::string_view vhost_name, std::string_view name,
-                                     bool if_unused) {
+Result<void> Core::delete_exchange(std::string_view vhost_name, std::string_view name,
+                                   bool if_unused) {
     auto v = vhost(vhost_name);
     if (!v) {
         return v.error();
@@ -93,8 +93,8 @@ Result<void> Broker::delete_exchange(std::string_view vhost_name, std::string_vi
     return (*v)->delete_exchange(name, if_unused);
 }
 
-Result<Declared> Broker::declare_queue(std::string_view vhost_name, const QueueSpec& spec,
-                                       std::uint64_t owner) {
+Result<Declared> Core::declare_queue(std::string_view vhost_name, const QueueSpec& spec,
+                                     std::uint64_t owner) {
     auto v = vhost(vhost_name);
     if (!v) {
         return v.error();
@@ -108,8 +108,8 @@ Result<Declared> Broker::declare_queue(std::string_view vhost_name, const QueueS
     return declared;
 }
 
-Result<void> Broker::delete_queue(std::string_view vhost_name, std::string_view name,
-                                  bool if_unused, bool if_empty) {
+Result<void> Core::delete_queue(std::string_view vhost_name, std::string_view name, bool if_unused,
+                                bool if_empty) {
     auto v = vhost(vhost_name);
     if (!v) {
         return v.error();
@@ -117,7 +117,7 @@ Result<void> Broker::delete_queue(std::string_view vhost_name, std::string_view 
     return (*v)->delete_queue(name, if_unused, if_empty);
 }
 
-Result<std::uint64_t> Broker::purge_queue(std::string_view vhost_name, std::string_view name) {
+Result<std::uint64_t> Core::purge_queue(std::string_view vhost_name, std::string_view name) {
     auto v = vhost(vhost_name);
     if (!v) {
         return v.error();
@@ -129,7 +129,7 @@ Result<std::uint64_t> Broker::purge_queue(std::string_view vhost_name, std::stri
     return queue->purge();
 }
 
-Result<bool> Broker::bind(std::string_view vhost_name, const routing::Binding& binding) {
+Result<bool> Core::bind(std::string_view vhost_name, const routing::Binding& binding) {
     auto v = vhost(vhost_name);
     if (!v) {
         return v.error();
@@ -137,7 +137,7 @@ Result<bool> Broker::bind(std::string_view vhost_name, const routing::Binding& b
     return (*v)->bind(binding);
 }
 
-Result<bool> Broker::unbind(std::string_view vhost_name, const routing::Binding& binding) {
+Result<bool> Core::unbind(std::string_view vhost_name, const routing::Binding& binding) {
     auto v = vhost(vhost_name);
     if (!v) {
         return v.error();
@@ -145,8 +145,8 @@ Result<bool> Broker::unbind(std::string_view vhost_name, const routing::Binding&
     return (*v)->unbind(binding);
 }
 
-Result<PublishOutcome> Broker::publish(std::string_view vhost_name, std::string_view exchange,
-                                       MessagePtr message) {
+Result<PublishOutcome> Core::publish(std::string_view vhost_name, std::string_view exchange,
+                                     MessagePtr message) {
     if (!memory_alarm_.empty() || !disk_alarm_.empty()) {
         return make_error(Errc::resource_alarm,
                           (memory_alarm_.empty() ? disk_alarm_ : memory_alarm_) +
@@ -159,8 +159,8 @@ Result<PublishOutcome> Broker::publish(std::string_view vhost_name, std::string_
     return (*v)->publish(exchange, std::move(message));
 }
 
-Result<std::vector<GotMessage>> Broker::get(std::string_view vhost_name, std::string_view queue,
-                                            std::size_t count, GetMode mode) {
+Result<std::vector<GotMessage>> Core::get(std::string_view vhost_name, std::string_view queue,
+                                          std::size_t count, GetMode mode) {
     auto v = vhost(vhost_name);
     if (!v) {
         return v.error();
@@ -176,14 +176,14 @@ Result<std::vector<GotMessage>> Broker::get(std::string_view vhost_name, std::st
     return q->get(count, mode, clock_.now());
 }
 
-std::unique_ptr<Connection> Broker::open_connection(std::string name, std::string user) {
+std::unique_ptr<Connection> Core::open_connection(std::string name, std::string user) {
     const std::uint64_t id = next_connection_id_++;
     auto connection = std::make_unique<Connection>(*this, id, std::move(name), std::move(user));
     connections_.emplace(id, connection.get());
     return connection;
 }
 
-std::vector<const Connection*> Broker::connections() const {
+std::vector<const Connection*> Core::connections() const {
     std::vector<const Connection*> out;
     for (const auto& [id, c] : connections_) {
         out.push_back(c);
@@ -191,11 +191,11 @@ std::vector<const Connection*> Broker::connections() const {
     return out;
 }
 
-void Broker::forget_connection(Connection& connection) {
+void Core::forget_connection(Connection& connection) {
     connections_.erase(connection.id());
 }
 
-Millis Broker::run_timers() {
+Millis Core::run_timers() {
     const Millis now = clock_.now();
     Millis due = kNever;
     for (auto& [name, vhost] : vhosts_) {
@@ -204,7 +204,7 @@ Millis Broker::run_timers() {
     return due;
 }
 
-void Broker::set_alarm(Alarm alarm, bool on, std::string reason) {
+void Core::set_alarm(Alarm alarm, bool on, std::string reason) {
     std::string& slot = alarm == Alarm::memory ? memory_alarm_ : disk_alarm_;
     if (!on) {
         if (!slot.empty()) {
@@ -219,7 +219,7 @@ void Broker::set_alarm(Alarm alarm, bool on, std::string reason) {
     slot = reason.empty() ? (alarm == Alarm::memory ? "memory alarm" : "disk alarm") : reason;
 }
 
-std::vector<std::string> Broker::alarms() const {
+std::vector<std::string> Core::alarms() const {
     std::vector<std::string> out;
     for (const auto* a : {&memory_alarm_, &disk_alarm_}) {
         if (!a->empty()) {
@@ -229,7 +229,7 @@ std::vector<std::string> Broker::alarms() const {
     return out;
 }
 
-Totals Broker::totals() const {
+Totals Core::totals() const {
     Totals t;
     t.vhosts = vhosts_.size();
     t.connections = connections_.size();
