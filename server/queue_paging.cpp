@@ -6,8 +6,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/properties_json.hpp"
 #include "server/core.hpp"
-#include "server/properties_json.hpp"
 #include "server/queue.hpp"
 #include "server/vhost.hpp"
 

@@ -8,8 +8,8 @@
 #include <boost/json/parse.hpp>
 #include <spdlog/spdlog.h>
 
+#include "common/properties_json.hpp"
 #include "server/core.hpp"
-#include "server/properties_json.hpp"
 #include "server/vhost.hpp"
 
 namespace warren::server {

@@ -2,10 +2,10 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "common/properties_json.hpp"
 #include "server/core.hpp"
 #include "server/dead_letter.hpp"
 #include "server/names.hpp"
-#include "server/properties_json.hpp"
 
 namespace warren::server {
 

@@ -1,7 +1,7 @@
 #include "web/message_codec.hpp"
 
+#include "common/properties_json.hpp"
 #include "server/names.hpp"
-#include "server/properties_json.hpp"
 #include "web/base64.hpp"
 
 namespace warren::web {
@@ -32,7 +32,7 @@ Result<MessagePtr> parse_publish(const json::object& item, std::string_view exch
         if (!p->is_object()) {
             return bad("'properties' must be an object");
         }
-        auto parsed = server::properties_from_json(p->get_object());
+        auto parsed = properties_from_json(p->get_object());
         if (!parsed) {
             return parsed.error();
         }

@@ -5,8 +5,8 @@
 #include <boost/json/serialize.hpp>
 
 #include "common/json_text.hpp"
+#include "common/properties_json.hpp"
 #include "server/names.hpp"
-#include "server/properties_json.hpp"
 #include "web/base64.hpp"
 #include "web/json_codec.hpp"
 #include "web/message_codec.hpp"
@@ -333,7 +333,7 @@ void append_message(std::string& out, std::string_view sub, const server::Delive
     out += R"(,"delivery_count":)";
     jt::append_number(out, std::uint64_t{delivery.delivery_count});
     out += R"(,"properties":)";
-    server::append_properties_json(out, message.properties, delivery.delivery_count);
+    append_properties_json(out, message.properties, delivery.delivery_count);
     out += R"(,"payload_bytes":)";
     jt::append_number(out, std::uint64_t{body.size()});
     out += R"(,"payload":)";

@@ -7,7 +7,7 @@
 
 #include <boost/json/parse.hpp>
 
-#include "server/properties_json.hpp"
+#include "common/properties_json.hpp"
 #include "web/commit.hpp"
 #include "web/handlers/common.hpp"
 #include "web/handlers/handlers.hpp"
@@ -139,7 +139,7 @@ boost::asio::awaitable<HandlerResult> get_messages(server::Core& broker, Request
         item["exchange"] = message.exchange;
         item["routing_key"] = message.routing_key;
         item["message_count"] = g.message_count;
-        json::object properties = server::properties_to_json(message.properties);
+        json::object properties = properties_to_json(message.properties);
         if (g.entry.delivery_count > 1) {
             // As quorum queues (and LavinMQ) report it: earlier delivery attempts.
             auto& headers = properties["headers"];

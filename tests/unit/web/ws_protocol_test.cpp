@@ -8,8 +8,8 @@
 #include <gtest/gtest.h>
 
 #include "common/json_text.hpp"
+#include "common/properties_json.hpp"
 #include "server/names.hpp"
-#include "server/properties_json.hpp"
 #include "web/base64.hpp"
 #include "web/ws_protocol.hpp"
 
@@ -349,7 +349,7 @@ std::string reference_message(std::string_view sub, const server::Delivery& deli
     out["routing_key"] = message.routing_key;
     out["redelivered"] = delivery.redelivered;
     out["delivery_count"] = delivery.delivery_count;
-    json::object properties = server::properties_to_json(message.properties);
+    json::object properties = properties_to_json(message.properties);
     if (delivery.delivery_count > 1) {
         json::value& headers = properties["headers"];
         if (!headers.is_object()) {
@@ -398,9 +398,9 @@ TEST(WsProtocol, MessageFrameTextIsWhatBoostJsonWouldWrite) {
     const Properties properties[] = {{}, everything, with_count_header};
     for (const auto& props : properties) {
         // The stored form is the same text (empty for empty properties).
-        EXPECT_EQ(server::serialize_properties(props),
-                  props == Properties{} ? std::string()
-                                        : json::serialize(server::properties_to_json(props)));
+        EXPECT_EQ(serialize_properties(props), props == Properties{}
+                                                   ? std::string()
+                                                   : json::serialize(properties_to_json(props)));
     }
     for (const auto& body : bodies) {
         for (const auto& props : properties) {

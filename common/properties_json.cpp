@@ -1,11 +1,11 @@
-#include "server/properties_json.hpp"
+#include "common/properties_json.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "common/json_text.hpp"
 
-namespace warren::server {
+namespace warren {
 
 namespace json = boost::json;
 
@@ -170,4 +170,4 @@ Result<Properties> parse_properties(std::string_view text) {
     return properties_from_json(v.get_object());
 }
 
-} // namespace warren::server
+} // namespace warren

@@ -12,7 +12,7 @@
 #include "common/error.hpp"
 #include "common/message.hpp"
 
-namespace warren::server {
+namespace warren {
 
 boost::json::object properties_to_json(const Properties& properties);
 // properties_to_json's text, appended to `out` without building the object (once per delivery).
@@ -27,4 +27,4 @@ Result<Properties> properties_from_json(const boost::json::object& json);
 std::string serialize_properties(const Properties& properties);
 Result<Properties> parse_properties(std::string_view text);
 
-} // namespace warren::server
+} // namespace warren
