@@ -21,18 +21,16 @@
 
 #include "app/config.hpp"
 #include "app/malloc_tuning.hpp"
+#include "app/store_metrics.hpp"
+#include "common/host_resources.hpp"
+#include "server/broker.hpp"
 #include "server/clock.hpp"
-#include "server/core.hpp"
-#include "server/resource_monitor.hpp"
-#include "server/stats.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 #include "web/api_router.hpp"
 #include "web/auth.hpp"
-#include "web/directory_authenticator.hpp"
 #include "web/handlers/handlers.hpp"
 #include "web/handlers/monitoring.hpp"
 #include "web/http_server.hpp"
-#include "web/permissions.hpp"
 #include "web/static_assets.hpp"
 #include "web/tls_context.hpp"
 #include "web/token_store.hpp"
@@ -73,17 +71,18 @@ void setup_logging(app::LogLevel level) {
     spdlog::flush_on(spdlog::level::info);
 }
 
-// Calls Broker::run_timers every 100 ms, or sooner when it says something is due sooner.
+// Calls Broker::run_timers every 100 ms, or sooner when it says something is due sooner, and
+// reports the host's memory and disk to the broker once a second (it sets or clears the alarms).
 // `timer` and `stopping` belong to main(); the signal handler sets stopping and cancels the timer.
-asio::awaitable<void> run_broker_timers(server::Core& broker, const server::Clock& clock,
-                                        server::ResourceMonitor& monitor, asio::steady_timer& timer,
-                                        const bool& stopping) {
+asio::awaitable<void> run_broker_timers(server::Broker& broker, const server::Clock& clock,
+                                        const std::filesystem::path& data_dir,
+                                        asio::steady_timer& timer, const bool& stopping) {
     constexpr server::Millis kPeriod = 100;
     constexpr server::Millis kMonitorPeriod = 1000;
     server::Millis last_check = 0;
     while (!stopping) {
         if (clock.now() - last_check >= kMonitorPeriod) {
-            monitor.check();
+            broker.report_resources({resident_memory_bytes(), disk_free_bytes(data_dir)});
             last_check = clock.now();
         }
         server::Millis next = broker.run_timers();
@@ -95,8 +94,7 @@ asio::awaitable<void> run_broker_timers(server::Core& broker, const server::Cloc
 
 // Samples the message counters into rates every 5 s: O(queues + exchanges) per period, nothing
 // per message (server/stats.hpp).
-asio::awaitable<void> run_stats_sampler(server::RateTracker& stats, const server::Core& broker,
-                                        const server::Clock& clock, asio::steady_timer& timer,
+asio::awaitable<void> run_stats_sampler(server::Broker& broker, asio::steady_timer& timer,
                                         const bool& stopping) {
     while (!stopping) {
         timer.expires_after(std::chrono::seconds(5));
@@ -104,44 +102,19 @@ asio::awaitable<void> run_stats_sampler(server::RateTracker& stats, const server
         if (ec || stopping) {
             co_return;
         }
-        stats.sample(broker, clock.now());
+        broker.sample_stats();
     }
-}
-
-// The writer thread's counters as GET /metrics shows them (web/ never sees storage/sqlite).
-web::StoreMetrics store_metrics(const storage::sqlite::SqliteStore& store) {
-    const storage::sqlite::WriterStats& stats = store.writer_stats();
-    constexpr auto relaxed = std::memory_order_relaxed;
-    web::StoreMetrics m;
-    m.commits = stats.commits.load(relaxed);
-    m.batches = stats.batches.load(relaxed);
-    m.failed_batches = stats.failed_batches.load(relaxed);
-    m.reaped_entries = stats.reaped_entries.load(relaxed);
-    m.pending_bytes = store.pending_bytes();
-    m.commit_seconds_sum = static_cast<double>(stats.commit_micros_total.load(relaxed)) / 1e6;
-    for (std::size_t i = 0; i < std::size(stats.latency_buckets); ++i) {
-        const std::uint64_t count = stats.latency_buckets[i].load(relaxed);
-        // The count is the buckets' sum (not `commits`), so that +Inf == _count in one scrape.
-        m.commit_count += count;
-        if (i < std::size(storage::sqlite::WriterStats::kBuckets)) {
-            m.commit_buckets.push_back(
-                {static_cast<double>(storage::sqlite::WriterStats::kBuckets[i]) / 1e6, count});
-        }
-    }
-    return m;
 }
 
 // The watermarks of --memory-high-watermark (a fraction of RAM or bytes) and --disk-free-limit.
 server::ResourceLimits resource_limits(const app::Config& config) {
     server::ResourceLimits limits;
-    limits.data_dir = config.data_dir;
     limits.disk_free_limit = config.disk_free_limit;
     const app::Watermark& w = config.memory_high_watermark;
     limits.memory_limit =
-        w.fraction
-            ? static_cast<std::uint64_t>(
-                  *w.fraction * static_cast<double>(server::physical_memory_bytes().value_or(0)))
-            : w.bytes;
+        w.fraction ? static_cast<std::uint64_t>(
+                         *w.fraction * static_cast<double>(physical_memory_bytes().value_or(0)))
+                   : w.bytes;
     return limits;
 }
 
@@ -161,7 +134,7 @@ int run(const app::Config& config) {
     // The io_context comes first: the store posts its completions onto it, and the broker's
     // journal schedules its flushes there. Handlers queued at exit are dropped, never run.
     asio::io_context ioc{1};
-    storage::Post post = [&ioc](std::function<void()> f) { asio::post(ioc, std::move(f)); };
+    server::Post post = [&ioc](std::function<void()> f) { asio::post(ioc, std::move(f)); };
 
     storage::sqlite::SqliteOptions store_options;
     store_options.path = (config.data_dir / "warren.db").string();
@@ -174,32 +147,28 @@ int run(const app::Config& config) {
     }
 
     server::SystemClock clock;
-    server::Core broker{clock, store->get(), post};
+    server::Broker broker{clock, store->get(), post};
     broker.set_memory_budget(config.memory_budget);
+    broker.set_loopback_users(config.loopback_users);
+    broker.set_resource_limits(resource_limits(config));
     const auto recovery_start = std::chrono::steady_clock::now();
     auto recovered = broker.recover();
     if (!recovered) {
         spdlog::error("recovery failed: {}", recovered.error().reason);
         return 1;
     }
-    spdlog::info("recovered {} messages in {} queues in {} ms", recovered->entries,
-                 broker.totals().queues,
+    spdlog::info("recovered {} messages in {} queues in {} ms", recovered->messages,
+                 recovered->queues,
                  std::chrono::duration_cast<std::chrono::milliseconds>(
                      std::chrono::steady_clock::now() - recovery_start)
                      .count());
-    if (broker.users().empty()) {
-        web::add_default_user(broker, config.default_user, config.default_password);
+    if (broker.ensure_default_user(config.default_user, config.default_password)) {
         spdlog::info("no users in the store: created '{}' (administrator)", config.default_user);
     }
-    web::DirectoryAuthenticator users(broker.users());
-    web::BasicAuth auth(users, config.loopback_users);
+    web::BasicAuth auth(broker);
     web::ApiRouter router(auth);
     router.set_vhost_gate([&broker](const web::Principal& principal, std::string_view vhost) {
-        // An unknown vhost is the handler's 404, not a refusal.
-        if (broker.find_vhost(vhost) == nullptr) {
-            return Result<void>();
-        }
-        return web::check_vhost_access(broker.users(), principal, vhost);
+        return broker.check_vhost_access(principal, vhost);
     });
     web::NodeInfo node{web::default_node_name(), web::default_node_name(), {}, std::nullopt};
 
@@ -252,11 +221,10 @@ int run(const app::Config& config) {
         }
         node.listeners.push_back({"https", listened->address().to_string(), listened->port()});
     }
-    server::RateTracker stats(clock.now());
-    web::register_overview_routes(router, broker, stats, node);
-    web::register_vhost_routes(router, broker, stats, node);
-    web::register_exchange_routes(router, broker, stats);
-    web::register_queue_routes(router, broker, stats, node);
+    web::register_overview_routes(router, broker, node);
+    web::register_vhost_routes(router, broker, node);
+    web::register_exchange_routes(router, broker);
+    web::register_queue_routes(router, broker, node);
     web::register_binding_routes(router, broker);
     web::register_connection_routes(router, broker, node);
     web::register_whoami_routes(router);
@@ -268,16 +236,15 @@ int run(const app::Config& config) {
     web::register_user_routes(router, broker);
     web::register_definition_routes(router, broker);
     web::register_static_asset_routes(router, web::admin_assets());
-    server::ResourceMonitor monitor(broker, resource_limits(config));
     web::register_health_routes(router, broker, node);
     web::register_metrics_routes(
         router,
-        web::MetricsSources{broker, stats, node, &monitor,
+        web::MetricsSources{broker, node,
                             [&http, &https] {
                                 return http.connection_count() +
                                        (https ? https->connection_count() : 0);
                             },
-                            [&store] { return std::optional(store_metrics(**store)); }},
+                            [&store] { return std::optional(app::store_metrics(**store)); }},
         config.metrics_auth);
     http.start();
     if (https) {
@@ -286,7 +253,7 @@ int run(const app::Config& config) {
 
     bool stopping = false;
     asio::steady_timer broker_timer(ioc);
-    asio::co_spawn(ioc, run_broker_timers(broker, clock, monitor, broker_timer, stopping),
+    asio::co_spawn(ioc, run_broker_timers(broker, clock, config.data_dir, broker_timer, stopping),
                    [](std::exception_ptr error) {
                        if (!error) {
                            return;
@@ -299,8 +266,7 @@ int run(const app::Config& config) {
                    });
 
     asio::steady_timer stats_timer(ioc);
-    asio::co_spawn(ioc, run_stats_sampler(stats, broker, clock, stats_timer, stopping),
-                   asio::detached);
+    asio::co_spawn(ioc, run_stats_sampler(broker, stats_timer, stopping), asio::detached);
 
     asio::signal_set signals(ioc, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& error, int signal_number) {
@@ -326,7 +292,7 @@ int run(const app::Config& config) {
     spdlog::info("listening on http://{}:{}", url_host(endpoint->address()), endpoint->port());
     ioc.run();
     // Everything the broker changed goes to the store, which commits it before closing.
-    broker.journal().flush_now();
+    broker.flush_now();
     (*store)->close();
     spdlog::info("stopped");
     return 0;

@@ -9,8 +9,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "common/host_resources.hpp"
 #include "server/core.hpp"
-#include "server/resource_monitor.hpp"
 #include "server/vhost.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 #include "support/manual_executor.hpp"
@@ -84,8 +84,7 @@ int main(int argc, char** argv) {
             if (i % 1'000'000 == 0) {
                 std::printf(
                     "published %9llu  rss %7.1f MiB  in memory %llu\n",
-                    static_cast<unsigned long long>(i),
-                    mib(server::resident_memory_bytes().value_or(0)),
+                    static_cast<unsigned long long>(i), mib(resident_memory_bytes().value_or(0)),
                     static_cast<unsigned long long>(
                         node.broker->find_vhost("/")->find_queue("backlog")->messages_in_memory()));
                 std::fflush(stdout);
@@ -96,8 +95,7 @@ int main(int argc, char** argv) {
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         std::printf("published %llu x %zu B in %.1f s (%.0f msg/s); peak-ish rss %.1f MiB\n",
                     static_cast<unsigned long long>(messages), size, secs,
-                    static_cast<double>(messages) / secs,
-                    mib(server::resident_memory_bytes().value_or(0)));
+                    static_cast<double>(messages) / secs, mib(resident_memory_bytes().value_or(0)));
     }
     const auto t0 = std::chrono::steady_clock::now();
     Node node(path, budget);
@@ -107,7 +105,7 @@ int main(int argc, char** argv) {
     std::printf("recovered %llu ready (%llu in memory) in %.2f s; rss %.1f MiB\n",
                 static_cast<unsigned long long>(queue->messages_ready()),
                 static_cast<unsigned long long>(queue->messages_in_memory()), recovery,
-                mib(server::resident_memory_bytes().value_or(0)));
+                mib(resident_memory_bytes().value_or(0)));
     // Drain a sample through page-in to show the backlog reads back.
     std::uint64_t drained = 0;
     const auto d0 = std::chrono::steady_clock::now();
@@ -122,7 +120,6 @@ int main(int argc, char** argv) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - d0).count();
     std::printf("drained %llu in %.1f s (%.0f msg/s, with page-in); rss %.1f MiB\n",
                 static_cast<unsigned long long>(drained), dsecs,
-                static_cast<double>(drained) / dsecs,
-                mib(server::resident_memory_bytes().value_or(0)));
+                static_cast<double>(drained) / dsecs, mib(resident_memory_bytes().value_or(0)));
     return 0;
 }

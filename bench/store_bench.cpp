@@ -69,7 +69,7 @@ struct Harness {
 };
 
 void declare_topology(server::Core& broker, int fanout) {
-    server::ExchangeSpec fan{"fan", routing::ExchangeType::fanout, true, false, false, {}};
+    server::ExchangeSpec fan{"fan", "fanout", true, false, false, {}};
     (void)broker.declare_exchange("/", fan);
     for (int q = 0; q < fanout; ++q) {
         server::QueueSpec spec;

@@ -5,11 +5,12 @@
 #include "server/core.hpp"
 #include "server/queue.hpp"
 #include "server/vhost.hpp"
+#include "server/view_builders.hpp"
 
 namespace warren::server {
 
-Connection::Connection(Core& core, std::uint64_t id, std::string name, std::string user)
-    : core_(core), id_(id), name_(std::move(name)), user_(std::move(user)) {}
+Connection::Connection(Core& core, std::uint64_t id, SessionInfo info, std::string user)
+    : core_(core), id_(id), info_(std::move(info)), user_(std::move(user)) {}
 
 Connection::~Connection() {
     close();
@@ -142,8 +143,8 @@ void Connection::resume() {
     }
 }
 
-std::vector<ConsumerInfo> Connection::consumers() const {
-    std::vector<ConsumerInfo> out;
+std::vector<ConsumerView> Connection::consumers() const {
+    std::vector<ConsumerView> out;
     for (const auto& ref : consumers_) {
         auto queue = ref.queue.lock();
         if (!queue || queue->deleted()) {
@@ -151,9 +152,7 @@ std::vector<ConsumerInfo> Connection::consumers() const {
         }
         for (const auto& c : queue->consumers()) {
             if (c->id == ref.consumer_id) {
-                const Consumer* active = queue->active_consumer();
-                out.push_back(ConsumerInfo{c->tag, queue->vhost().name(), queue->name(), c->options,
-                                           c->unacked, active == nullptr || active == c.get()});
+                out.push_back(consumer_view(*queue, *c));
             }
         }
     }

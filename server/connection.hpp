@@ -17,30 +17,23 @@
 #include "common/error.hpp"
 #include "server/consumer.hpp"
 #include "server/queue_entry.hpp"
+#include "server/views.hpp"
 
 namespace warren::server {
 
 class Core;
 class Queue;
 
-struct ConsumerInfo {
-    std::string tag;
-    std::string vhost;
-    std::string queue;
-    ConsumeOptions options;
-    std::uint32_t unacked = 0;
-    bool active = true; // false: standby under x-single-active-consumer
-};
-
 class Connection {
 public:
-    Connection(Core& core, std::uint64_t id, std::string name, std::string user);
+    Connection(Core& core, std::uint64_t id, SessionInfo info, std::string user);
     ~Connection();
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
 
     std::uint64_t id() const { return id_; }
-    const std::string& name() const { return name_; }
+    const std::string& name() const { return info_.name; }
+    const SessionInfo& info() const { return info_; }
     const std::string& user() const { return user_; }
 
     // Starts a consumer; returns its tag. Errors: not_found (vhost, queue), resource_locked
@@ -62,7 +55,8 @@ public:
     // The sink can take deliveries again: resume every consumer of this connection.
     void resume();
 
-    std::vector<ConsumerInfo> consumers() const;
+    // Its consumers as the API lists them, in the order they started.
+    std::vector<ConsumerView> consumers() const;
     std::size_t consumer_count() const { return consumers_.size(); }
     std::size_t unacked_count() const { return unacked_.size(); }
 
@@ -93,7 +87,7 @@ private:
 
     Core& core_;
     std::uint64_t id_;
-    std::string name_;
+    SessionInfo info_;
     std::string user_;
     std::uint64_t next_tag_ = 1;
     std::uint64_t next_consumer_tag_ = 1;

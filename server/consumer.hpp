@@ -8,17 +8,11 @@
 #include <string>
 
 #include "server/delivery_sink.hpp"
+#include "server/specs.hpp"
 
 namespace warren::server {
 
 class Connection;
-
-struct ConsumeOptions {
-    std::string tag;            // empty: the broker makes one ("ctag-<n>")
-    std::uint32_t prefetch = 0; // unacked deliveries allowed at once; 0 = unlimited
-    bool auto_ack = false;      // delivered = settled; throttled only by the sink
-    bool exclusive = false;     // no other consumer may use the queue meanwhile
-};
 
 struct Consumer {
     std::uint64_t id = 0;

@@ -9,7 +9,7 @@
 namespace warren::server {
 
 Core::Core(Clock& clock, storage::Store* store, storage::Post post)
-    : clock_(clock), journal_(store, std::move(post)) {
+    : clock_(clock), journal_(store, std::move(post)), stats_(clock.now()) {
     vhosts_.emplace("/", std::make_unique<Vhost>(*this, "/"));
 }
 
@@ -159,8 +159,8 @@ Result<PublishOutcome> Core::publish(std::string_view vhost_name, std::string_vi
     return (*v)->publish(exchange, std::move(message));
 }
 
-Result<std::vector<GotMessage>> Core::get(std::string_view vhost_name, std::string_view queue,
-                                          std::size_t count, GetMode mode) {
+Result<std::vector<GotEntry>> Core::get(std::string_view vhost_name, std::string_view queue,
+                                        std::size_t count, GetMode mode) {
     auto v = vhost(vhost_name);
     if (!v) {
         return v.error();
@@ -176,11 +176,17 @@ Result<std::vector<GotMessage>> Core::get(std::string_view vhost_name, std::stri
     return q->get(count, mode, clock_.now());
 }
 
-std::unique_ptr<Connection> Core::open_connection(std::string name, std::string user) {
+std::unique_ptr<Connection> Core::open_connection(SessionInfo info, std::string user) {
     const std::uint64_t id = next_connection_id_++;
-    auto connection = std::make_unique<Connection>(*this, id, std::move(name), std::move(user));
+    auto connection = std::make_unique<Connection>(*this, id, std::move(info), std::move(user));
     connections_.emplace(id, connection.get());
     return connection;
+}
+
+std::unique_ptr<Connection> Core::open_connection(std::string name, std::string user) {
+    SessionInfo info;
+    info.name = std::move(name);
+    return open_connection(std::move(info), std::move(user));
 }
 
 std::vector<const Connection*> Core::connections() const {
@@ -233,6 +239,9 @@ Totals Core::totals() const {
     Totals t;
     t.vhosts = vhosts_.size();
     t.connections = connections_.size();
+    for (const auto& [id, connection] : connections_) {
+        t.channels += connection->info().channels;
+    }
     for (const auto& [name, vhost] : vhosts_) {
         t.exchanges += vhost->exchanges().size();
         t.queues += vhost->queues().size();
@@ -240,6 +249,7 @@ Totals Core::totals() const {
             t.consumers += queue->consumers().size();
             t.messages_ready += queue->messages_ready();
             t.messages_unacknowledged += queue->messages_unacknowledged();
+            t.messages_paged_out += queue->messages_paged_out();
         }
     }
     return t;

@@ -16,11 +16,14 @@
 #include "common/error.hpp"
 #include "common/message.hpp"
 #include "routing/router.hpp"
+#include "server/broker.hpp"
 #include "server/clock.hpp"
 #include "server/journal.hpp"
 #include "server/queue.hpp"
 #include "server/specs.hpp"
+#include "server/stats.hpp"
 #include "server/users.hpp"
+#include "server/views.hpp"
 #include "storage/store.hpp"
 
 namespace warren::server {
@@ -78,10 +81,11 @@ public:
                                    MessagePtr message);
 
     // Reads up to `count` ready messages (POST /api/queues/.../get) and settles them by `mode`.
-    Result<std::vector<GotMessage>> get(std::string_view vhost, std::string_view queue,
-                                        std::size_t count, GetMode mode);
+    Result<std::vector<GotEntry>> get(std::string_view vhost, std::string_view queue,
+                                      std::size_t count, GetMode mode);
 
     // Connections: a transport opens one per client socket and closes it by destroying it.
+    std::unique_ptr<Connection> open_connection(SessionInfo info, std::string user);
     std::unique_ptr<Connection> open_connection(std::string name, std::string user);
     std::size_t connection_count() const { return connections_.size(); }
     std::vector<const Connection*> connections() const;
@@ -91,6 +95,10 @@ public:
     Millis run_timers();
 
     Totals totals() const;
+
+    // Message rates and totals over time (server/stats), sampled by Broker::sample_stats.
+    RateTracker& stats() { return stats_; }
+    const RateTracker& stats() const { return stats_; }
 
     // Users and their per-vhost permissions (journaled like the other definitions).
     UserDirectory& users() { return users_; }
@@ -114,6 +122,17 @@ public:
     bool alarm_in_effect(Alarm alarm) const {
         return !(alarm == Alarm::memory ? memory_alarm_ : disk_alarm_).empty();
     }
+    const std::string& alarm_reason(Alarm alarm) const {
+        return alarm == Alarm::memory ? memory_alarm_ : disk_alarm_;
+    }
+
+    // What the facade keeps for the loopback rule and the resource alarms.
+    std::vector<std::string>& loopback_users() { return loopback_users_; }
+    const std::vector<std::string>& loopback_users() const { return loopback_users_; }
+    ResourceLimits& resource_limits() { return resource_limits_; }
+    const ResourceLimits& resource_limits() const { return resource_limits_; }
+    ResourceReadings& resource_readings() { return resource_readings_; }
+    const ResourceReadings& resource_readings() const { return resource_readings_; }
 
 private:
     friend class Connection;
@@ -128,6 +147,10 @@ private:
     std::int64_t memory_in_use_ = 0;
     std::string memory_alarm_;
     std::string disk_alarm_;
+    std::vector<std::string> loopback_users_{"guest"};
+    ResourceLimits resource_limits_;
+    ResourceReadings resource_readings_;
+    RateTracker stats_;
     std::map<std::string, std::unique_ptr<Vhost>, std::less<>> vhosts_;
     std::map<std::uint64_t, Connection*> connections_;
     std::uint64_t next_connection_id_ = 1;

@@ -324,10 +324,10 @@ void Queue::on_rejected(std::uint64_t consumer_id, std::vector<QueueEntry> entri
     dispatch();
 }
 
-std::vector<GotMessage> Queue::get(std::size_t count, GetMode mode, Millis now) {
+std::vector<GotEntry> Queue::get(std::size_t count, GetMode mode, Millis now) {
     auto self = shared_from_this();
     touch(now);
-    std::vector<GotMessage> out;
+    std::vector<GotEntry> out;
     while (out.size() < count) {
         drop_expired_head(now);
         if (ready_.empty()) {
@@ -344,7 +344,7 @@ std::vector<GotMessage> Queue::get(std::size_t count, GetMode mode, Millis now) 
         if (entry.delivery_count > 1) {
             ++stats_.redeliver;
         }
-        out.push_back(GotMessage{std::move(entry), ready_.size()});
+        out.push_back(GotEntry{std::move(entry), ready_.size()});
     }
     std::vector<QueueEntry> settled;
     settled.reserve(out.size());

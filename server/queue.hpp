@@ -17,8 +17,8 @@
 #include "server/consumer.hpp"
 #include "server/queue_arguments.hpp"
 #include "server/queue_entry.hpp"
-#include "server/queue_stats.hpp"
 #include "server/specs.hpp"
+#include "server/views.hpp"
 #include "storage/records.hpp"
 
 namespace warren::server {
@@ -29,15 +29,8 @@ class Connection;
 enum class DeadLetterReason { rejected, expired, maxlen, delivery_limit };
 std::string_view to_string(DeadLetterReason reason);
 
-// How POST /api/queues/.../get settles what it read (RabbitMQ's ackmode).
-enum class GetMode {
-    ack_requeue_true,
-    ack_requeue_false,
-    reject_requeue_true,
-    reject_requeue_false
-};
-
-struct GotMessage {
+// One entry a get handed out (Broker::get turns it into a GotMessage).
+struct GotEntry {
     QueueEntry entry;                // delivery_count already counts this get
     std::uint64_t message_count = 0; // messages left ready after this one
 };
@@ -88,7 +81,7 @@ public:
     // requeue=false on nack / reject: dead-letter (if the queue has a DLX) or drop.
     void on_rejected(std::uint64_t consumer_id, std::vector<QueueEntry> entries);
 
-    std::vector<GotMessage> get(std::size_t count, GetMode mode, Millis now);
+    std::vector<GotEntry> get(std::size_t count, GetMode mode, Millis now);
     std::uint64_t purge();
 
     // Expires messages at the head whose TTL ran out; returns the next time anything is due

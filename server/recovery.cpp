@@ -40,13 +40,12 @@ Result<storage::RecoveryStats> Core::recover() {
         }
     }
     for (const auto& e : definitions->exchanges) {
-        auto type = routing::parse_exchange_type(e.type);
         Vhost* vhost = find_vhost(e.vhost);
-        if (!type || vhost == nullptr) {
+        if (vhost == nullptr) {
             spdlog::warn("recovery: skipping exchange '{}' in vhost '{}'", e.name, e.vhost);
             continue;
         }
-        ExchangeSpec spec{e.name,        *type,      true,
+        ExchangeSpec spec{e.name,        e.type,     true,
                           e.auto_delete, e.internal, parse_object(e.arguments)};
         if (auto r = vhost->declare_exchange(spec); !r) {
             spdlog::warn("recovery: exchange '{}': {}", e.name, r.error().reason);

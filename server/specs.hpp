@@ -1,19 +1,25 @@
 #pragma once
 
-// The value types callers hand the broker to declare things, and the summaries it hands back.
+// What callers hand the broker: the specs of what to declare, bind, consume or fetch, and the
+// outcomes it answers with. Plain values in the broker's own terms (type names as strings, a
+// binding's destination kind as a flag), so an edge never needs routing/ or storage/ types.
+//
+// Part of the facade (server/README.md).
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/json/object.hpp>
 
-#include "routing/exchange.hpp"
+#include "common/message.hpp"
 
 namespace warren::server {
 
 struct ExchangeSpec {
     std::string name;
-    routing::ExchangeType type = routing::ExchangeType::direct;
+    std::string type = "direct"; // direct, fanout, topic, headers (unknown: bad_request)
     bool durable = true;
     bool auto_delete = false;
     bool internal = false;
@@ -23,9 +29,20 @@ struct ExchangeSpec {
 struct QueueSpec {
     std::string name;
     bool durable = true;
-    bool exclusive = false;
+    bool exclusive = false; // needs a Session: it belongs to one connection
     bool auto_delete = false;
     boost::json::object arguments; // x-message-ttl, x-max-length, ... (validated on declare)
+};
+
+// source -> destination (a queue, or an exchange when to_exchange), with a binding key and
+// arguments (headers exchange: x-match). The default exchange is "".
+struct BindingSpec {
+    std::string source;
+    std::string destination;
+    bool to_exchange = false;
+    std::string routing_key;
+    boost::json::object arguments;
+    friend bool operator==(const BindingSpec&, const BindingSpec&) = default;
 };
 
 // What a declare did: made something new, or found an equivalent one (RabbitMQ: 201 vs 204).
@@ -34,18 +51,74 @@ enum class Declared { created, existed };
 struct PublishOutcome {
     bool routed = false;   // reached at least one queue
     bool rejected = false; // a queue refused it (x-overflow reject-publish): RabbitMQ nacks
-    bool stored = false;   // it was journaled: confirm only after Core::flush commits it
+    bool stored = false;   // it was journaled: confirm only once Broker::when_committed says so
 };
 
-// Totals for GET /api/overview.
-struct Totals {
-    std::size_t vhosts = 0;
-    std::size_t connections = 0;
-    std::size_t exchanges = 0;
-    std::size_t queues = 0;
-    std::size_t consumers = 0;
-    std::uint64_t messages_ready = 0;
-    std::uint64_t messages_unacknowledged = 0;
+struct ConsumeOptions {
+    std::string tag;            // empty: the broker makes one ("ctag-<n>")
+    std::uint32_t prefetch = 0; // unacked deliveries allowed at once; 0 = unlimited
+    bool auto_ack = false;      // delivered = settled; throttled only by the sink
+    bool exclusive = false;     // no other consumer may use the queue meanwhile
 };
+
+// How a get settles what it read (RabbitMQ's ackmode).
+enum class GetMode {
+    ack_requeue_true,
+    ack_requeue_false,
+    reject_requeue_true,
+    reject_requeue_false
+};
+
+// One message a get handed out.
+struct GotMessage {
+    MessagePtr message;
+    std::uint32_t delivery_count = 1; // this get included; redelivered when > 1
+    std::uint64_t message_count = 0;  // messages left ready after this one
+    bool stored = false;              // settling it changed the store: answer after the commit
+};
+
+// PUT /api/users/{name} and definitions imports: a password (hashed by the broker) or a stored
+// hash with its algorithm; neither means no password login.
+struct UserSpec {
+    std::string name;
+    std::vector<std::string> tags;
+    std::optional<std::string> password;
+    std::optional<std::string> password_hash;
+    std::optional<std::string> hashing_algorithm; // default rabbit_password_hashing_sha256
+};
+
+// A user as stored: name, salted hash in RabbitMQ's layout, tags.
+struct User {
+    std::string name;
+    std::string password_hash; // base64(salt + digest); "" = no password login
+    std::string hashing_algorithm;
+    std::vector<std::string> tags;
+
+    bool has_tag(std::string_view tag) const;
+    friend bool operator==(const User&, const User&) = default;
+};
+
+// One user's permissions on one vhost: three regexes over object names.
+struct Permission {
+    std::string user;
+    std::string vhost;
+    std::string configure;
+    std::string write;
+    std::string read;
+    friend bool operator==(const Permission&, const Permission&) = default;
+};
+
+// How an edge describes a client connection when it opens a Session, for the connection lists.
+struct SessionInfo {
+    std::string name;     // "127.0.0.1:5000 -> 127.0.0.1:15672", as RabbitMQ names connections
+    std::string protocol; // "WebSocket", "AMQP 0-9-1"
+    std::string peer_host;
+    std::uint16_t peer_port = 0;
+    std::uint16_t channels = 1;
+};
+
+// "administrator,management" or " a , b " -> {"administrator", "management"}; empty parts drop.
+std::vector<std::string> split_tags(std::string_view text);
+std::string join_tags(const std::vector<std::string>& tags);
 
 } // namespace warren::server

@@ -18,30 +18,13 @@
 #include <unordered_map>
 
 #include "server/clock.hpp"
-#include "server/queue_stats.hpp"
 #include "server/vhost.hpp"
+#include "server/views.hpp"
 
 namespace warren::server {
 
 class Core;
 class Queue;
-
-// The counters the API reports for a queue, a vhost or the node.
-struct MessageCounters {
-    std::uint64_t publish = 0;     // queue: enqueued; vhost/node: published to exchanges
-    std::uint64_t deliver_get = 0; // deliveries to consumers + messages handed out by get
-    std::uint64_t ack = 0;
-    std::uint64_t redeliver = 0;
-
-    MessageCounters& operator+=(const MessageCounters& other);
-};
-
-struct MessageRates {
-    double publish = 0;
-    double deliver_get = 0;
-    double ack = 0;
-    double redeliver = 0;
-};
 
 struct ExchangeRates {
     double publish_in = 0;

@@ -5,6 +5,8 @@
 #include <spdlog/spdlog.h>
 
 #include "server/journal.hpp"
+#include "server/names.hpp"
+#include "server/password_hash.hpp"
 
 namespace warren::server {
 namespace {
@@ -27,6 +29,34 @@ template <class Pending, class Key> bool pending_contains(const Pending& pending
 
 bool User::has_tag(std::string_view tag) const {
     return std::find(tags.begin(), tags.end(), tag) != tags.end();
+}
+
+Result<User> make_user(const UserSpec& spec) {
+    if (auto ok = check_name("user", spec.name); !ok) {
+        return ok.error();
+    }
+    User user{spec.name, "", std::string(kDefaultHashingAlgorithm), spec.tags};
+    if (spec.password) {
+        user.password_hash = hash_password(*spec.password);
+        return user;
+    }
+    if (spec.hashing_algorithm) {
+        if (!known_hashing_algorithm(*spec.hashing_algorithm)) {
+            return make_error(Errc::bad_request,
+                              "unknown hashing_algorithm '" + *spec.hashing_algorithm +
+                                  "' (rabbit_password_hashing_sha256, _sha512 or _md5)");
+        }
+        user.hashing_algorithm = *spec.hashing_algorithm;
+    }
+    if (spec.password_hash) {
+        if (invalid_password_hash(*spec.password_hash)) {
+            return make_error(Errc::bad_request,
+                              "password_hash is not base64: " + *spec.password_hash);
+        }
+        user.password_hash = *spec.password_hash;
+    }
+    // Neither password nor hash: the user cannot log in with a password (RabbitMQ's rule).
+    return user;
 }
 
 std::vector<std::string> split_tags(std::string_view text) {

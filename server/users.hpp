@@ -23,30 +23,13 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "server/principal.hpp"
+#include "server/specs.hpp"
 #include "storage/records.hpp"
 
 namespace warren::server {
 
 class Journal;
-
-struct User {
-    std::string name;
-    std::string password_hash; // base64(salt + digest); "" = no password login
-    std::string hashing_algorithm;
-    std::vector<std::string> tags;
-
-    bool has_tag(std::string_view tag) const;
-};
-
-enum class Access { configure, write, read };
-
-struct Permission {
-    std::string user;
-    std::string vhost;
-    std::string configure;
-    std::string write;
-    std::string read;
-};
 
 class UserDirectory {
 public:
@@ -110,8 +93,8 @@ private:
     std::map<Key, Entry, KeyLess> permissions_;
 };
 
-// "administrator,management" or " a , b " -> {"administrator", "management"}; empty parts drop.
-std::vector<std::string> split_tags(std::string_view text);
-std::string join_tags(const std::vector<std::string>& tags);
+// A UserSpec checked and turned into a stored user: the name, the hashing algorithm and hash (a
+// password is hashed with a fresh salt). Errors: bad_request naming what is wrong.
+Result<User> make_user(const UserSpec& spec);
 
 } // namespace warren::server

@@ -40,13 +40,17 @@ const std::pair<const char*, ExchangeType> kPredeclared[] = {
 } // namespace
 
 Vhost::Vhost(Core& core, std::string name) : core_(core), name_(std::move(name)) {
-    exchanges_.emplace(
-        "",
-        ExchangeState{ExchangeSpec{"", ExchangeType::direct, true, false, false, {}}, false, {}});
+    auto built_in = [](std::string exchange, ExchangeType type) {
+        return ExchangeState{
+            ExchangeSpec{
+                std::move(exchange), std::string(routing::to_string(type)), true, false, false, {}},
+            type,
+            false,
+            {}};
+    };
+    exchanges_.emplace("", built_in("", ExchangeType::direct));
     for (const auto& [exchange, type] : kPredeclared) {
-        exchanges_.emplace(
-            exchange,
-            ExchangeState{ExchangeSpec{exchange, type, true, false, false, {}}, false, {}});
+        exchanges_.emplace(exchange, built_in(exchange, type));
         router_.add_exchange(exchange, type);
     }
 }
@@ -60,6 +64,10 @@ Result<Declared> Vhost::declare_exchange(const ExchangeSpec& spec) {
         return ok.error();
     }
     const std::string what = describe("exchange", spec.name, name_);
+    const auto type = routing::parse_exchange_type(spec.type);
+    if (!type) {
+        return make_error(Errc::bad_request, "unknown exchange type '" + spec.type + "'");
+    }
     std::string alternate;
     if (const auto* ae = spec.arguments.if_contains("alternate-exchange")) {
         if (!ae->is_string()) {
@@ -75,8 +83,7 @@ Result<Declared> Vhost::declare_exchange(const ExchangeSpec& spec) {
     if (auto it = exchanges_.find(spec.name); it != exchanges_.end()) {
         const ExchangeSpec& current = it->second.spec;
         if (current.type != spec.type) {
-            return inequivalent("type", what, routing::to_string(spec.type),
-                                routing::to_string(current.type));
+            return inequivalent("type", what, spec.type, current.type);
         }
         if (current.durable != spec.durable) {
             return inequivalent("durable", what, bool_word(spec.durable),
@@ -96,12 +103,12 @@ Result<Declared> Vhost::declare_exchange(const ExchangeSpec& spec) {
         }
         return Declared::existed;
     }
-    router_.add_exchange(spec.name, spec.type, alternate);
-    exchanges_.emplace(spec.name, ExchangeState{spec, false, {}});
+    router_.add_exchange(spec.name, *type, alternate);
+    exchanges_.emplace(spec.name, ExchangeState{spec, *type, false, {}});
     if (spec.durable && journal().enabled()) {
-        journal().batch().put_exchanges.push_back(
-            {name_, spec.name, std::string(routing::to_string(spec.type)), spec.auto_delete,
-             spec.internal, boost::json::serialize(spec.arguments)});
+        journal().batch().put_exchanges.push_back({name_, spec.name, spec.type, spec.auto_delete,
+                                                   spec.internal,
+                                                   boost::json::serialize(spec.arguments)});
     }
     return Declared::created;
 }

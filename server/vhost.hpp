@@ -17,8 +17,8 @@
 #include "routing/router.hpp"
 #include "server/journal.hpp"
 #include "server/queue.hpp"
-#include "server/queue_stats.hpp"
 #include "server/specs.hpp"
+#include "server/views.hpp"
 
 namespace warren::server {
 
@@ -30,7 +30,8 @@ struct ExchangeStats {
 };
 
 struct ExchangeState {
-    ExchangeSpec spec;
+    ExchangeSpec spec; // spec.type is the canonical name of `type`
+    routing::ExchangeType type = routing::ExchangeType::direct;
     bool had_binding = false; // auto-delete applies only after a first binding went away
     ExchangeStats stats;
 };

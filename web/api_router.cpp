@@ -13,7 +13,7 @@
 #include <boost/url/parse.hpp>
 #include <spdlog/spdlog.h>
 
-#include "web/permissions.hpp"
+#include "server/principal.hpp"
 
 namespace warren::web {
 
@@ -153,9 +153,9 @@ Result<void> ApiRouter::authorize(const RouteOptions& options,
                                   const RequestContext& context) const {
     const Principal& principal = *context.principal;
     if (options.administrator) {
-        return check_administrator(principal);
+        return server::check_administrator(principal);
     }
-    if (!vhost_gate_ || sees_all_vhosts(principal)) {
+    if (!vhost_gate_) {
         return {};
     }
     for (const auto& [name, value] : context.params) {

@@ -63,9 +63,9 @@ struct RouteOptions {
     bool administrator = false; // only users tagged administrator (users, permissions, ...)
 };
 
-// Decides whether a principal may use a vhost named in a route's {vhost} parameter; set by
-// main() from the broker's users (web/permissions). Not consulted for administrators and
-// monitoring users, who see every vhost, as in RabbitMQ.
+// Decides whether a principal may use a vhost named in a route's {vhost} parameter; main() sets
+// it to server::Broker::check_vhost_access (administrators and monitoring users see every vhost,
+// as in RabbitMQ).
 using VhostGate = std::function<Result<void>(const Principal&, std::string_view vhost)>;
 
 class ApiRouter {

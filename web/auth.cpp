@@ -22,18 +22,7 @@ Digest sha256(std::string_view data) {
     return digest;
 }
 
-bool has_management_tag(const Principal& principal) {
-    static constexpr std::string_view kTags[] = {"administrator", "monitoring", "policymaker",
-                                                 "management"};
-    return std::any_of(principal.tags.begin(), principal.tags.end(), [](const std::string& tag) {
-        return std::find(std::begin(kTags), std::end(kTags), tag) != std::end(kTags);
-    });
-}
-
 } // namespace
-
-BasicAuth::BasicAuth(const Authenticator& authenticator, std::vector<std::string> loopback_users)
-    : authenticator_(authenticator), loopback_users_(std::move(loopback_users)) {}
 
 Result<Principal> BasicAuth::check(std::string_view authorization,
                                    const boost::asio::ip::address& peer) const {
@@ -44,16 +33,12 @@ Result<Principal> BasicAuth::check(std::string_view authorization,
     if (!credentials) {
         return Error{Errc::not_authorized, "Malformed Basic authorization header"};
     }
-    auto principal = authenticator_.authenticate(credentials->first, credentials->second);
+    auto principal =
+        broker_.authenticate(credentials->first, credentials->second, is_loopback(peer));
     if (!principal) {
         return principal;
     }
-    bool loopback_only = std::find(loopback_users_.begin(), loopback_users_.end(),
-                                   principal->name) != loopback_users_.end();
-    if (loopback_only && !is_loopback(peer)) {
-        return Error{Errc::not_authorized, std::string(kLoopbackOnlyReason)};
-    }
-    if (!has_management_tag(*principal)) {
+    if (!server::has_management_tag(*principal)) {
         return Error{Errc::not_authorized, std::string(kNotManagementUserReason)};
     }
     return principal;

@@ -1,13 +1,10 @@
 #pragma once
 
-// HTTP Basic authentication for /api. Two parts, so that the users issue can swap the user table
-// without touching handlers or sessions:
-// - Authenticator: user name + password -> Principal (who, with which tags); the broker's user
-//   directory is the real one (web/directory_authenticator).
-// - BasicAuth: parses the Authorization header, asks the Authenticator, then applies RabbitMQ's
-//   rules that do not depend on where users are kept (loopback_users, management tags).
-// Both are immutable after construction and safe to call from any thread; main() owns them and
-// they outlive the HTTP server.
+// HTTP Basic authentication for /api and /ws: parses the Authorization header, asks the broker
+// (server::Broker::authenticate checks the password and the loopback rule, as for every
+// protocol), then applies the rule that belongs to the management API alone: the user needs a
+// management tag. Immutable after construction; main() owns it and it outlives the HTTP server.
+// Thread: the core executor (the broker's users are broker state).
 
 #include <optional>
 #include <string>
@@ -18,31 +15,16 @@
 #include <boost/asio/ip/address.hpp>
 
 #include "common/error.hpp"
+#include "server/broker.hpp"
+#include "server/principal.hpp"
 
 namespace warren::web {
 
-struct Principal {
-    std::string name;
-    std::vector<std::string> tags; // administrator, monitoring, policymaker, management
-    bool is_internal_user = true;  // false once external (e.g. OAuth) logins exist
-
-    friend bool operator==(const Principal&, const Principal&) = default;
-};
-
-class Authenticator {
-public:
-    virtual ~Authenticator() = default;
-    // Errc::not_authorized "Login failed" for an unknown user or a wrong password (the two are
-    // not told apart, so names cannot be probed).
-    virtual Result<Principal> authenticate(std::string_view user,
-                                           std::string_view password) const = 0;
-};
+using Principal = server::Principal;
 
 class BasicAuth {
 public:
-    // loopback_users: users who may log in only from a loopback address (RabbitMQ's
-    // loopback_users, default [guest]); empty lifts the restriction.
-    BasicAuth(const Authenticator& authenticator, std::vector<std::string> loopback_users);
+    explicit BasicAuth(const server::Broker& broker) : broker_(broker) {}
 
     // authorization: the Authorization header's value ("" when absent); peer: the client's
     // address. Errors are all Errc::not_authorized (401), with RabbitMQ's reasons.
@@ -50,8 +32,7 @@ public:
                             const boost::asio::ip::address& peer) const;
 
 private:
-    const Authenticator& authenticator_;
-    std::vector<std::string> loopback_users_;
+    const server::Broker& broker_;
 };
 
 // "Basic dXNlcjpwdw==" -> {"user", "pw"}; nullopt when not Basic or malformed.

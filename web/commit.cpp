@@ -18,14 +18,14 @@ namespace {
 // The initiation of the flush operation. The journal keeps its waiters in std::function, which
 // must be copyable, so the (move-only) completion handler is shared.
 //
-// flush() calls back synchronously when there is no store: the handler is then posted, since
-// resuming the coroutine from inside the initiating function would nest it in its own
+// when_committed() calls back synchronously when there is no store: the handler is then posted,
+// since resuming the coroutine from inside the initiating function would nest it in its own
 // suspension. Otherwise the callback comes from the store's completion, which the writer thread
 // has already posted to the core executor: posting it a second time only cost a queue turn per
 // request, so the handler is dispatched (run at once when we are on its executor, which in
 // threading model A we always are).
 struct FlushInitiation {
-    server::Core& broker;
+    server::Broker& broker;
 
     template <class Handler> void operator()(Handler&& handler) const {
         struct Waiter {
@@ -34,7 +34,7 @@ struct FlushInitiation {
             bool initiating = true;
         };
         auto waiter = std::make_shared<Waiter>(std::forward<Handler>(handler));
-        broker.flush([waiter](Result<void> result) {
+        broker.when_committed([waiter](Result<void> result) {
             auto executor = asio::get_associated_executor(waiter->handler);
             auto resume = [waiter, result = std::move(result)]() mutable {
                 std::move(waiter->handler)(std::move(result));
@@ -51,7 +51,7 @@ struct FlushInitiation {
 
 } // namespace
 
-asio::awaitable<Result<void>> wait_for_commit(server::Core& broker) {
+asio::awaitable<Result<void>> wait_for_commit(server::Broker& broker) {
     FlushInitiation initiation{broker};
     Result<void> result =
         co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(Result<void>)>(

@@ -1,14 +1,10 @@
-// The rendering side of json_codec.hpp (the request side is json_request.cpp).
+// The rendering side of json_codec.hpp (the request side is json_request.cpp): the broker's
+// views in the management API's shapes.
 
 #include "web/json_codec.hpp"
 
-#include <charconv>
-
 #include <boost/json/array.hpp>
-#include <boost/json/serialize.hpp>
 
-#include "server/connection.hpp"
-#include "server/queue.hpp"
 #include "web/binding_props.hpp"
 
 namespace warren::web {
@@ -19,6 +15,10 @@ namespace {
 
 json::object rate(double value) {
     return json::object{{"rate", value}};
+}
+
+json::value optional_string(const std::optional<std::string>& s) {
+    return s ? json::value(json::string(*s)) : json::value(nullptr);
 }
 
 } // namespace
@@ -37,116 +37,79 @@ json::object message_stats_json(const server::MessageCounters& counters,
     };
 }
 
-json::object exchange_json(std::string_view vhost, const server::ExchangeState& exchange,
-                           const server::ExchangeRates& rates) {
-    const server::ExchangeSpec& spec = exchange.spec;
-    const bool built_in = spec.name.empty() || spec.name.starts_with("amq.");
+json::object exchange_json(const server::ExchangeView& e) {
     return json::object{
-        {"name", spec.name},
-        {"vhost", vhost},
-        {"type", routing::to_string(spec.type)},
-        {"durable", spec.durable},
-        {"auto_delete", spec.auto_delete},
-        {"internal", spec.internal},
-        {"arguments", spec.arguments},
+        {"name", e.name},
+        {"vhost", e.vhost},
+        {"type", e.type},
+        {"durable", e.durable},
+        {"auto_delete", e.auto_delete},
+        {"internal", e.internal},
+        {"arguments", e.arguments},
         // warren does not record who declared an exchange; built-ins are the broker's own.
-        {"user_who_performed_action", built_in ? "rmq-internal" : ""},
+        {"user_who_performed_action", e.built_in ? "rmq-internal" : ""},
         {"policy", nullptr},
         {"message_stats",
          {
-             {"publish_in", exchange.stats.publish_in},
-             {"publish_in_details", rate(rates.publish_in)},
-             {"publish_out", exchange.stats.publish_out},
-             {"publish_out_details", rate(rates.publish_out)},
+             {"publish_in", e.publish_in},
+             {"publish_in_details", rate(e.publish_in_rate)},
+             {"publish_out", e.publish_out},
+             {"publish_out_details", rate(e.publish_out_rate)},
          }},
     };
 }
 
-json::object queue_json(const server::Queue& queue, const QueueRender& how) {
-    const server::QueueSpec& spec = queue.spec();
-    const server::Consumer* active = queue.active_consumer();
-    json::value single_active_tag = nullptr;
-    if (queue.arguments().single_active_consumer && active != nullptr) {
-        single_active_tag = json::string(active->tag);
-    }
-    json::value exclusive_tag = nullptr;
-    for (const auto& c : queue.consumers()) {
-        if (c->options.exclusive) {
-            exclusive_tag = json::string(c->tag);
-        }
-    }
-    const std::uint64_t ready = queue.messages_ready();
-    const std::uint64_t unacked = queue.messages_unacknowledged();
+json::object queue_json(const server::QueueView& q, std::string_view node, bool detailed) {
     json::object out{
-        {"name", spec.name},
-        {"vhost", queue.vhost().name()},
-        {"durable", spec.durable},
-        {"auto_delete", spec.auto_delete},
-        {"exclusive", spec.exclusive},
-        {"arguments", spec.arguments},
+        {"name", q.name},
+        {"vhost", q.vhost},
+        {"durable", q.durable},
+        {"auto_delete", q.auto_delete},
+        {"exclusive", q.exclusive},
+        {"arguments", q.arguments},
         {"type", "classic"},
         {"state", "running"},
-        {"node", how.node},
+        {"node", node},
         {"policy", nullptr},
-        {"consumers", queue.consumers().size()},
-        {"exclusive_consumer_tag", std::move(exclusive_tag)},
-        {"single_active_consumer_tag", std::move(single_active_tag)},
-        {"messages", ready + unacked},
-        {"messages_ready", ready},
-        {"messages_unacknowledged", unacked},
+        {"consumers", q.consumers},
+        {"exclusive_consumer_tag", optional_string(q.exclusive_consumer_tag)},
+        {"single_active_consumer_tag", optional_string(q.single_active_consumer_tag)},
+        {"messages", q.messages_ready + q.messages_unacknowledged},
+        {"messages_ready", q.messages_ready},
+        {"messages_unacknowledged", q.messages_unacknowledged},
         // Unacked bytes are held by connections, not counted per queue: bytes are ready bytes.
-        {"message_bytes", queue.ready_bytes()},
-        {"message_bytes_ready", queue.ready_bytes()},
-        {"message_stats",
-         message_stats_json(server::counters_of(queue.stats()), how.stats.queue_rates(queue))},
+        {"message_bytes", q.message_bytes_ready},
+        {"message_bytes_ready", q.message_bytes_ready},
+        {"message_stats", message_stats_json(q.counters, q.rates)},
     };
-    if (how.detailed) {
+    if (detailed) {
         json::array details;
-        for (const auto& c : queue.consumers()) {
-            ConsumerView view{c->tag,
-                              queue.vhost().name(),
-                              spec.name,
-                              c->connection ? std::string_view(c->connection->name()) : "",
-                              c->connection ? std::string_view(c->connection->user()) : "",
-                              c->options,
-                              active == nullptr || active == c.get(),
-                              queue.arguments().single_active_consumer};
-            details.push_back(consumer_json(view, how.node));
+        for (const auto& c : q.consumer_details) {
+            details.push_back(consumer_json(c, node));
         }
         out["consumer_details"] = std::move(details);
     }
     return out;
 }
 
-json::object binding_json(std::string_view vhost, const routing::Binding& binding) {
-    const bool to_exchange = binding.destination.kind == routing::Destination::Kind::exchange;
+json::object binding_json(const server::BindingView& view) {
+    const server::BindingSpec& b = view.binding;
     return json::object{
-        {"source", binding.source},
-        {"vhost", vhost},
-        {"destination", binding.destination.name},
-        {"destination_type", to_exchange ? "exchange" : "queue"},
-        {"routing_key", binding.routing_key},
-        {"arguments", binding.arguments},
-        {"properties_key", binding_props(binding.routing_key, binding.arguments)},
+        {"source", b.source},
+        {"vhost", view.vhost},
+        {"destination", b.destination},
+        {"destination_type", b.to_exchange ? "exchange" : "queue"},
+        {"routing_key", b.routing_key},
+        {"arguments", b.arguments},
+        {"properties_key", binding_props(b.routing_key, b.arguments)},
     };
 }
 
-routing::Binding implicit_binding(const std::string& queue) {
-    return routing::Binding{"", routing::Destination::queue(queue), queue, {}};
-}
-
-json::object vhost_json(const server::Vhost& vhost, const server::RateTracker& stats,
-                        std::string_view node) {
-    std::uint64_t ready = 0;
-    std::uint64_t unacked = 0;
-    for (const auto& [name, queue] : vhost.queues()) {
-        ready += queue->messages_ready();
-        unacked += queue->messages_unacknowledged();
-    }
+json::object vhost_json(const server::VhostView& vhost, std::string_view node) {
     json::object cluster_state;
     cluster_state[node] = "running";
     return json::object{
-        {"name", vhost.name()},
+        {"name", vhost.name},
         // Descriptions and tags are not kept yet (the broker stores names only).
         {"description", ""},
         {"tags", json::array{}},
@@ -154,26 +117,25 @@ json::object vhost_json(const server::Vhost& vhost, const server::RateTracker& s
         {"metadata", {{"description", ""}, {"tags", json::array{}}}},
         {"tracing", false},
         {"cluster_state", std::move(cluster_state)},
-        {"messages", ready + unacked},
-        {"messages_ready", ready},
-        {"messages_unacknowledged", unacked},
-        {"message_stats",
-         message_stats_json(stats.vhost_totals(vhost), stats.vhost_rates(vhost.name()))},
+        {"messages", vhost.messages_ready + vhost.messages_unacknowledged},
+        {"messages_ready", vhost.messages_ready},
+        {"messages_unacknowledged", vhost.messages_unacknowledged},
+        {"message_stats", message_stats_json(vhost.counters, vhost.rates)},
     };
 }
 
-json::object consumer_json(const ConsumerView& consumer, std::string_view node) {
+json::object consumer_json(const server::ConsumerView& consumer, std::string_view node) {
     json::object channel{
         {"connection_name", consumer.connection_name},
         // One logical channel per warren connection, numbered 1 as RabbitMQ numbers its first.
-        {"name", std::string(consumer.connection_name) + " (1)"},
+        {"name", consumer.connection_name + " (1)"},
         {"number", 1},
         {"node", node},
         {"user", consumer.user},
     };
-    if (auto peer = peer_of(consumer.connection_name)) {
-        channel["peer_host"] = peer->host;
-        channel["peer_port"] = peer->port;
+    if (!consumer.peer_host.empty()) {
+        channel["peer_host"] = consumer.peer_host;
+        channel["peer_port"] = consumer.peer_port;
     }
     std::string_view status = "up";
     if (consumer.single_active) {
@@ -190,29 +152,6 @@ json::object consumer_json(const ConsumerView& consumer, std::string_view node) 
         {"activity_status", status},
         {"arguments", json::object{}},
     };
-}
-
-std::optional<Peer> peer_of(std::string_view connection_name) {
-    const std::size_t arrow = connection_name.find(" -> ");
-    if (arrow == std::string_view::npos) {
-        return std::nullopt;
-    }
-    std::string_view peer = connection_name.substr(0, arrow);
-    const std::size_t colon = peer.rfind(':');
-    if (colon == std::string_view::npos || colon == 0) {
-        return std::nullopt;
-    }
-    unsigned port = 0;
-    std::string_view digits = peer.substr(colon + 1);
-    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
-    if (ec != std::errc{} || end != digits.data() + digits.size() || port > 65535) {
-        return std::nullopt;
-    }
-    std::string host(peer.substr(0, colon));
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
-        host = host.substr(1, host.size() - 2); // "[::1]:5000"
-    }
-    return Peer{std::move(host), static_cast<std::uint16_t>(port)};
 }
 
 } // namespace warren::web

@@ -6,7 +6,7 @@
 // "true"/"false", an empty array stands for an empty arguments table). Rendering produces one
 // API object per call, so list handlers render only the items of the page they answer.
 //
-// Pure functions over broker state; call them on the core thread, like the broker itself.
+// Pure functions over the broker's value views (server/views.hpp).
 
 #include <cstdint>
 #include <optional>
@@ -16,11 +16,8 @@
 #include <boost/json/object.hpp>
 
 #include "common/error.hpp"
-#include "routing/router.hpp"
-#include "server/consumer.hpp"
 #include "server/specs.hpp"
-#include "server/stats.hpp"
-#include "server/vhost.hpp"
+#include "server/views.hpp"
 #include "web/binding_props.hpp"
 
 namespace warren::web {
@@ -65,42 +62,17 @@ Result<void> check_vhost_body(const boost::json::object& body);
 boost::json::object message_stats_json(const server::MessageCounters& counters,
                                        const server::MessageRates& rates);
 
-boost::json::object exchange_json(std::string_view vhost, const server::ExchangeState& exchange,
-                                  const server::ExchangeRates& rates);
+boost::json::object exchange_json(const server::ExchangeView& exchange);
 
-struct QueueRender {
-    std::string_view node;
-    const server::RateTracker& stats;
-    bool detailed = false; // single GET: adds consumer_details
-};
-boost::json::object queue_json(const server::Queue& queue, const QueueRender& how);
+// detailed (a single GET): adds consumer_details.
+boost::json::object queue_json(const server::QueueView& queue, std::string_view node,
+                               bool detailed = false);
 
-boost::json::object binding_json(std::string_view vhost, const routing::Binding& binding);
-// The binding every queue has from the default exchange, keyed by its own name.
-routing::Binding implicit_binding(const std::string& queue);
+boost::json::object binding_json(const server::BindingView& binding);
 
-boost::json::object vhost_json(const server::Vhost& vhost, const server::RateTracker& stats,
-                               std::string_view node);
+boost::json::object vhost_json(const server::VhostView& vhost, std::string_view node);
 
 // One consumer as /api/consumers and a queue's consumer_details show it.
-struct ConsumerView {
-    std::string_view tag;
-    std::string_view vhost;
-    std::string_view queue;
-    std::string_view connection_name;
-    std::string_view user;
-    const server::ConsumeOptions& options;
-    bool active = true;
-    bool single_active = false; // the queue has x-single-active-consumer
-};
-boost::json::object consumer_json(const ConsumerView& consumer, std::string_view node);
-
-// "127.0.0.1:5000 -> 127.0.0.1:15672" (how transports name connections) -> host and port of the
-// first end; nullopt for names of another form.
-struct Peer {
-    std::string host;
-    std::uint16_t port = 0;
-};
-std::optional<Peer> peer_of(std::string_view connection_name);
+boost::json::object consumer_json(const server::ConsumerView& consumer, std::string_view node);
 
 } // namespace warren::web

@@ -12,6 +12,8 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include "common/error.hpp"
+#include "server/list_query.hpp"
+#include "server/principal.hpp"
 
 namespace warren::web {
 
@@ -19,14 +21,14 @@ using Response = boost::beast::http::response<boost::beast::http::string_body>;
 
 // Reasons whose `error` RabbitMQ spells "not_authorised" (with an s): authenticated, but refused.
 // A wrong or missing login is spelled "not_authorized". Auth uses these constants.
-inline constexpr std::string_view kLoopbackOnlyReason = "User can only log in via localhost";
+inline constexpr std::string_view kLoopbackOnlyReason = server::kLoopbackOnlyReason;
 inline constexpr std::string_view kNotManagementUserReason = "Not management user";
 
 // Reasons (prefixes) of list-parameter errors, whose `error` RabbitMQ spells with codes of their
-// own: "invalid_pagination_parameters" and "page_out_of_range" (status 400). web/list_query
-// builds them.
-inline constexpr std::string_view kInvalidPaginationReason = "Invalid pagination parameters";
-inline constexpr std::string_view kPageOutOfRangeReason = "Page out of range";
+// own: "invalid_pagination_parameters" and "page_out_of_range" (status 400). web/list_query and
+// the broker's lists build them.
+using server::kInvalidPaginationReason;
+using server::kPageOutOfRangeReason;
 
 // The status an error code is answered with.
 boost::beast::http::status status_of(Errc code);

@@ -1,12 +1,8 @@
 #include "web/list_query.hpp"
 
-#include <algorithm>
 #include <charconv>
 #include <string>
 #include <vector>
-
-#include <boost/json/array.hpp>
-#include <boost/regex.hpp>
 
 #include "web/json_error.hpp"
 
@@ -16,20 +12,7 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::uint64_t kDefaultPageSize = 100;
-constexpr std::uint64_t kMaxPageSize = 500;
-
 using Path = std::vector<std::string>;
-
-struct ListQuery {
-    std::optional<std::uint64_t> page;
-    std::uint64_t page_size = kDefaultPageSize;
-    std::string name;
-    std::optional<boost::regex> regex;
-    std::string sort; // dotted, as given
-    bool sort_reverse = false;
-    std::vector<Path> columns;
-};
 
 Path split(std::string_view text, char separator) {
     Path out;
@@ -64,66 +47,21 @@ std::optional<std::uint64_t> parse_count(std::string_view text) {
 }
 
 Error invalid_pagination(std::string_view page, std::string_view page_size) {
-    return Error{Errc::bad_request, std::string(kInvalidPaginationReason) + ": page number " +
-                                        std::string(page) + ", page size " +
+    return Error{Errc::bad_request, std::string(server::kInvalidPaginationReason) +
+                                        ": page number " + std::string(page) + ", page size " +
                                         std::string(page_size)};
 }
 
-Result<ListQuery> parse_query(const RequestContext& context) {
-    ListQuery q;
-    if (auto page = context.query_param("page")) {
-        auto size_text = context.query_param("page_size");
-        auto n = parse_count(*page);
-        auto size = size_text ? parse_count(*size_text) : std::optional(kDefaultPageSize);
-        if (!n || *n < 1 || !size || *size < 1 || *size > kMaxPageSize) {
-            return invalid_pagination(*page, size_text.value_or("undefined"));
-        }
-        q.page = *n;
-        q.page_size = *size;
-    }
-    q.name = std::string(context.query_param("name").value_or(""));
-    if (!q.name.empty() && context.query_param("use_regex") == "true") {
-        try {
-            q.regex.emplace(q.name, boost::regex::perl | boost::regex::icase);
-        } catch (const std::exception& e) {
-            return Error{Errc::bad_request,
-                         "invalid regular expression in 'name': " + std::string(e.what())};
-        }
-    }
-    q.sort = std::string(context.query_param("sort").value_or(""));
-    q.sort_reverse = context.query_param("sort_reverse") == "true";
+std::vector<Path> columns_of(const RequestContext& context) {
+    std::vector<Path> paths;
     if (auto columns = context.query_param("columns")) {
         for (const auto& column : split(*columns, ',')) {
             if (std::string_view c = trim(column); !c.empty()) {
-                q.columns.push_back(split(c, '.'));
+                paths.push_back(split(c, '.'));
             }
         }
     }
-    return q;
-}
-
-char lower(char c) {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool contains_ignoring_case(std::string_view haystack, std::string_view needle) {
-    auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
-                          [](char a, char b) { return lower(a) == lower(b); });
-    return it != haystack.end();
-}
-
-// Boost.Regex bounds the work of one match and throws past it, so a pathological pattern
-// costs a 400, not the core thread.
-Result<bool> name_matches(const ListQuery& q, std::string_view name) {
-    if (!q.regex) {
-        return contains_ignoring_case(name, q.name);
-    }
-    try {
-        return boost::regex_search(name.begin(), name.end(), *q.regex);
-    } catch (const std::exception& e) {
-        return Error{Errc::bad_request,
-                     "regular expression in 'name' too complex: " + std::string(e.what())};
-    }
+    return paths;
 }
 
 const json::value* find_path(const json::object& object, const Path& path) {
@@ -140,46 +78,6 @@ const json::value* find_path(const json::object& object, const Path& path) {
         current = found->if_object();
     }
     return found;
-}
-
-// Erlang's term order, which RabbitMQ sorts by: numbers < atoms (null, booleans, a missing
-// field) < strings < anything else.
-int rank(const json::value* v) {
-    if (v == nullptr || v->is_null() || v->is_bool()) {
-        return 1;
-    }
-    if (v->is_number()) {
-        return 0;
-    }
-    return v->is_string() ? 2 : 3;
-}
-
-std::string_view atom_name(const json::value* v) {
-    if (v == nullptr) {
-        return "undefined";
-    }
-    if (v->is_bool()) {
-        return v->get_bool() ? "true" : "false";
-    }
-    return "null";
-}
-
-bool less(const json::value* a, const json::value* b) {
-    const int ra = rank(a);
-    const int rb = rank(b);
-    if (ra != rb) {
-        return ra < rb;
-    }
-    switch (ra) {
-    case 0:
-        return a->to_number<double>() < b->to_number<double>();
-    case 1:
-        return atom_name(a) < atom_name(b);
-    case 2:
-        return a->get_string() < b->get_string();
-    default:
-        return false;
-    }
 }
 
 json::object trim_to_columns(const json::object& item, const std::vector<Path>& columns) {
@@ -204,100 +102,54 @@ json::object trim_to_columns(const json::object& item, const std::vector<Path>& 
 
 } // namespace
 
-HandlerResult list_response(const RequestContext& context, const ListSource& source) {
-    auto parsed = parse_query(context);
-    if (!parsed) {
-        return parsed.error();
+Result<server::ListQuery> list_query(const RequestContext& context) {
+    server::ListQuery q;
+    if (auto page = context.query_param("page")) {
+        auto size_text = context.query_param("page_size");
+        auto n = parse_count(*page);
+        auto size = size_text ? parse_count(*size_text) : std::optional(server::kDefaultPageSize);
+        if (!n || *n < 1 || !size || *size < 1 || *size > server::kMaxPageSize) {
+            return invalid_pagination(*page, size_text.value_or("undefined"));
+        }
+        q.page = *n;
+        q.page_size = *size;
     }
-    const ListQuery& q = *parsed;
+    q.name = std::string(context.query_param("name").value_or(""));
+    q.use_regex = context.query_param("use_regex") == "true";
+    q.sort = std::string(context.query_param("sort").value_or(""));
+    q.sort_reverse = context.query_param("sort_reverse") == "true";
+    return q;
+}
 
-    std::vector<std::size_t> items;
-    items.reserve(source.size);
-    for (std::size_t i = 0; i < source.size; ++i) {
-        if (!q.name.empty() && source.name) {
-            auto matches = name_matches(q, source.name(i));
-            if (!matches) {
-                return matches.error();
-            }
-            if (!*matches) {
-                continue;
+HandlerResult page_response(const RequestContext& context, const server::ListQuery& query,
+                            std::size_t total_count, std::size_t filtered_count,
+                            std::uint64_t page_count, json::array items) {
+    const std::vector<Path> columns = columns_of(context);
+    if (!columns.empty()) {
+        for (auto& item : items) {
+            if (item.is_object()) {
+                item = trim_to_columns(item.get_object(), columns);
             }
         }
-        items.push_back(i);
     }
-
-    // Items rendered by the sort (by source index), reused for the page.
-    std::vector<std::optional<json::object>> rendered(source.size);
-    if (!q.sort.empty()) {
-        const Path path = split(q.sort, '.');
-        std::vector<std::optional<json::value>> keys(source.size);
-        for (std::size_t i : items) {
-            if (source.sort_key) {
-                keys[i] = source.sort_key(i, q.sort);
-            }
-            if (!keys[i]) {
-                rendered[i] = source.render(i);
-                // A missing field stays nullopt and sorts as RabbitMQ's 'undefined'.
-                if (const json::value* v = find_path(*rendered[i], path)) {
-                    keys[i] = *v;
-                }
-            }
-        }
-        auto key_of = [&](std::size_t i) { return keys[i] ? &*keys[i] : nullptr; };
-        std::stable_sort(items.begin(), items.end(), [&](std::size_t a, std::size_t b) {
-            return q.sort_reverse ? less(key_of(b), key_of(a)) : less(key_of(a), key_of(b));
-        });
+    if (!query.page) {
+        return json_response(items);
     }
-
-    std::size_t first = 0;
-    std::size_t count = items.size();
-    std::uint64_t page_count = 0;
-    if (q.page) {
-        page_count = (items.size() + q.page_size - 1) / q.page_size;
-        if (*q.page > 1 && *q.page > page_count) {
-            return Error{Errc::bad_request, std::string(kPageOutOfRangeReason) +
-                                                ", page: " + std::to_string(*q.page) +
-                                                " page size: " + std::to_string(q.page_size) +
-                                                ", len: " + std::to_string(items.size())};
-        }
-        first = static_cast<std::size_t>((*q.page - 1) * q.page_size);
-        count = std::min<std::size_t>(q.page_size, items.size() - first);
-    }
-
-    json::array page;
-    page.reserve(count);
-    for (std::size_t k = first; k < first + count; ++k) {
-        const std::size_t i = items[k];
-        json::object item = rendered[i] ? std::move(*rendered[i]) : source.render(i);
-        page.push_back(q.columns.empty() ? json::value(std::move(item))
-                                         : json::value(trim_to_columns(item, q.columns)));
-    }
-    if (!q.page) {
-        return json_response(page);
-    }
+    const std::size_t item_count = items.size();
     return json_response(json::object{
-        {"filtered_count", items.size()},
-        {"item_count", count},
-        {"items", std::move(page)},
-        {"page", *q.page},
+        {"filtered_count", filtered_count},
+        {"item_count", item_count},
+        {"items", std::move(items)},
+        {"page", *query.page},
         {"page_count", page_count},
-        {"page_size", q.page_size},
-        {"total_count", source.size},
+        {"page_size", query.page_size},
+        {"total_count", total_count},
     });
 }
 
 HandlerResult object_response(const RequestContext& context, json::object object) {
-    auto columns = context.query_param("columns");
-    if (!columns) {
-        return json_response(object);
-    }
-    std::vector<Path> paths;
-    for (const auto& column : split(*columns, ',')) {
-        if (std::string_view c = trim(column); !c.empty()) {
-            paths.push_back(split(c, '.'));
-        }
-    }
-    return json_response(paths.empty() ? object : trim_to_columns(object, paths));
+    const std::vector<Path> columns = columns_of(context);
+    return json_response(columns.empty() ? object : trim_to_columns(object, columns));
 }
 
 } // namespace warren::web

@@ -1,46 +1,53 @@
 #pragma once
 
-// list_query: RabbitMQ's query parameters for list endpoints, applied in the order that keeps a
-// page of 100 out of 10 000 queues cheap (DESIGN.md 3):
-//   1. `name` (+ `use_regex`) filters on the item's name, case-insensitively (a substring, or a
-//      regex searched anywhere in the name), without rendering anything;
-//   2. `sort` (+ `sort_reverse`) orders by a dotted field. Fields the endpoint can read cheaply
-//      (name, vhost, counters) are sorted without rendering; any other field renders the
-//      filtered items once and sorts on their JSON;
-//   3. `page` / `page_size` (default 100, at most 500) slice the list, and only the page's items
-//      are rendered (unless step 2 already did); `columns` trims each to the listed dotted paths.
+// list_query: RabbitMQ's query parameters for list endpoints on the HTTP side. The broker does
+// the work (server/list_query.hpp: the name filter, the sort, the page, views only for the page);
+// here the parameters are read from the request and the page is written back:
+//   `page` / `page_size` (default 100, at most 500; else 400 invalid_pagination_parameters),
+//   `name` + `use_regex`, `sort` + `sort_reverse` go to the broker;
+//   `columns` trims each item to the listed dotted paths.
 // With `page` the answer is RabbitMQ's wrapper {filtered_count, item_count, items, page,
-// page_count, page_size, total_count}; without it a bare array (the filter and sort still apply).
+// page_count, page_size, total_count}; without it a bare array.
 //
-// Pure functions; call on the core thread when the callbacks read broker state.
+// Pure functions; they only read the request and the views.
 
-#include <cstddef>
-#include <functional>
-#include <optional>
-#include <string_view>
-
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
-#include <boost/json/value.hpp>
 
+#include "server/list_query.hpp"
 #include "web/api_router.hpp"
 
 namespace warren::web {
 
-// One list endpoint's items, addressed by index (0..size-1) in their default order.
-struct ListSource {
-    std::size_t size = 0;
-    // The item's name for the `name` filter; empty: the items have no name and are not filtered.
-    std::function<std::string_view(std::size_t)> name;
-    // The value of a dotted `field` read without rendering the item, or nullopt when the
-    // endpoint has no cheap way to it (the item is then rendered). May be empty.
-    std::function<std::optional<boost::json::value>(std::size_t, std::string_view field)> sort_key;
-    // The item as the API shows it.
-    std::function<boost::json::object(std::size_t)> render;
-};
+// The list parameters of a request. Errors: 400 invalid_pagination_parameters.
+Result<server::ListQuery> list_query(const RequestContext& context);
 
-// Answers a list request. Errors: 400 invalid_pagination_parameters, page_out_of_range, or
-// bad_request for an invalid regex.
-HandlerResult list_response(const RequestContext& context, const ListSource& source);
+// Answers a page whose items are already rendered.
+HandlerResult page_response(const RequestContext& context, const server::ListQuery& query,
+                            std::size_t total_count, std::size_t filtered_count,
+                            std::uint64_t page_count, boost::json::array items);
+
+// Asks `list` for the page the request names and renders each view with `render`. An unknown
+// vhost, exchange, queue or user answers RabbitMQ's plain 404.
+template <class List, class Render>
+HandlerResult list_response(const RequestContext& context, List list, Render render) {
+    auto query = list_query(context);
+    if (!query) {
+        return query.error();
+    }
+    auto page = list(*query);
+    if (!page) {
+        return page.error().code == Errc::not_found ? HandlerResult(object_not_found())
+                                                    : HandlerResult(page.error());
+    }
+    boost::json::array items;
+    items.reserve(page->items.size());
+    for (const auto& view : page->items) {
+        items.push_back(render(view));
+    }
+    return page_response(context, *query, page->total_count, page->filtered_count, page->page_count,
+                         std::move(items));
+}
 
 // Answers a single object, trimmed to `columns` when the request has them (as RabbitMQ does).
 HandlerResult object_response(const RequestContext& context, boost::json::object object);

@@ -2,9 +2,6 @@
 
 #include <boost/json/array.hpp>
 
-#include "server/names.hpp"
-#include "web/password_hash.hpp"
-
 namespace warren::web {
 
 namespace json = boost::json;
@@ -49,46 +46,28 @@ Result<std::optional<std::string>> optional_string(const json::object& body, std
 
 } // namespace
 
-Result<server::User> user_from_json(std::string name, const json::object& body) {
-    if (auto ok = server::check_name("user", name); !ok) {
-        return ok.error();
-    }
+Result<server::UserSpec> user_spec_from_json(std::string name, const json::object& body) {
     auto tags = tags_from_json(body);
     if (!tags) {
         return tags.error();
     }
-    server::User user{std::move(name), "", std::string(kDefaultHashingAlgorithm), std::move(*tags)};
+    server::UserSpec user{std::move(name), std::move(*tags), {}, {}, {}};
     auto password = optional_string(body, "password");
     if (!password) {
         return password.error();
     }
     if (*password) {
-        user.password_hash = hash_password(**password);
+        user.password = std::move(*password); // the hash fields are not read then
         return user;
     }
-    auto hash = optional_string(body, "password_hash");
-    if (!hash) {
-        return hash.error();
-    }
-    auto algorithm = optional_string(body, "hashing_algorithm");
-    if (!algorithm) {
-        return algorithm.error();
-    }
-    if (*algorithm) {
-        if (!known_hashing_algorithm(**algorithm)) {
-            return make_error(Errc::bad_request,
-                              "unknown hashing_algorithm '" + **algorithm +
-                                  "' (rabbit_password_hashing_sha256, _sha512 or _md5)");
+    for (auto [key, field] : {std::pair{"password_hash", &user.password_hash},
+                              std::pair{"hashing_algorithm", &user.hashing_algorithm}}) {
+        auto value = optional_string(body, key);
+        if (!value) {
+            return value.error();
         }
-        user.hashing_algorithm = **algorithm;
+        *field = std::move(*value);
     }
-    if (*hash) {
-        if (auto invalid = invalid_password_hash(**hash)) {
-            return make_error(Errc::bad_request, "password_hash is not base64: " + **hash);
-        }
-        user.password_hash = **hash;
-    }
-    // Neither password nor hash: the user cannot log in with a password (RabbitMQ's rule).
     return user;
 }
 
@@ -125,12 +104,8 @@ Result<server::Permission> permission_from_json(std::string user, std::string vh
     if (!missing.empty()) {
         return make_error(Errc::bad_request, "missing field(s): " + missing);
     }
-    server::Permission permission{std::move(user), std::move(vhost), std::move(*configure),
-                                  std::move(*write), std::move(*read)};
-    if (auto ok = server::UserDirectory::check_regexes(permission); !ok) {
-        return ok.error();
-    }
-    return permission;
+    return server::Permission{std::move(user), std::move(vhost), std::move(*configure),
+                              std::move(*write), std::move(*read)};
 }
 
 json::object user_json(const server::User& user) {
@@ -138,6 +113,16 @@ json::object user_json(const server::User& user) {
         {"name", user.name},
         {"password_hash", user.password_hash},
         {"hashing_algorithm", user.hashing_algorithm},
+        {"tags", json::array(user.tags.begin(), user.tags.end())},
+        {"limits", json::object{}},
+    };
+}
+
+json::object user_json(const server::UserSpec& user) {
+    return json::object{
+        {"name", user.name},
+        {"password_hash", user.password_hash.value_or("")},
+        {"hashing_algorithm", user.hashing_algorithm.value_or("")},
         {"tags", json::array(user.tags.begin(), user.tags.end())},
         {"limits", json::object{}},
     };

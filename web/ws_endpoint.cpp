@@ -34,7 +34,7 @@ Response refuse(const Error& error) {
 
 } // namespace
 
-WsEndpoint::WsEndpoint(server::Core& broker, const BasicAuth& auth, TokenStore& tokens,
+WsEndpoint::WsEndpoint(server::Broker& broker, const BasicAuth& auth, TokenStore& tokens,
                        WsLimits limits)
     : broker_(broker), auth_(auth), tokens_(tokens), limits_(limits) {}
 

@@ -16,7 +16,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
-#include "server/core.hpp"
+#include "server/broker.hpp"
 #include "web/api_router.hpp"
 #include "web/auth.hpp"
 #include "web/token_store.hpp"
@@ -27,7 +27,7 @@ namespace warren::web {
 
 class WsEndpoint {
 public:
-    WsEndpoint(server::Core& broker, const BasicAuth& auth, TokenStore& tokens, WsLimits limits);
+    WsEndpoint(server::Broker& broker, const BasicAuth& auth, TokenStore& tokens, WsLimits limits);
 
     // The request is for /ws (whatever its method and query).
     static bool targets(const Request& request);
@@ -44,7 +44,7 @@ public:
     const WsLimits& limits() const { return limits_; }
 
 private:
-    server::Core& broker_;
+    server::Broker& broker_;
     const BasicAuth& auth_;
     TokenStore& tokens_;
     WsLimits limits_;

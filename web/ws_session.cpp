@@ -51,7 +51,7 @@ std::string format_endpoint(const asio::ip::tcp::endpoint& endpoint) {
 
 } // namespace
 
-WsSession::WsSession(Transport stream, server::Core& broker, Principal principal,
+WsSession::WsSession(Transport stream, server::Broker& broker, Principal principal,
                      const WsLimits& limits)
     : stream_(std::move(stream)),
       frames_(ws_frame::Role::server, body_limit_for(limits.max_message_size)), broker_(broker),
@@ -65,8 +65,8 @@ WsSession::WsSession(Transport stream, server::Core& broker, Principal principal
 }
 
 WsSession::~WsSession() {
-    // Normally stop() already closed the Connection; this covers a frame destroyed early.
-    connection_.reset();
+    // Normally stop() already closed the Session; this covers a frame destroyed early.
+    session_.reset();
 }
 
 std::string WsSession::connection_name() const {
@@ -81,7 +81,9 @@ asio::awaitable<void> WsSession::run(Request request) {
     }
     open_ = true;
     last_received_ = SteadyClock::now();
-    connection_ = broker_.open_connection(connection_name(), principal_.name);
+    session_ = broker_.open_session(principal_, server::SessionInfo{connection_name(), "WebSocket",
+                                                                    remote_.address().to_string(),
+                                                                    remote_.port(), 1});
     logger()->debug("websocket {} opened by user '{}'", connection_name(), principal_.name);
     spawn(write_loop(), "writer");
     spawn(ping_loop(), "pinger");
@@ -293,8 +295,8 @@ asio::awaitable<void> WsSession::write_loop() {
         if (stopped_) {
             co_return;
         }
-        if (outbox_.take_resume() && connection_) {
-            connection_->resume(); // deliveries were held back for room: pull again
+        if (outbox_.take_resume() && session_) {
+            session_->resume(); // deliveries were held back for room: pull again
         }
         if (outbox_.below_low_water()) {
             wake_reader();
@@ -376,8 +378,8 @@ void WsSession::stop() {
     }
     stopped_ = true;
     // Consumers go first (no delivery reaches a sink after this), then unacked deliveries are
-    // requeued and exclusive queues deleted: all in Connection's destructor.
-    connection_.reset();
+    // requeued and exclusive queues deleted: all in Session's destructor.
+    session_.reset();
     subs_.clear();
     retired_.clear();
     writer_wake_.cancel();

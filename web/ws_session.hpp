@@ -13,10 +13,10 @@
 // The handshake's 101 answer is written here too (ws_handshake); admission (auth, the upgrade's
 // headers) happened before, in WsEndpoint.
 //
-// It owns a server::Connection (delivery tags, unacked deliveries, exclusive queues) and one
+// It owns a server::Session (delivery tags, unacked deliveries, exclusive queues) and one
 // DeliverySink per subscription. Deliveries are pulled: a sink is ready only while the outbox is
 // under its byte bound, and the writer resumes the consumers when it drains. When the reader ends
-// (a close handshake, an error, an idle drop) the session stops: the Connection is destroyed
+// (a close handshake, an error, an idle drop) the session stops: the Session is destroyed
 // (unacked deliveries are requeued, exclusive queues deleted) and the other loops end.
 //
 // Closing: whoever closes first sends a close frame; the other answers with one. After a close
@@ -40,9 +40,9 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "common/ws_frame.hpp"
-#include "server/connection.hpp"
-#include "server/core.hpp"
+#include "server/broker.hpp"
 #include "server/delivery_sink.hpp"
+#include "server/session.hpp"
 #include "web/api_router.hpp"
 #include "web/auth.hpp"
 #include "web/transport.hpp"
@@ -63,7 +63,8 @@ struct WsLimits {
 
 class WsSession : public std::enable_shared_from_this<WsSession> {
 public:
-    WsSession(Transport stream, server::Core& broker, Principal principal, const WsLimits& limits);
+    WsSession(Transport stream, server::Broker& broker, Principal principal,
+              const WsLimits& limits);
     ~WsSession();
     WsSession(const WsSession&) = delete;
     WsSession& operator=(const WsSession&) = delete;
@@ -112,7 +113,6 @@ private:
     void on_op(ws::RejectOp& op);
     void on_op(ws::PublishOp& op);
     void on_op(ws::PingOp& op);
-    Result<std::string> declare_exchange_queue(const ws::SubscribeOp& op);
     // The publishes read since the last call wait for one commit together.
     void request_commit();
     void on_committed(std::uint64_t through, const Result<void>& committed);
@@ -136,10 +136,10 @@ private:
     bool read_filled_ = false; // the last read filled the buffer: a busy socket reads more
     boost::asio::ip::tcp::endpoint remote_;
     boost::asio::ip::tcp::endpoint local_;
-    server::Core& broker_;
+    server::Broker& broker_;
     Principal principal_;
     WsLimits limits_;
-    std::unique_ptr<server::Connection> connection_;
+    std::unique_ptr<server::Session> session_;
     std::map<std::string, Subscription, std::less<>> subs_;
     std::vector<std::unique_ptr<Sink>> retired_; // sinks whose call may still be on the stack
     WsOutbox outbox_;

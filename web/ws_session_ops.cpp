@@ -1,14 +1,11 @@
 // WsSession, its broker side: what each client frame does, deliveries and confirms going out.
 // All of it runs on the session's strand, which under threading model A is the broker's thread,
-// so the Broker and the Connection are called directly.
+// so the Broker and the server::Session are called directly. Permissions are the broker's
+// business: every Session call checks the caller's.
 
-#include <array>
 #include <utility>
 #include <variant>
 
-#include <openssl/rand.h>
-
-#include "web/permissions.hpp"
 #include "web/ws_session.hpp"
 
 namespace warren::web {
@@ -18,22 +15,6 @@ namespace json = boost::json;
 namespace {
 
 const Error kRejected{Errc::rejected, "Unable to publish message. Check queue limits."};
-
-// "warren.gen-" + 24 random hex digits: a server-named queue ("amq." is reserved for users'
-// declares and refused by the broker).
-Result<std::string> generated_queue_name() {
-    std::array<unsigned char, 12> bytes{};
-    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
-        return make_error(Errc::internal, "cannot name a queue: the random source failed");
-    }
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string name = "warren.gen-";
-    for (unsigned char b : bytes) {
-        name += kDigits[b >> 4];
-        name += kDigits[b & 0x0f];
-    }
-    return name;
-}
 
 } // namespace
 
@@ -70,74 +51,37 @@ void WsSession::on_op(ws::SubscribeOp& op) {
                    id);
         return;
     }
-    // An unknown vhost is the subscribe's own not_found, not a refusal.
-    Result<void> allowed;
-    if (broker_.find_vhost(op.vhost) != nullptr) {
-        allowed = op.queue
-                      ? can_read(broker_.users(), principal_, op.vhost, "queue", *op.queue)
-                      : can_read(broker_.users(), principal_, op.vhost, "exchange", *op.exchange);
-    }
-    if (!allowed) {
-        send_error(allowed.error(), id);
-        return;
-    }
-    std::string queue;
-    if (op.queue) {
-        queue = *op.queue;
-    } else {
-        auto declared = declare_exchange_queue(op);
-        if (!declared) {
-            send_error(declared.error(), id);
-            return;
-        }
-        queue = std::move(*declared);
-    }
     auto sink = std::make_unique<Sink>(*this, op.id);
     server::ConsumeOptions options;
     options.tag = op.id;
     options.prefetch = op.auto_ack ? 0 : op.prefetch;
     options.auto_ack = op.auto_ack;
     options.exclusive = op.exclusive;
-    // The sink is not started yet, so nothing is delivered before `subscribed` is queued.
-    auto consumed = connection_->consume(op.vhost, queue, std::move(options), *sink);
-    if (!consumed) {
-        if (op.exchange) {
-            (void)broker_.delete_queue(op.vhost, queue, false, false);
+    // The sink is not started yet, so nothing is delivered before `subscribed` is queued. An
+    // exchange subscription consumes from a server-named queue of its own (exclusive to this
+    // session, auto-deleted when the consumer goes).
+    std::string queue;
+    if (op.queue) {
+        auto consumed = session_->consume(op.vhost, *op.queue, std::move(options), *sink);
+        if (!consumed) {
+            send_error(consumed.error(), id);
+            return;
         }
-        send_error(consumed.error(), id);
-        return;
+        queue = *op.queue;
+    } else {
+        auto subscribed = session_->subscribe_exchange(op.vhost, *op.exchange, op.binding_key,
+                                                       op.arguments, std::move(options), *sink);
+        if (!subscribed) {
+            send_error(subscribed.error(), id);
+            return;
+        }
+        queue = std::move(*subscribed);
     }
     send(ws::render_subscribed(op.id, queue));
     Sink& started = *sink;
     subs_.emplace(op.id, Subscription{op.vhost, queue, op.exchange.has_value(), std::move(sink)});
     started.start();
-    connection_->resume();
-}
-
-// An exchange subscription's queue: server-named, exclusive to this connection, auto-deleted
-// when its consumer goes (unsubscribe) and deleted with the connection (socket closed).
-Result<std::string> WsSession::declare_exchange_queue(const ws::SubscribeOp& op) {
-    auto name = generated_queue_name();
-    if (!name) {
-        return name.error();
-    }
-    server::QueueSpec spec;
-    spec.name = *name;
-    spec.durable = false;
-    spec.exclusive = true;
-    spec.auto_delete = true;
-    auto declared = broker_.declare_queue(op.vhost, spec, connection_->id());
-    if (!declared) {
-        return declared.error();
-    }
-    routing::Binding binding{*op.exchange, routing::Destination::queue(*name), op.binding_key,
-                             op.arguments};
-    auto bound = broker_.bind(op.vhost, binding);
-    if (!bound) {
-        (void)broker_.delete_queue(op.vhost, *name, false, false);
-        return bound.error();
-    }
-    return name;
+    session_->resume();
 }
 
 void WsSession::on_op(ws::UnsubscribeOp& op) {
@@ -149,24 +93,24 @@ void WsSession::on_op(ws::UnsubscribeOp& op) {
     }
     // Unacked deliveries stay with the connection (AMQP): they can still be acked, and are
     // requeued when the socket closes. An exchange subscription's queue auto-deletes here.
-    (void)connection_->cancel(op.id);
+    (void)session_->cancel(op.id);
     retire(it);
 }
 
 void WsSession::on_op(ws::AckOp& op) {
-    if (auto done = connection_->ack(op.tag, op.multiple); !done) {
+    if (auto done = session_->ack(op.tag, op.multiple); !done) {
         send_error(done.error(), op.id);
     }
 }
 
 void WsSession::on_op(ws::NackOp& op) {
-    if (auto done = connection_->nack(op.tag, op.multiple, op.requeue); !done) {
+    if (auto done = session_->nack(op.tag, op.multiple, op.requeue); !done) {
         send_error(done.error(), op.id);
     }
 }
 
 void WsSession::on_op(ws::RejectOp& op) {
-    if (auto done = connection_->reject(op.tag, op.requeue); !done) {
+    if (auto done = session_->reject(op.tag, op.requeue); !done) {
         send_error(done.error(), op.id);
     }
 }
@@ -175,22 +119,14 @@ void WsSession::on_op(ws::PublishOp& op) {
     std::optional<Error> error;
     bool routed = false;
     bool stored = false;
-    Result<void> allowed;
-    if (broker_.find_vhost(op.vhost) != nullptr) {
-        allowed = can_write(broker_.users(), principal_, op.vhost, op.exchange);
-    }
-    if (!allowed) {
-        error = allowed.error();
+    auto outcome = session_->publish(op.vhost, op.exchange, std::move(op.message));
+    if (!outcome) {
+        error = outcome.error();
     } else {
-        auto outcome = broker_.publish(op.vhost, op.exchange, std::move(op.message));
-        if (!outcome) {
-            error = outcome.error();
-        } else {
-            routed = outcome->routed;
-            stored = outcome->stored;
-            if (outcome->rejected) {
-                error = kRejected;
-            }
+        routed = outcome->routed;
+        stored = outcome->stored;
+        if (outcome->rejected) {
+            error = kRejected;
         }
     }
     if (!op.confirm) {
@@ -221,7 +157,7 @@ void WsSession::request_commit() {
     // Every publish read so far is in the broker's pending batch: the next commit covers them
     // all, and commits complete in order, so one wait answers the whole burst.
     const std::uint64_t through = std::exchange(uncommitted_through_, 0);
-    broker_.flush([weak = weak_from_this(), through](Result<void> committed) {
+    broker_.when_committed([weak = weak_from_this(), through](Result<void> committed) {
         if (auto self = weak.lock()) {
             self->on_committed(through, committed);
         }

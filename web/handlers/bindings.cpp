@@ -1,6 +1,6 @@
 // Bindings in RabbitMQ's management API shape. A binding has no name of its own: the path names
-// it by source, destination and its `props` key (web/json_codec: binding_props), which clients
-// read back from listings or from the Location header of the POST that made it.
+// it by source, destination and its `props` key (web/binding_props), which clients read back from
+// listings or from the Location header of the POST that made it.
 // POST and DELETE answer after the journal committed them (DESIGN.md 2).
 
 #include <boost/beast/http/field.hpp>
@@ -17,75 +17,35 @@ namespace http = boost::beast::http;
 
 namespace {
 
-using Kind = routing::Destination::Kind;
-
-// The bindings from the path's source to its destination (in RabbitMQ's order), or nothing when
-// the vhost, the source or the destination does not exist.
-std::optional<std::vector<VhostBinding>>
-bindings_between(const server::Core& broker, const RequestContext& context, Kind kind) {
-    const server::Vhost* vhost = broker.find_vhost(context.param("vhost"));
-    if (vhost == nullptr) {
-        return std::nullopt;
-    }
-    const std::string source = exchange_from_path(context.param("source"));
-    const std::string destination = kind == Kind::queue
-                                        ? context.param("destination")
-                                        : exchange_from_path(context.param("destination"));
-    const bool destination_exists = kind == Kind::queue
-                                        ? vhost->find_queue(destination) != nullptr
-                                        : vhost->find_exchange(destination) != nullptr;
-    if (vhost->find_exchange(source) == nullptr || !destination_exists) {
-        return std::nullopt;
-    }
-    std::vector<VhostBinding> out;
-    if (source.empty() && kind == Kind::queue) {
-        out.push_back(VhostBinding{vhost, implicit_binding(destination)});
-    }
-    for (const auto& b : vhost->router().bindings_from(source)) {
-        if (b.destination.kind == kind && b.destination.name == destination) {
-            out.push_back(VhostBinding{vhost, b});
-        }
-    }
-    sort_bindings(out);
-    return out;
+// The path's source and destination (q: a queue, e: an exchange) as a filter.
+server::BindingFilter between(const RequestContext& context, bool to_exchange) {
+    server::BindingFilter filter;
+    filter.vhost = context.param("vhost");
+    filter.source = exchange_from_path(context.param("source"));
+    const std::string& destination = context.param("destination");
+    filter.destination = to_exchange ? exchange_from_path(destination) : destination;
+    filter.to_exchange = to_exchange;
+    return filter;
 }
 
-std::optional<VhostBinding> find_binding(const server::Core& broker, const RequestContext& context,
-                                         Kind kind) {
-    auto bindings = bindings_between(broker, context, kind);
+// The binding the path's {props} names, or an error (not_found when there is none).
+Result<server::BindingView> find_binding(const server::Broker& broker,
+                                         const RequestContext& context, bool to_exchange) {
+    auto bindings = broker.list_bindings(caller(context), between(context, to_exchange), {});
     if (!bindings) {
-        return std::nullopt;
+        return bindings.error();
     }
     const std::string& props = context.param("props");
-    for (auto& b : *bindings) {
+    for (auto& b : bindings->items) {
         if (binding_props(b.binding.routing_key, b.binding.arguments) == props) {
             return std::move(b);
         }
     }
-    return std::nullopt;
+    return make_error(Errc::not_found, "no binding '" + props + "'");
 }
 
-HandlerResult list_between(const server::Core& broker, const RequestContext& context, Kind kind) {
-    auto bindings = bindings_between(broker, context, kind);
-    if (!bindings) {
-        return object_not_found();
-    }
-    return binding_list_response(context, *bindings);
-}
-
-// As RabbitMQ's queue.bind / exchange.bind: write on the destination, read on the source.
-Result<void> authorize_binding(const server::Core& broker, const RequestContext& context,
-                               const routing::Binding& binding) {
-    const bool to_queue = binding.destination.kind == Kind::queue;
-    if (auto allowed = authorize(broker, context, server::Access::write,
-                                 to_queue ? "queue" : "exchange", binding.destination.name);
-        !allowed) {
-        return allowed;
-    }
-    return authorize(broker, context, server::Access::read, "exchange", binding.source);
-}
-
-HandlerResult create_binding(server::Core& broker, const RequestContext& context, Kind kind) {
+HandlerResult create_binding(server::Broker& broker, const RequestContext& context,
+                             bool to_exchange) {
     auto body = parse_body_object(context.request.body());
     if (!body) {
         return body.error();
@@ -94,89 +54,72 @@ HandlerResult create_binding(server::Core& broker, const RequestContext& context
     if (!fields) {
         return fields.error();
     }
-    const std::string& destination_segment = context.param("destination");
-    routing::Binding binding{
-        exchange_from_path(context.param("source")),
-        routing::Destination{kind, kind == Kind::queue ? destination_segment
-                                                       : exchange_from_path(destination_segment)},
-        std::move(fields->routing_key), std::move(fields->arguments)};
-    if (auto allowed = authorize_binding(broker, context, binding); !allowed) {
-        return allowed.error();
-    }
-    auto bound = broker.bind(context.param("vhost"), binding);
+    const server::BindingFilter path = between(context, to_exchange);
+    const server::BindingSpec binding{*path.source, *path.destination, to_exchange,
+                                      std::move(fields->routing_key), std::move(fields->arguments)};
+    auto bound = broker.bind(caller(context), context.param("vhost"), binding);
     if (!bound) {
         return bound.error();
     }
     // Relative to the request path (".../q/{queue}"), as RabbitMQ answers: "{queue}/{props}".
     Response res = empty_response(http::status::created);
     res.set(http::field::location,
-            percent_encode(destination_segment) + "/" +
+            percent_encode(context.param("destination")) + "/" +
                 percent_encode(binding_props(binding.routing_key, binding.arguments)));
     return res;
 }
 
-HandlerResult delete_binding(server::Core& broker, const RequestContext& context, Kind kind) {
-    auto found = find_binding(broker, context, kind);
+HandlerResult delete_binding(server::Broker& broker, const RequestContext& context,
+                             bool to_exchange) {
+    auto found = find_binding(broker, context, to_exchange);
     if (!found) {
-        return object_not_found();
+        return missing_as_404(found.error());
     }
-    if (auto allowed = authorize_binding(broker, context, found->binding); !allowed) {
-        return allowed.error();
-    }
-    auto unbound = broker.unbind(context.param("vhost"), found->binding);
+    auto unbound = broker.unbind(caller(context), context.param("vhost"), found->binding);
     if (!unbound) {
         return missing_as_404(unbound.error());
     }
     return empty_response(http::status::no_content);
 }
 
-void register_kind(ApiRouter& router, server::Core& broker, Kind kind) {
+void register_kind(ApiRouter& router, server::Broker& broker, bool to_exchange) {
     const std::string base = std::string("/api/bindings/{vhost}/e/{source}/") +
-                             (kind == Kind::queue ? "q" : "e") + "/{destination}";
-    router.add(http::verb::get, base, [&broker, kind](RequestContext& context) {
-        return list_between(broker, context, kind);
+                             (to_exchange ? "e" : "q") + "/{destination}";
+    router.add(http::verb::get, base, [&broker, to_exchange](RequestContext& context) {
+        return binding_list_response(broker, context, between(context, to_exchange));
     });
     // Not coroutines themselves: each lambda makes the change, then hands the outcome to the
     // free coroutine after_commit (STYLE 2.8.7: no capturing lambda coroutines).
-    router.add_async(http::verb::post, base, [&broker, kind](RequestContext& context) {
-        return after_commit(broker, create_binding(broker, context, kind));
+    router.add_async(http::verb::post, base, [&broker, to_exchange](RequestContext& context) {
+        return after_commit(broker, create_binding(broker, context, to_exchange));
     });
     router.add(http::verb::get, base + "/{props}",
-               [&broker, kind](RequestContext& context) -> HandlerResult {
-                   auto found = find_binding(broker, context, kind);
+               [&broker, to_exchange](RequestContext& context) -> HandlerResult {
+                   auto found = find_binding(broker, context, to_exchange);
                    if (!found) {
-                       return object_not_found();
+                       return missing_as_404(found.error());
                    }
-                   return object_response(context,
-                                          binding_json(found->vhost->name(), found->binding));
+                   return object_response(context, binding_json(*found));
                });
     router.add_async(http::verb::delete_, base + "/{props}",
-                     [&broker, kind](RequestContext& context) {
-                         return after_commit(broker, delete_binding(broker, context, kind));
+                     [&broker, to_exchange](RequestContext& context) {
+                         return after_commit(broker, delete_binding(broker, context, to_exchange));
                      });
 }
 
 } // namespace
 
-void register_binding_routes(ApiRouter& router, server::Core& broker) {
+void register_binding_routes(ApiRouter& router, server::Broker& broker) {
     router.add(http::verb::get, "/api/bindings", [&broker](RequestContext& context) {
-        std::vector<VhostBinding> all;
-        for (const server::Vhost* vhost : visible_vhosts(broker, context)) {
-            auto bindings = bindings_of(*vhost);
-            all.insert(all.end(), std::make_move_iterator(bindings.begin()),
-                       std::make_move_iterator(bindings.end()));
-        }
-        return binding_list_response(context, all);
+        return binding_list_response(broker, context, {});
     });
     router.add(http::verb::get, "/api/bindings/{vhost}", [&broker](RequestContext& context) {
-        const server::Vhost* vhost = broker.find_vhost(context.param("vhost"));
-        if (vhost == nullptr) {
-            return HandlerResult(object_not_found());
-        }
-        return binding_list_response(context, bindings_of(*vhost));
+        server::BindingFilter filter;
+        filter.vhost = context.param("vhost");
+        return binding_list_response(broker, context, filter);
     });
-    register_kind(router, broker, Kind::queue);
-    register_kind(router, broker, Kind::exchange);
+    register_kind(router, broker, false);
+    register_kind(router, broker, true);
 }
 
 } // namespace warren::web

@@ -29,7 +29,7 @@ namespace {
 
 constexpr RouteOptions kAdministrators{.authenticated = true, .administrator = true};
 
-HandlerResult import_definitions(server::Core& broker, const RequestContext& context,
+HandlerResult import_definitions(server::Broker& broker, const RequestContext& context,
                                  bool per_vhost) {
     auto parsed = parse_client_json(context.request.body(), "the definitions document");
     if (!parsed) {
@@ -39,38 +39,48 @@ HandlerResult import_definitions(server::Core& broker, const RequestContext& con
     if (!doc.is_object()) {
         return make_error(Errc::bad_request, "the definitions must be a JSON object");
     }
-    const std::string* path_vhost = nullptr;
+    std::optional<std::string_view> vhost;
     if (per_vhost) {
-        path_vhost = &context.param("vhost");
-        if (broker.find_vhost(*path_vhost) == nullptr) {
+        vhost = context.param("vhost");
+        if (!broker.vhost(caller(context), *vhost)) {
             return object_not_found();
         }
     }
-    auto plan = plan_import(broker, doc.get_object(), path_vhost);
-    if (!plan) {
-        return plan.error();
+    auto definitions =
+        definitions_from_json(doc.get_object(), per_vhost ? &context.param("vhost") : nullptr);
+    if (!definitions) {
+        return definitions.error();
     }
-    return apply_import(broker, *plan, *context.principal);
+    if (auto imported = broker.import_definitions(caller(context), *definitions, vhost);
+        !imported) {
+        return missing_as_404(imported.error());
+    }
+    return empty_response(http::status::no_content);
+}
+
+HandlerResult export_definitions(const server::Broker& broker, const RequestContext& context,
+                                 bool per_vhost) {
+    std::optional<std::string_view> vhost;
+    if (per_vhost) {
+        vhost = context.param("vhost");
+    }
+    auto definitions = broker.export_definitions(caller(context), vhost);
+    if (!definitions) {
+        return missing_as_404(definitions.error());
+    }
+    return json_response(definitions_document(*definitions, per_vhost));
 }
 
 } // namespace
 
-void register_definition_routes(ApiRouter& router, server::Core& broker) {
+void register_definition_routes(ApiRouter& router, server::Broker& broker) {
     router.add(
         http::verb::get, "/api/definitions",
-        [&broker](RequestContext&) -> HandlerResult {
-            return json_response(definitions_document(broker, nullptr));
-        },
+        [&broker](RequestContext& context) { return export_definitions(broker, context, false); },
         kAdministrators);
     router.add(
         http::verb::get, "/api/definitions/{vhost}",
-        [&broker](RequestContext& context) -> HandlerResult {
-            const server::Vhost* vhost = broker.find_vhost(context.param("vhost"));
-            if (vhost == nullptr) {
-                return object_not_found();
-            }
-            return json_response(definitions_document(broker, vhost));
-        },
+        [&broker](RequestContext& context) { return export_definitions(broker, context, true); },
         kAdministrators);
     router.add_async(
         http::verb::post, "/api/definitions",

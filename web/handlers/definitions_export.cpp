@@ -2,92 +2,59 @@
 
 #include <boost/json/array.hpp>
 
-#include "server/names.hpp"
-#include "web/handlers/common.hpp"
-#include "web/json_codec.hpp"
 #include "web/user_codec.hpp"
 
 namespace warren::web {
 
 namespace json = boost::json;
 
-namespace {
-
-void export_vhost(const server::Vhost& vhost, bool with_vhost_field, json::array& exchanges,
-                  json::array& queues, json::array& bindings) {
-    auto with_vhost = [&](json::object o) {
-        if (with_vhost_field) {
-            o.emplace("vhost", vhost.name());
+json::object definitions_document(const server::Definitions& d, bool per_vhost) {
+    // Items start with their name (or source) and then, in a whole export, their vhost: the
+    // order RabbitMQ writes them in.
+    auto item = [&](std::string_view key, std::string_view value, std::string_view vhost) {
+        json::object o{{key, value}};
+        if (!per_vhost) {
+            o.emplace("vhost", vhost);
         }
         return o;
     };
-    for (const auto& [name, exchange] : vhost.exchanges()) {
-        const server::ExchangeSpec& spec = exchange.spec;
-        if (name.empty() || server::is_reserved_name(name)) {
-            continue;
-        }
-        json::object o{{"name", name}};
-        o = with_vhost(std::move(o));
-        o.emplace("type", routing::to_string(spec.type));
+    json::array exchanges, queues, bindings;
+    for (const auto& [vhost, spec] : d.exchanges) {
+        json::object o = item("name", spec.name, vhost);
+        o.emplace("type", spec.type);
         o.emplace("durable", spec.durable);
         o.emplace("auto_delete", spec.auto_delete);
         o.emplace("internal", spec.internal);
         o.emplace("arguments", spec.arguments);
         exchanges.push_back(std::move(o));
     }
-    for (const auto& [name, queue] : vhost.queues()) {
-        const server::QueueSpec& spec = queue->spec();
-        if (queue->owner() != 0) {
-            continue; // exclusive: belongs to a live connection
-        }
-        json::object o{{"name", name}};
-        o = with_vhost(std::move(o));
+    for (const auto& [vhost, spec] : d.queues) {
+        json::object o = item("name", spec.name, vhost);
         o.emplace("durable", spec.durable);
         o.emplace("auto_delete", spec.auto_delete);
         o.emplace("arguments", spec.arguments);
         queues.push_back(std::move(o));
     }
-    for (const VhostBinding& b : bindings_of(vhost)) {
-        if (b.binding.source.empty()) {
-            continue; // the implicit default-exchange binding of every queue
-        }
-        if (b.binding.destination.kind == routing::Destination::Kind::queue) {
-            const auto& q = vhost.queues();
-            auto it = q.find(b.binding.destination.name);
-            if (it != q.end() && it->second->owner() != 0) {
-                continue;
-            }
-        }
-        json::object o{{"source", b.binding.source}};
-        o = with_vhost(std::move(o));
-        o.emplace("destination", b.binding.destination.name);
-        o.emplace("destination_type",
-                  b.binding.destination.kind == routing::Destination::Kind::queue ? "queue"
-                                                                                  : "exchange");
-        o.emplace("routing_key", b.binding.routing_key);
-        o.emplace("arguments", b.binding.arguments);
+    for (const auto& view : d.bindings) {
+        const server::BindingSpec& b = view.binding;
+        json::object o = item("source", b.source, view.vhost);
+        o.emplace("destination", b.destination);
+        o.emplace("destination_type", b.to_exchange ? "exchange" : "queue");
+        o.emplace("routing_key", b.routing_key);
+        o.emplace("arguments", b.arguments);
         bindings.push_back(std::move(o));
     }
-}
-
-} // namespace
-
-json::object definitions_document(const server::Core& broker, const server::Vhost* only) {
-    json::array exchanges, queues, bindings;
     json::object doc{{"product_name", "warren"}, {"product_version", WARREN_VERSION}};
-    if (only != nullptr) {
-        export_vhost(*only, false, exchanges, queues, bindings);
-    } else {
+    if (!per_vhost) {
         json::array users, vhosts, permissions;
-        for (const server::User* user : broker.users().users()) {
-            users.push_back(user_json(*user));
+        for (const auto& user : d.users) {
+            users.push_back(user_json(user));
         }
-        for (const server::Vhost* vhost : broker.vhosts()) {
-            vhosts.push_back(json::object{{"name", vhost->name()}});
-            export_vhost(*vhost, true, exchanges, queues, bindings);
+        for (const auto& name : d.vhosts) {
+            vhosts.push_back(json::object{{"name", name}});
         }
-        for (const server::Permission* p : broker.users().permissions()) {
-            permissions.push_back(permission_json(*p));
+        for (const auto& p : d.permissions) {
+            permissions.push_back(permission_json(p));
         }
         doc.emplace("users", std::move(users));
         doc.emplace("vhosts", std::move(vhosts));

@@ -2,16 +2,15 @@
 
 // The registration function of every API resource: each web/handlers/<resource>.cpp defines one
 // and main() calls them all while building the ApiRouter. Handlers run on the session's strand
-// and call the Broker directly: under threading model A (one io_context thread) that strand and
-// the broker's "core" executor are the same thread.
+// and call the Broker facade directly: under threading model A (one io_context thread) that
+// strand and the broker's "core" executor are the same thread.
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "server/core.hpp"
-#include "server/stats.hpp"
+#include "server/broker.hpp"
 #include "web/api_router.hpp"
 #include "web/message_codec.hpp"
 
@@ -39,46 +38,43 @@ struct NodeInfo {
 std::string default_node_name();
 
 // GET /api/overview. The broker, the stats and the info must outlive the router.
-void register_overview_routes(ApiRouter& router, const server::Core& broker,
-                              const server::RateTracker& stats, const NodeInfo& node);
+void register_overview_routes(ApiRouter& router, const server::Broker& broker,
+                              const NodeInfo& node);
 
 // GET /api/whoami.
 void register_whoami_routes(ApiRouter& router);
 
 // GET /api/vhosts, GET|PUT|DELETE /api/vhosts/{vhost}.
-void register_vhost_routes(ApiRouter& router, server::Core& broker,
-                           const server::RateTracker& stats, const NodeInfo& node);
+void register_vhost_routes(ApiRouter& router, server::Broker& broker, const NodeInfo& node);
 
 // GET /api/exchanges[/{vhost}], GET|PUT|DELETE /api/exchanges/{vhost}/{name},
 // GET /api/exchanges/{vhost}/{name}/bindings/source|destination.
-void register_exchange_routes(ApiRouter& router, server::Core& broker,
-                              const server::RateTracker& stats);
+void register_exchange_routes(ApiRouter& router, server::Broker& broker);
 
 // GET /api/queues[/{vhost}], GET|PUT|DELETE /api/queues/{vhost}/{name},
 // DELETE /api/queues/{vhost}/{name}/contents, GET /api/queues/{vhost}/{name}/bindings.
-void register_queue_routes(ApiRouter& router, server::Core& broker,
-                           const server::RateTracker& stats, const NodeInfo& node);
+void register_queue_routes(ApiRouter& router, server::Broker& broker, const NodeInfo& node);
 
 // GET /api/bindings[/{vhost}], GET|POST /api/bindings/{vhost}/e/{source}/{q|e}/{destination},
 // GET|DELETE /api/bindings/{vhost}/e/{source}/{q|e}/{destination}/{props}.
-void register_binding_routes(ApiRouter& router, server::Core& broker);
+void register_binding_routes(ApiRouter& router, server::Broker& broker);
 
 // GET /api/connections, GET /api/consumers[/{vhost}].
-void register_connection_routes(ApiRouter& router, const server::Core& broker,
+void register_connection_routes(ApiRouter& router, const server::Broker& broker,
                                 const NodeInfo& node);
 
 // POST /api/exchanges/{vhost}/{name}/publish (single message or a batch array).
-void register_publish_routes(ApiRouter& router, server::Core& broker, PublishLimits limits);
+void register_publish_routes(ApiRouter& router, server::Broker& broker, PublishLimits limits);
 
 // POST /api/queues/{vhost}/{name}/get.
-void register_queue_get_routes(ApiRouter& router, server::Core& broker);
+void register_queue_get_routes(ApiRouter& router, server::Broker& broker);
 
 // Users and permissions (administrators only): /api/users..., /api/permissions...,
 // GET /api/vhosts/{vhost}/permissions.
-void register_user_routes(ApiRouter& router, server::Core& broker);
+void register_user_routes(ApiRouter& router, server::Broker& broker);
 
 // GET|POST /api/definitions[/{vhost}] (administrators only).
-void register_definition_routes(ApiRouter& router, server::Core& broker);
+void register_definition_routes(ApiRouter& router, server::Broker& broker);
 
 class TokenStore;
 // POST /api/auth/token: a short-lived token for GET /ws?token=... The store must outlive the

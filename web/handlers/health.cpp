@@ -16,9 +16,8 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
-#include "common/message.hpp"
+#include "web/handlers/common.hpp"
 #include "web/handlers/monitoring.hpp"
-#include "web/permissions.hpp"
 
 namespace warren::web {
 
@@ -26,8 +25,6 @@ namespace http = boost::beast::http;
 namespace json = boost::json;
 
 namespace {
-
-constexpr std::string_view kAlivenessQueue = "aliveness-test";
 
 Response ok(json::object extra = {}) {
     json::object body{{"status", "ok"}};
@@ -47,21 +44,16 @@ Response failed(std::string_view reason, json::object extra = {}) {
 
 // One node: the cluster's alarms are this node's. RabbitMQ lists {node, resource}; warren adds
 // its own sentence as `reason`.
-Response alarms_check(const server::Core& broker, const NodeInfo& node,
+Response alarms_check(const server::Broker& broker, const NodeInfo& node,
                       std::string_view failure_reason) {
     json::array alarms;
-    const std::vector<std::string> reasons = broker.alarms(); // memory first, then disk
-    std::size_t next_reason = 0;
-    for (auto [alarm, resource] : {std::pair{server::Core::Alarm::memory, "memory"},
-                                   std::pair{server::Core::Alarm::disk, "disk"}}) {
-        if (!broker.alarm_in_effect(alarm)) {
-            continue;
+    const server::ResourcesView resources = broker.resources();
+    for (const auto& [alarm, resource] :
+         {std::pair{&resources.memory_alarm, "memory"}, std::pair{&resources.disk_alarm, "disk"}}) {
+        if (*alarm) {
+            alarms.push_back(
+                json::object{{"node", node.node}, {"resource", resource}, {"reason", **alarm}});
         }
-        json::object item{{"node", node.node}, {"resource", resource}};
-        if (next_reason < reasons.size()) {
-            item["reason"] = reasons[next_reason++];
-        }
-        alarms.push_back(std::move(item));
     }
     if (alarms.empty()) {
         return ok();
@@ -164,49 +156,19 @@ Response certificate_expiration_check(const NodeInfo& node, std::string_view wit
 }
 
 // RabbitMQ 3.x: declare the (transient) queue aliveness-test, publish "test_message" to it
-// through the default exchange, basic.get it without ack. The queue is left in place.
-HandlerResult aliveness_test(server::Core& broker, const RequestContext& context) {
-    const std::string& vhost = context.param("vhost");
-    if (broker.find_vhost(vhost) == nullptr) {
-        return object_not_found();
+// through the default exchange, basic.get it without ack (the broker's check_aliveness). The
+// queue is left in place.
+HandlerResult aliveness_test(server::Broker& broker, const RequestContext& context) {
+    auto alive = broker.check_aliveness(caller(context), context.param("vhost"));
+    if (!alive) {
+        return missing_as_404(alive.error());
     }
-    if (context.principal) {
-        if (auto allowed = can_write(broker.users(), *context.principal, vhost, ""); !allowed) {
-            return allowed.error();
-        }
-        if (auto allowed =
-                can_read(broker.users(), *context.principal, vhost, "queue", kAlivenessQueue);
-            !allowed) {
-            return allowed.error();
-        }
-    }
-    server::QueueSpec spec;
-    spec.name = kAlivenessQueue;
-    spec.durable = false;
-    if (auto declared = broker.declare_queue(vhost, spec); !declared) {
-        return failed(declared.error().reason);
-    }
-    auto published = broker.publish(
-        vhost, "", make_message("", std::string(kAlivenessQueue), {}, "test_message"));
-    if (!published) {
-        return failed(published.error().reason);
-    }
-    if (!published->routed || published->rejected) {
-        return failed("the aliveness-test message was not enqueued");
-    }
-    auto got = broker.get(vhost, kAlivenessQueue, 1, server::GetMode::ack_requeue_false);
-    if (!got) {
-        return failed(got.error().reason);
-    }
-    if (got->empty()) {
-        return failed("aliveness-test queue is empty");
-    }
-    return ok();
+    return alive->alive ? ok() : failed(alive->reason);
 }
 
 } // namespace
 
-void register_health_routes(ApiRouter& router, server::Core& broker, const NodeInfo& node) {
+void register_health_routes(ApiRouter& router, server::Broker& broker, const NodeInfo& node) {
     const RouteOptions open{false};
     const auto get = http::verb::get;
     router.add(

@@ -22,14 +22,9 @@ namespace {
 
 using Type = MetricType;
 
-void render_queues(PrometheusText& text, const server::Core& broker, server::Totals& totals,
-                   std::uint64_t& paged_out) {
-    std::size_t queues = 0;
-    for (const server::Vhost* vhost : broker.vhosts()) {
-        queues += vhost->queues().size();
-    }
+void render_queues(PrometheusText& text, const std::vector<server::QueueView>& queues) {
     auto family = [&](std::string_view name, std::string_view help, Type type) {
-        return text.family(name, help, type, queues);
+        return text.family(name, help, type, queues.size());
     };
     const auto ready = family("warren_queue_messages_ready",
                               "Messages ready to be delivered to consumers", Type::gauge);
@@ -65,54 +60,37 @@ void render_queues(PrometheusText& text, const server::Core& broker, server::Tot
     const auto expired = family("warren_queue_messages_expired_total",
                                 "Total number of messages whose TTL ran out", Type::counter);
 
-    for (const server::Vhost* vhost : broker.vhosts()) {
-        const std::string_view vhost_name = vhost->name();
-        for (const auto& [name, queue] : vhost->queues()) {
-            const auto labels = PrometheusText::labels({{"vhost", vhost_name}, {"queue", name}});
-            const server::QueueStats& stats = queue->stats();
-            const std::uint64_t queue_ready = queue->messages_ready();
-            const std::uint64_t queue_unacked = queue->messages_unacknowledged();
-            text.add(ready, labels, queue_ready);
-            text.add(unacked, labels, queue_unacked);
-            text.add(messages, labels, queue_ready + queue_unacked);
-            text.add(ready_bytes, labels, queue->ready_bytes());
-            text.add(paged, labels, queue->messages_paged_out());
-            text.add(consumers, labels, std::uint64_t{queue->consumers().size()});
-            text.add(published, labels, stats.publish);
-            text.add(delivered, labels, stats.deliver);
-            text.add(got, labels, stats.get);
-            text.add(acked, labels, stats.ack);
-            text.add(redelivered, labels, stats.redeliver);
-            text.add(dead_lettered, labels, stats.dead_lettered);
-            text.add(expired, labels, stats.expired);
-            ++totals.queues;
-            totals.consumers += queue->consumers().size();
-            totals.messages_ready += queue_ready;
-            totals.messages_unacknowledged += queue_unacked;
-            paged_out += queue->messages_paged_out();
-        }
+    for (const server::QueueView& queue : queues) {
+        const auto labels = PrometheusText::labels({{"vhost", queue.vhost}, {"queue", queue.name}});
+        const server::QueueStats& stats = queue.stats;
+        text.add(ready, labels, queue.messages_ready);
+        text.add(unacked, labels, queue.messages_unacknowledged);
+        text.add(messages, labels, queue.messages_ready + queue.messages_unacknowledged);
+        text.add(ready_bytes, labels, queue.message_bytes_ready);
+        text.add(paged, labels, queue.messages_paged_out);
+        text.add(consumers, labels, std::uint64_t{queue.consumers});
+        text.add(published, labels, stats.publish);
+        text.add(delivered, labels, stats.deliver);
+        text.add(got, labels, stats.get);
+        text.add(acked, labels, stats.ack);
+        text.add(redelivered, labels, stats.redeliver);
+        text.add(dead_lettered, labels, stats.dead_lettered);
+        text.add(expired, labels, stats.expired);
     }
 }
 
-void render_exchanges(PrometheusText& text, const server::Core& broker, server::Totals& totals) {
-    std::size_t exchanges = 0;
-    for (const server::Vhost* vhost : broker.vhosts()) {
-        exchanges += vhost->exchanges().size();
-    }
-    const auto in =
-        text.family("warren_exchange_messages_published_in_total",
-                    "Total number of messages published to an exchange", Type::counter, exchanges);
+void render_exchanges(PrometheusText& text, const std::vector<server::ExchangeView>& exchanges) {
+    const auto in = text.family("warren_exchange_messages_published_in_total",
+                                "Total number of messages published to an exchange", Type::counter,
+                                exchanges.size());
     const auto out = text.family("warren_exchange_messages_published_out_total",
                                  "Total number of messages an exchange routed to a queue",
-                                 Type::counter, exchanges);
-    for (const server::Vhost* vhost : broker.vhosts()) {
-        const std::string_view vhost_name = vhost->name();
-        for (const auto& [name, exchange] : vhost->exchanges()) {
-            const auto labels = PrometheusText::labels({{"vhost", vhost_name}, {"exchange", name}});
-            text.add(in, labels, exchange.stats.publish_in);
-            text.add(out, labels, exchange.stats.publish_out);
-            ++totals.exchanges;
-        }
+                                 Type::counter, exchanges.size());
+    for (const server::ExchangeView& exchange : exchanges) {
+        const auto labels =
+            PrometheusText::labels({{"vhost", exchange.vhost}, {"exchange", exchange.name}});
+        text.add(in, labels, exchange.publish_in);
+        text.add(out, labels, exchange.publish_out);
     }
 }
 
@@ -146,55 +124,50 @@ void render_store(PrometheusText& text, const StoreMetrics& store) {
     text.add(pending, store.pending_bytes);
 }
 
-void render_resources(PrometheusText& text, const MetricsSources& sources) {
-    const server::Core& broker = sources.broker;
+void render_resources(PrometheusText& text, const server::ResourcesView& resources) {
     const auto memory_alarm =
         text.family("warren_alarms_memory_used_watermark",
                     "1 if the memory high watermark alarm is in effect", Type::gauge);
-    text.add(memory_alarm,
-             std::uint64_t{broker.alarm_in_effect(server::Core::Alarm::memory) ? 1u : 0u});
+    text.add(memory_alarm, std::uint64_t{resources.memory_alarm ? 1u : 0u});
     const auto disk_alarm =
         text.family("warren_alarms_free_disk_space_watermark",
                     "1 if the free disk space watermark alarm is in effect", Type::gauge);
-    text.add(disk_alarm,
-             std::uint64_t{broker.alarm_in_effect(server::Core::Alarm::disk) ? 1u : 0u});
-    if (auto rss = server::resident_memory_bytes()) {
+    text.add(disk_alarm, std::uint64_t{resources.disk_alarm ? 1u : 0u});
+    if (resources.resident_memory) {
         const auto f = text.family("warren_process_resident_memory_bytes",
                                    "Resident memory of the warren process in bytes", Type::gauge);
-        text.add(f, *rss);
+        text.add(f, *resources.resident_memory);
     }
-    if (sources.monitor != nullptr) {
-        const auto limit = text.family("warren_resident_memory_limit_bytes",
-                                       "Memory high watermark in bytes", Type::gauge);
-        text.add(limit, sources.monitor->memory_limit());
-        if (auto free = server::disk_free_bytes(sources.monitor->data_dir())) {
-            const auto f =
-                text.family("warren_disk_space_available_bytes",
-                            "Free disk space on the data directory's file system", Type::gauge);
-            text.add(f, *free);
-        }
-        const auto disk_limit = text.family("warren_disk_space_available_limit_bytes",
-                                            "Free disk space low watermark in bytes", Type::gauge);
-        text.add(disk_limit, sources.monitor->disk_free_limit());
+    const auto limit = text.family("warren_resident_memory_limit_bytes",
+                                   "Memory high watermark in bytes", Type::gauge);
+    text.add(limit, resources.memory_limit);
+    if (resources.disk_free) {
+        const auto f =
+            text.family("warren_disk_space_available_bytes",
+                        "Free disk space on the data directory's file system", Type::gauge);
+        text.add(f, *resources.disk_free);
     }
+    const auto disk_limit = text.family("warren_disk_space_available_limit_bytes",
+                                        "Free disk space low watermark in bytes", Type::gauge);
+    text.add(disk_limit, resources.disk_free_limit);
     const auto budget = text.family("warren_memory_budget_bytes",
                                     "Bytes of ready messages kept in memory before durable "
                                     "queues page to disk (--memory-budget)",
                                     Type::gauge);
-    text.add(budget, broker.memory_budget());
+    text.add(budget, resources.memory_budget);
     const auto used =
         text.family("warren_memory_budget_used_bytes",
                     "Bytes of ready messages held in memory (bodies plus per-entry overhead), "
                     "counted against the memory budget",
                     Type::gauge);
-    const std::int64_t in_use = broker.memory_in_use();
-    text.add(used, std::uint64_t(in_use > 0 ? in_use : 0));
+    text.add(used, resources.memory_in_use);
 }
 
 } // namespace
 
 std::string render_metrics(const MetricsSources& sources) {
-    const server::Core& broker = sources.broker;
+    const server::Broker& broker = sources.broker;
+    const server::MetricsView metrics = broker.metrics();
     PrometheusText text;
 
     const auto build = text.family("warren_build_info", "warren version info", Type::gauge);
@@ -204,12 +177,11 @@ std::string render_metrics(const MetricsSources& sources) {
     text.add(identity, {{"node", sources.node.node}, {"cluster", sources.node.cluster_name}},
              std::uint64_t{1});
 
-    server::Totals totals;
-    std::uint64_t paged_out = 0;
-    render_queues(text, broker, totals, paged_out);
-    render_exchanges(text, broker, totals);
+    render_queues(text, metrics.queues);
+    render_exchanges(text, metrics.exchanges);
 
-    const std::size_t websocket = broker.connection_count();
+    const server::Totals& totals = metrics.totals;
+    const std::size_t websocket = totals.connections;
     const std::size_t sessions = sources.http_sessions ? sources.http_sessions() : websocket;
     const auto connections = text.family(
         "warren_connections", "Client connections currently open, by protocol", Type::gauge, 2);
@@ -218,7 +190,7 @@ std::string render_metrics(const MetricsSources& sources) {
     text.add(connections, {{"protocol", "websocket"}}, std::uint64_t{websocket});
     const auto channels = text.family(
         "warren_channels", "Channels currently open (one per WebSocket connection)", Type::gauge);
-    text.add(channels, std::uint64_t{websocket});
+    text.add(channels, std::uint64_t{totals.channels});
     const auto consumers =
         text.family("warren_consumers", "Consumers currently subscribed", Type::gauge);
     text.add(consumers, std::uint64_t{totals.consumers});
@@ -227,7 +199,7 @@ std::string render_metrics(const MetricsSources& sources) {
     const auto exchanges = text.family("warren_exchanges", "Exchanges available", Type::gauge);
     text.add(exchanges, std::uint64_t{totals.exchanges});
     const auto vhosts = text.family("warren_vhosts", "Virtual hosts", Type::gauge);
-    text.add(vhosts, std::uint64_t{broker.vhosts().size()});
+    text.add(vhosts, std::uint64_t{totals.vhosts});
     const auto ready = text.family("warren_messages_ready",
                                    "Messages ready to be delivered, all queues", Type::gauge);
     text.add(ready, totals.messages_ready);
@@ -237,10 +209,10 @@ std::string render_metrics(const MetricsSources& sources) {
     text.add(unacked, totals.messages_unacknowledged);
     const auto paged = text.family("warren_messages_paged_out",
                                    "Ready messages kept only on disk, all queues", Type::gauge);
-    text.add(paged, paged_out);
+    text.add(paged, totals.messages_paged_out);
 
     // Node totals since start, including objects deleted meanwhile (RabbitMQ's global counters).
-    const server::MessageCounters global = sources.stats.node_totals(broker);
+    const server::MessageCounters& global = metrics.counters;
     const auto received =
         text.family("warren_global_messages_received_total",
                     "Total number of messages published to exchanges", Type::counter);
@@ -256,7 +228,7 @@ std::string render_metrics(const MetricsSources& sources) {
                                          "Total number of redeliveries", Type::counter);
     text.add(redelivered, global.redeliver);
 
-    render_resources(text, sources);
+    render_resources(text, metrics.resources);
     if (sources.store) {
         if (auto store = sources.store()) {
             render_store(text, *store);

@@ -14,9 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "server/core.hpp"
-#include "server/resource_monitor.hpp"
-#include "server/stats.hpp"
+#include "server/broker.hpp"
 #include "web/api_router.hpp"
 #include "web/handlers/handlers.hpp"
 #include "web/prometheus_text.hpp"
@@ -39,10 +37,8 @@ struct StoreMetrics {
 
 // What GET /metrics reads. Every reference must outlive the router.
 struct MetricsSources {
-    const server::Core& broker;
-    const server::RateTracker& stats;
+    const server::Broker& broker;
     const NodeInfo& node;
-    const server::ResourceMonitor* monitor = nullptr;   // memory limit, disk limit, data dir
     std::function<std::size_t()> http_sessions;         // open TCP sessions, WebSocket included
     std::function<std::optional<StoreMetrics>()> store; // nullopt: no persistent store
 };
@@ -61,6 +57,6 @@ void register_metrics_routes(ApiRouter& router, MetricsSources sources, bool req
 // protocol-listener/{protocol}, certificate-expiration/{within}/{unit}, node-is-quorum-critical,
 // node-is-mirror-sync-critical}: open
 // (no credentials), read-only. GET /api/aliveness-test/{vhost}: authenticated (it writes).
-void register_health_routes(ApiRouter& router, server::Core& broker, const NodeInfo& node);
+void register_health_routes(ApiRouter& router, server::Broker& broker, const NodeInfo& node);
 
 } // namespace warren::web

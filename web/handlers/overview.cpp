@@ -4,7 +4,6 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
-#include "routing/exchange.hpp"
 #include "web/handlers/handlers.hpp"
 #include "web/json_codec.hpp"
 #include <unistd.h>
@@ -24,12 +23,9 @@ namespace {
 // speaks, not warren's own version (that is product_version).
 constexpr std::string_view kRabbitmqApiVersion = "3.13.7";
 
-json::array exchange_types() {
-    using routing::ExchangeType;
+json::array exchange_types(const std::vector<std::string>& names) {
     json::array types;
-    for (ExchangeType type :
-         {ExchangeType::direct, ExchangeType::fanout, ExchangeType::headers, ExchangeType::topic}) {
-        std::string name(routing::to_string(type));
+    for (const std::string& name : names) {
         types.push_back(json::object{
             {"name", name},
             {"description", "AMQP " + name + " exchange, as per the AMQP specification"},
@@ -39,9 +35,9 @@ json::array exchange_types() {
     return types;
 }
 
-json::object overview(const server::Core& broker, const server::RateTracker& stats,
-                      const NodeInfo& node) {
-    server::Totals totals = broker.totals();
+json::object overview(const server::Broker& broker, const NodeInfo& node) {
+    const server::OverviewView view = broker.overview();
+    const server::Totals& totals = view.totals;
     json::array listeners;
     for (const auto& listener : node.listeners) {
         listeners.push_back(json::object{
@@ -62,12 +58,11 @@ json::object overview(const server::Core& broker, const server::RateTracker& sta
         {"node", node.node},
         {"disable_stats", false},
         {"enable_queue_totals", false},
-        {"exchange_types", exchange_types()},
+        {"exchange_types", exchange_types(view.exchange_types)},
         {"object_totals",
          {
              {"connections", totals.connections},
-             // Each warren connection carries one logical channel (no AMQP channel multiplexing).
-             {"channels", totals.connections},
+             {"channels", totals.channels},
              {"exchanges", totals.exchanges},
              {"queues", totals.queues},
              {"consumers", totals.consumers},
@@ -78,7 +73,7 @@ json::object overview(const server::Core& broker, const server::RateTracker& sta
              {"messages_ready", totals.messages_ready},
              {"messages_unacknowledged", totals.messages_unacknowledged},
          }},
-        {"message_stats", message_stats_json(stats.node_totals(broker), stats.node_rates())},
+        {"message_stats", message_stats_json(view.counters, view.rates)},
         {"listeners", std::move(listeners)},
     };
 }
@@ -94,11 +89,11 @@ std::string default_node_name() {
     return "warren@" + name.substr(0, name.find('.'));
 }
 
-void register_overview_routes(ApiRouter& router, const server::Core& broker,
-                              const server::RateTracker& stats, const NodeInfo& node) {
+void register_overview_routes(ApiRouter& router, const server::Broker& broker,
+                              const NodeInfo& node) {
     router.add(boost::beast::http::verb::get, "/api/overview",
-               [&broker, &stats, &node](RequestContext&) -> HandlerResult {
-                   return json_response(overview(broker, stats, node));
+               [&broker, &node](RequestContext&) -> HandlerResult {
+                   return json_response(overview(broker, node));
                });
 }
 

@@ -19,10 +19,6 @@ namespace {
 namespace asio = boost::asio;
 namespace json = boost::json;
 
-std::string exchange_from_path(const std::string& name) {
-    return name == "amq.default" ? std::string() : name;
-}
-
 const Error kRejected{Errc::rejected, "Unable to publish message. Check queue limits."};
 
 // The request's messages, checked (a batch goes in whole or not at all).
@@ -87,12 +83,16 @@ void append_answer(std::string& out, const server::PublishOutcome& outcome) {
     out += '}';
 }
 
-asio::awaitable<HandlerResult> publish(server::Core& broker, PublishLimits limits,
+asio::awaitable<HandlerResult> publish(server::Broker& broker, PublishLimits limits,
                                        RequestContext& ctx) {
     const std::string& vhost = ctx.param("vhost");
     const std::string exchange = exchange_from_path(ctx.param("name"));
-    const std::string user = ctx.principal ? ctx.principal->name : std::string();
-    if (auto allowed = authorize(broker, ctx, server::Access::write, "exchange", exchange);
+    const server::Principal& who = caller(ctx);
+    const std::string& user = who.name;
+    // Refused before the body is read (the broker's publish checks again, as it must for every
+    // edge).
+    if (auto allowed =
+            broker.check_permission(who, vhost, server::Access::write, "exchange", exchange);
         !allowed) {
         co_return allowed.error();
     }
@@ -107,7 +107,7 @@ asio::awaitable<HandlerResult> publish(server::Core& broker, PublishLimits limit
     }
     bool stored = false;
     for (auto& message : parsed->messages) {
-        auto outcome = broker.publish(vhost, exchange, std::move(message));
+        auto outcome = broker.publish(who, vhost, exchange, std::move(message));
         if (!outcome) {
             co_return outcome.error();
         }
@@ -134,7 +134,7 @@ asio::awaitable<HandlerResult> publish(server::Core& broker, PublishLimits limit
 
 } // namespace
 
-void register_publish_routes(ApiRouter& router, server::Core& broker, PublishLimits limits) {
+void register_publish_routes(ApiRouter& router, server::Broker& broker, PublishLimits limits) {
     router.add_async(
         boost::beast::http::verb::post, "/api/exchanges/{vhost}/{name}/publish",
         [&broker, limits](RequestContext& ctx) { return publish(broker, limits, ctx); });

@@ -65,7 +65,7 @@ std::optional<server::GetMode> mode_of(std::string_view name) {
 constexpr std::int64_t kMaxGet = 10000;
 
 // Checks the body; the settled messages, or the error.
-Result<std::vector<server::GotMessage>> take(server::Core& broker, RequestContext& ctx,
+Result<std::vector<server::GotMessage>> take(server::Broker& broker, RequestContext& ctx,
                                              PayloadEncoding& encoding,
                                              std::optional<std::size_t>& truncate) {
     auto parsed = parse_client_json(ctx.request.body(), "the body");
@@ -105,15 +105,11 @@ Result<std::vector<server::GotMessage>> take(server::Core& broker, RequestContex
         }
         truncate = static_cast<std::size_t>(*n);
     }
-    if (auto allowed = authorize(broker, ctx, server::Access::read, "queue", ctx.param("name"));
-        !allowed) {
-        return allowed.error();
-    }
-    return broker.get(ctx.param("vhost"), ctx.param("name"),
+    return broker.get(caller(ctx), ctx.param("vhost"), ctx.param("name"),
                       static_cast<std::size_t>(std::min(*count, kMaxGet)), *mode);
 }
 
-boost::asio::awaitable<HandlerResult> get_messages(server::Core& broker, RequestContext& ctx) {
+boost::asio::awaitable<HandlerResult> get_messages(server::Broker& broker, RequestContext& ctx) {
     PayloadEncoding encoding = PayloadEncoding::auto_detect;
     std::optional<std::size_t> truncate;
     auto got = take(broker, ctx, encoding, truncate);
@@ -122,8 +118,8 @@ boost::asio::awaitable<HandlerResult> get_messages(server::Core& broker, Request
     }
     // What the get did to stored messages (removed, or their delivery count raised) is
     // committed before the answer, so a message the client saw is never "new" after a crash.
-    const bool stored = std::any_of(got->begin(), got->end(),
-                                    [](const auto& g) { return g.entry.message_id != 0; });
+    const bool stored =
+        std::any_of(got->begin(), got->end(), [](const auto& g) { return g.stored; });
     if (stored) {
         auto committed = co_await wait_for_commit(broker);
         if (!committed) {
@@ -132,21 +128,21 @@ boost::asio::awaitable<HandlerResult> get_messages(server::Core& broker, Request
     }
     json::array out;
     for (const auto& g : *got) {
-        const auto& message = *g.entry.message;
+        const auto& message = *g.message;
         json::object item;
         render_payload(item, *message.body, encoding, truncate);
-        item["redelivered"] = g.entry.delivery_count > 1;
+        item["redelivered"] = g.delivery_count > 1;
         item["exchange"] = message.exchange;
         item["routing_key"] = message.routing_key;
         item["message_count"] = g.message_count;
         json::object properties = properties_to_json(message.properties);
-        if (g.entry.delivery_count > 1) {
+        if (g.delivery_count > 1) {
             // As quorum queues (and LavinMQ) report it: earlier delivery attempts.
             auto& headers = properties["headers"];
             if (!headers.is_object()) {
                 headers = json::object{};
             }
-            headers.get_object()["x-delivery-count"] = g.entry.delivery_count - 1;
+            headers.get_object()["x-delivery-count"] = g.delivery_count - 1;
         }
         item["properties"] = std::move(properties);
         out.push_back(std::move(item));
@@ -156,7 +152,7 @@ boost::asio::awaitable<HandlerResult> get_messages(server::Core& broker, Request
 
 } // namespace
 
-void register_queue_get_routes(ApiRouter& router, server::Core& broker) {
+void register_queue_get_routes(ApiRouter& router, server::Broker& broker) {
     router.add_async(boost::beast::http::verb::post, "/api/queues/{vhost}/{name}/get",
                      [&broker](RequestContext& ctx) { return get_messages(broker, ctx); });
 }

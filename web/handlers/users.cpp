@@ -23,43 +23,54 @@ namespace {
 
 constexpr RouteOptions kAdministrators{.authenticated = true, .administrator = true};
 
-HandlerResult list_users(const RequestContext& context, std::vector<const server::User*> users) {
-    ListSource source;
-    source.size = users.size();
-    source.name = [&](std::size_t i) { return std::string_view(users[i]->name); };
-    source.render = [&](std::size_t i) { return user_json(*users[i]); };
-    return list_response(context, source);
+HandlerResult list_users(const server::Broker& broker, const RequestContext& context,
+                         bool without_permissions) {
+    return list_response(
+        context,
+        [&](const server::ListQuery& query) {
+            return broker.list_users(caller(context), query, without_permissions);
+        },
+        [](const server::User& u) { return user_json(u); });
 }
 
-HandlerResult list_permissions(const RequestContext& context,
-                               const std::vector<const server::Permission*>& permissions) {
-    ListSource source;
-    source.size = permissions.size();
-    source.render = [&](std::size_t i) { return permission_json(*permissions[i]); };
-    return list_response(context, source);
+HandlerResult list_permissions(const server::Broker& broker, const RequestContext& context,
+                               const server::PermissionFilter& filter) {
+    return list_response(
+        context,
+        [&](const server::ListQuery& query) {
+            return broker.list_permissions(caller(context), filter, query);
+        },
+        [](const server::Permission& p) { return permission_json(p); });
 }
 
-HandlerResult put_user(server::Core& broker, const RequestContext& context) {
+HandlerResult created_or_not(const Result<server::Declared>& declared) {
+    if (!declared) {
+        return declared.error();
+    }
+    return empty_response(*declared == server::Declared::created ? http::status::created
+                                                                 : http::status::no_content);
+}
+
+HandlerResult put_user(server::Broker& broker, const RequestContext& context) {
     auto body = parse_body_object(context.request.body());
     if (!body) {
         return body.error();
     }
-    auto user = user_from_json(context.param("name"), *body);
+    auto user = user_spec_from_json(context.param("name"), *body);
     if (!user) {
         return user.error();
     }
-    bool created = broker.users().put_user(std::move(*user));
-    return empty_response(created ? http::status::created : http::status::no_content);
+    return created_or_not(broker.put_user(caller(context), *user));
 }
 
-HandlerResult delete_user(server::Core& broker, const RequestContext& context) {
-    if (auto deleted = broker.users().delete_user(context.param("name")); !deleted) {
+HandlerResult delete_user(server::Broker& broker, const RequestContext& context) {
+    if (auto deleted = broker.delete_user(caller(context), context.param("name")); !deleted) {
         return missing_as_404(deleted.error());
     }
     return empty_response(http::status::no_content);
 }
 
-HandlerResult bulk_delete_users(server::Core& broker, const RequestContext& context) {
+HandlerResult bulk_delete_users(server::Broker& broker, const RequestContext& context) {
     auto body = parse_body_object(context.request.body());
     if (!body) {
         return body.error();
@@ -68,78 +79,58 @@ HandlerResult bulk_delete_users(server::Core& broker, const RequestContext& cont
     if (users == nullptr || !users->is_array()) {
         return make_error(Errc::bad_request, "'users' must be an array of user names");
     }
+    std::vector<std::string> names;
     for (const auto& name : users->get_array()) {
         if (!name.is_string()) {
             return make_error(Errc::bad_request, "'users' must hold only strings");
         }
+        names.emplace_back(name.get_string());
     }
-    for (const auto& name : users->get_array()) {
-        (void)broker.users().delete_user(name.get_string()); // absent names are ignored
+    if (auto deleted = broker.delete_users(caller(context), names); !deleted) {
+        return deleted.error();
     }
     return empty_response(http::status::no_content);
 }
 
-HandlerResult put_permission(server::Core& broker, const RequestContext& context) {
+HandlerResult put_permission(server::Broker& broker, const RequestContext& context) {
     auto body = parse_body_object(context.request.body());
     if (!body) {
         return body.error();
     }
-    const std::string& vhost = context.param("vhost");
-    const std::string& user = context.param("user");
-    auto permission = permission_from_json(user, vhost, *body);
+    auto permission = permission_from_json(context.param("user"), context.param("vhost"), *body);
     if (!permission) {
         return permission.error();
     }
-    if (broker.find_vhost(vhost) == nullptr) {
-        return make_error(Errc::bad_request, "vhost_or_user_not_found: no vhost '" + vhost + "'");
-    }
-    if (broker.users().find_user(user) == nullptr) {
-        return make_error(Errc::bad_request, "vhost_or_user_not_found: no user '" + user + "'");
-    }
-    auto set = broker.users().set_permission(*permission);
-    if (!set) {
-        return set.error();
-    }
-    return empty_response(*set ? http::status::created : http::status::no_content);
+    return created_or_not(broker.set_permission(caller(context), *permission));
 }
 
 } // namespace
 
-void register_user_routes(ApiRouter& router, server::Core& broker) {
+void register_user_routes(ApiRouter& router, server::Broker& broker) {
     router.add(
         http::verb::get, "/api/users",
-        [&broker](RequestContext& context) { return list_users(context, broker.users().users()); },
+        [&broker](RequestContext& context) { return list_users(broker, context, false); },
         kAdministrators);
     router.add(
         http::verb::get, "/api/users/without-permissions",
-        [&broker](RequestContext& context) {
-            std::vector<const server::User*> users;
-            for (const server::User* user : broker.users().users()) {
-                if (broker.users().permissions(user->name).empty()) {
-                    users.push_back(user);
-                }
-            }
-            return list_users(context, std::move(users));
-        },
+        [&broker](RequestContext& context) { return list_users(broker, context, true); },
         kAdministrators);
     router.add(
         http::verb::get, "/api/users/{name}",
         [&broker](RequestContext& context) -> HandlerResult {
-            const server::User* user = broker.users().find_user(context.param("name"));
-            if (user == nullptr) {
-                return object_not_found();
+            auto user = broker.user(caller(context), context.param("name"));
+            if (!user) {
+                return missing_as_404(user.error());
             }
             return object_response(context, user_json(*user));
         },
         kAdministrators);
     router.add(
         http::verb::get, "/api/users/{name}/permissions",
-        [&broker](RequestContext& context) -> HandlerResult {
-            const std::string& name = context.param("name");
-            if (broker.users().find_user(name) == nullptr) {
-                return object_not_found();
-            }
-            return list_permissions(context, broker.users().permissions(name));
+        [&broker](RequestContext& context) {
+            server::PermissionFilter filter;
+            filter.user = context.param("name");
+            return list_permissions(broker, context, filter);
         },
         kAdministrators);
     router.add_async(
@@ -163,27 +154,23 @@ void register_user_routes(ApiRouter& router, server::Core& broker) {
 
     router.add(
         http::verb::get, "/api/permissions",
-        [&broker](RequestContext& context) {
-            return list_permissions(context, broker.users().permissions());
-        },
+        [&broker](RequestContext& context) { return list_permissions(broker, context, {}); },
         kAdministrators);
     router.add(
         http::verb::get, "/api/vhosts/{vhost}/permissions",
-        [&broker](RequestContext& context) -> HandlerResult {
-            const std::string& vhost = context.param("vhost");
-            if (broker.find_vhost(vhost) == nullptr) {
-                return object_not_found();
-            }
-            return list_permissions(context, broker.users().permissions(std::nullopt, vhost));
+        [&broker](RequestContext& context) {
+            server::PermissionFilter filter;
+            filter.vhost = context.param("vhost");
+            return list_permissions(broker, context, filter);
         },
         kAdministrators);
     router.add(
         http::verb::get, "/api/permissions/{vhost}/{user}",
         [&broker](RequestContext& context) -> HandlerResult {
-            const server::Permission* p =
-                broker.users().find_permission(context.param("user"), context.param("vhost"));
-            if (p == nullptr) {
-                return object_not_found();
+            auto p =
+                broker.permission(caller(context), context.param("user"), context.param("vhost"));
+            if (!p) {
+                return missing_as_404(p.error());
             }
             return object_response(context, permission_json(*p));
         },
@@ -197,8 +184,8 @@ void register_user_routes(ApiRouter& router, server::Core& broker) {
     router.add_async(
         http::verb::delete_, "/api/permissions/{vhost}/{user}",
         [&broker](RequestContext& context) -> boost::asio::awaitable<HandlerResult> {
-            auto cleared =
-                broker.users().clear_permission(context.param("user"), context.param("vhost"));
+            auto cleared = broker.clear_permission(caller(context), context.param("user"),
+                                                   context.param("vhost"));
             return after_commit(broker,
                                 cleared ? HandlerResult(empty_response(http::status::no_content))
                                         : missing_as_404(cleared.error()));

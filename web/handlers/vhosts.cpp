@@ -11,27 +11,10 @@
 namespace warren::web {
 
 namespace http = boost::beast::http;
-namespace json = boost::json;
 
 namespace {
 
-HandlerResult list_vhosts(const server::Core& broker, const server::RateTracker& stats,
-                          const NodeInfo& node, const RequestContext& context) {
-    const std::vector<const server::Vhost*> vhosts = visible_vhosts(broker, context);
-    ListSource source;
-    source.size = vhosts.size();
-    source.name = [&](std::size_t i) { return std::string_view(vhosts[i]->name()); };
-    source.sort_key = [&](std::size_t i, std::string_view field) -> std::optional<json::value> {
-        if (field == "name") {
-            return json::value(vhosts[i]->name());
-        }
-        return std::nullopt; // few vhosts: the others render
-    };
-    source.render = [&](std::size_t i) { return vhost_json(*vhosts[i], stats, node.node); };
-    return list_response(context, source);
-}
-
-HandlerResult put_vhost(server::Core& broker, const RequestContext& context) {
+HandlerResult put_vhost(server::Broker& broker, const RequestContext& context) {
     auto body = parse_body_object(context.request.body());
     if (!body) {
         return body.error();
@@ -40,22 +23,16 @@ HandlerResult put_vhost(server::Core& broker, const RequestContext& context) {
     if (auto ok = check_vhost_body(*body); !ok) {
         return ok.error();
     }
-    const std::string& name = context.param("vhost");
-    auto declared = broker.declare_vhost(name);
+    auto declared = broker.declare_vhost(caller(context), context.param("vhost"));
     if (!declared) {
         return declared.error();
-    }
-    if (*declared == server::Declared::created) {
-        // As RabbitMQ: whoever creates a vhost gets every permission on it.
-        (void)broker.users().set_permission(
-            server::Permission{context.principal->name, name, ".*", ".*", ".*"});
     }
     return empty_response(*declared == server::Declared::created ? http::status::created
                                                                  : http::status::no_content);
 }
 
-HandlerResult delete_vhost(server::Core& broker, const RequestContext& context) {
-    auto deleted = broker.delete_vhost(context.param("vhost"));
+HandlerResult delete_vhost(server::Broker& broker, const RequestContext& context) {
+    auto deleted = broker.delete_vhost(caller(context), context.param("vhost"));
     if (!deleted) {
         return missing_as_404(deleted.error());
     }
@@ -64,18 +41,22 @@ HandlerResult delete_vhost(server::Core& broker, const RequestContext& context) 
 
 } // namespace
 
-void register_vhost_routes(ApiRouter& router, server::Core& broker,
-                           const server::RateTracker& stats, const NodeInfo& node) {
-    router.add(http::verb::get, "/api/vhosts", [&broker, &stats, &node](RequestContext& context) {
-        return list_vhosts(broker, stats, node, context);
+void register_vhost_routes(ApiRouter& router, server::Broker& broker, const NodeInfo& node) {
+    router.add(http::verb::get, "/api/vhosts", [&broker, &node](RequestContext& context) {
+        return list_response(
+            context,
+            [&](const server::ListQuery& query) {
+                return broker.list_vhosts(caller(context), query);
+            },
+            [&](const server::VhostView& v) { return vhost_json(v, node.node); });
     });
     router.add(http::verb::get, "/api/vhosts/{vhost}",
-               [&broker, &stats, &node](RequestContext& context) -> HandlerResult {
-                   const server::Vhost* vhost = broker.find_vhost(context.param("vhost"));
-                   if (vhost == nullptr) {
-                       return object_not_found();
+               [&broker, &node](RequestContext& context) -> HandlerResult {
+                   auto vhost = broker.vhost(caller(context), context.param("vhost"));
+                   if (!vhost) {
+                       return missing_as_404(vhost.error());
                    }
-                   return object_response(context, vhost_json(*vhost, stats, node.node));
+                   return object_response(context, vhost_json(*vhost, node.node));
                });
     // Not coroutines themselves: each lambda makes the change, then hands the outcome to the
     // free coroutine after_commit (STYLE 2.8.7: no capturing lambda coroutines).

@@ -11,7 +11,7 @@ using routing::ExchangeType;
 ExchangeSpec exchange_spec(std::string name, ExchangeType type = ExchangeType::direct) {
     ExchangeSpec spec;
     spec.name = std::move(name);
-    spec.type = type;
+    spec.type = std::string(routing::to_string(type));
     return spec;
 }
 
@@ -28,7 +28,7 @@ TEST_F(BrokerTest, DefaultVhostHasTheBuiltInExchanges) {
     for (const char* name : {"", "amq.direct", "amq.fanout", "amq.topic", "amq.headers"}) {
         EXPECT_NE(vhost->find_exchange(name), nullptr) << name;
     }
-    EXPECT_EQ(vhost->find_exchange("amq.topic")->spec.type, ExchangeType::topic);
+    EXPECT_EQ(vhost->find_exchange("amq.topic")->type, ExchangeType::topic);
     EXPECT_EQ(broker.totals().vhosts, 1u);
 }
 

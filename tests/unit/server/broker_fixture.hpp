@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "server/broker.hpp"
 #include "server/connection.hpp"
 #include "server/core.hpp"
 #include "server/vhost.hpp"
@@ -60,7 +61,7 @@ protected:
     void declare_exchange(const std::string& name, routing::ExchangeType type) {
         ExchangeSpec spec;
         spec.name = name;
-        spec.type = type;
+        spec.type = std::string(routing::to_string(type));
         auto r = broker.declare_exchange("/", spec);
         ASSERT_TRUE(r.has_value()) << r.error().reason;
     }
@@ -98,7 +99,10 @@ protected:
     }
 
     FakeClock clock;
-    Core broker{clock};
+    // The facade, for tests of what edges see; `broker` is the core behind it, for tests of the
+    // core's own rules.
+    Broker facade{clock};
+    Core& broker = facade.core_for_test();
 };
 
 } // namespace warren::server::testing

@@ -19,7 +19,7 @@ protected:
         return dead_.at(index).entry.message->properties.headers;
     }
 
-    std::vector<GotMessage> dead_;
+    std::vector<GotEntry> dead_;
 };
 
 TEST_F(DeadLetterTest, RejectedMessageGoesToTheDeadLetterExchangeWithXDeath) {

@@ -130,7 +130,7 @@ TEST_F(DurableBrokerTest, PersistentMessagesInDurableQueuesSurviveRestart) {
 
 TEST_F(DurableBrokerTest, TransientObjectsAreNotRestored) {
     declare_queue("temp", false);
-    ExchangeSpec x{"tx", ExchangeType::fanout, false, false, false, {}};
+    ExchangeSpec x{"tx", "fanout", false, false, false, {}};
     ASSERT_TRUE(broker->declare_exchange("/", x));
     publish("", "temp", "m");
     restart();
@@ -140,8 +140,7 @@ TEST_F(DurableBrokerTest, TransientObjectsAreNotRestored) {
 
 TEST_F(DurableBrokerTest, DefinitionsAndBindingsRouteAfterRestart) {
     ASSERT_TRUE(broker->declare_vhost("shop"));
-    ExchangeSpec x{
-        "events", ExchangeType::topic, true, false, false, {{"alternate-exchange", "unrouted"}}};
+    ExchangeSpec x{"events", "topic", true, false, false, {{"alternate-exchange", "unrouted"}}};
     ASSERT_TRUE(broker->declare_exchange("/", x));
     declare_queue("orders", true, {{"x-max-length", 100}});
     ASSERT_TRUE(broker->bind("/", {"events", Destination::queue("orders"), "order.*", {}}));
@@ -149,7 +148,7 @@ TEST_F(DurableBrokerTest, DefinitionsAndBindingsRouteAfterRestart) {
     EXPECT_NE(broker->find_vhost("shop"), nullptr);
     const auto* events = broker->find_vhost("/")->find_exchange("events");
     ASSERT_NE(events, nullptr);
-    EXPECT_EQ(events->spec.type, ExchangeType::topic);
+    EXPECT_EQ(events->type, ExchangeType::topic);
     EXPECT_EQ(events->spec.arguments.at("alternate-exchange"), "unrouted");
     EXPECT_EQ(queue("orders")->arguments().max_length, 100u);
     publish("events", "order.created", "routed after restart");
@@ -212,7 +211,7 @@ TEST_F(DurableBrokerTest, DeliveredAsItArrivesComesBackRedelivered) {
 }
 
 TEST_F(DurableBrokerTest, DeliveryLimitHoldsAcrossRestarts) {
-    ExchangeSpec dlx{"dlx", ExchangeType::fanout, true, false, false, {}};
+    ExchangeSpec dlx{"dlx", "fanout", true, false, false, {}};
     ASSERT_TRUE(broker->declare_exchange("/", dlx));
     declare_queue("dead");
     ASSERT_TRUE(broker->bind("/", {"dlx", Destination::queue("dead"), "", {}}));
@@ -240,7 +239,7 @@ TEST_F(DurableBrokerTest, DeliveryLimitHoldsAcrossRestarts) {
 }
 
 TEST_F(DurableBrokerTest, FanoutSharesOneStoredMessage) {
-    ExchangeSpec fan{"fan", ExchangeType::fanout, true, false, false, {}};
+    ExchangeSpec fan{"fan", "fanout", true, false, false, {}};
     ASSERT_TRUE(broker->declare_exchange("/", fan));
     for (const char* q : {"a", "b", "c"}) {
         declare_queue(q);

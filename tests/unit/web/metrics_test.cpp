@@ -18,8 +18,7 @@ using server::testing::RecordingSink;
 class MetricsRender : public BrokerTest {
 protected:
     test::Exposition scrape(std::function<std::optional<StoreMetrics>()> store = {}) {
-        MetricsSources sources{broker,          stats, node, nullptr, [] { return std::size_t{3}; },
-                               std::move(store)};
+        MetricsSources sources{facade, node, [] { return std::size_t{3}; }, std::move(store)};
         text = render_metrics(sources);
         auto parsed = test::parse_exposition(text);
         for (const auto& e : parsed.errors) {
@@ -28,7 +27,6 @@ protected:
         return parsed;
     }
 
-    server::RateTracker stats{clock.now()};
     NodeInfo node{"warren@test", "warren@test", {}, std::nullopt};
     std::string text;
 };
@@ -113,7 +111,7 @@ TEST_F(MetricsRender, TenThousandQueuesRenderFast) {
     }
     send("queue-42", "x");
     const auto start = std::chrono::steady_clock::now();
-    MetricsSources sources{broker, stats, node, nullptr, {}, {}};
+    MetricsSources sources{facade, node, {}, {}};
     const std::string out = render_metrics(sources);
     const auto elapsed = std::chrono::steady_clock::now() - start;
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();

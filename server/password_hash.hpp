@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-namespace warren::web {
+namespace warren::server {
 
 inline constexpr std::string_view kDefaultHashingAlgorithm = "rabbit_password_hashing_sha256";
 
@@ -31,4 +31,4 @@ bool known_hashing_algorithm(std::string_view algorithm);
 // nullopt when it is fine, else RabbitMQ's reason ("not_base64").
 std::optional<std::string> invalid_password_hash(std::string_view hash);
 
-} // namespace warren::web
+} // namespace warren::server

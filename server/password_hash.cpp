@@ -1,4 +1,4 @@
-#include "web/password_hash.hpp"
+#include "server/password_hash.hpp"
 
 #include <array>
 #include <stdexcept>
@@ -9,7 +9,7 @@
 
 #include "common/base64.hpp"
 
-namespace warren::web {
+namespace warren::server {
 namespace {
 
 constexpr std::size_t kSaltSize = 4;
@@ -106,4 +106,4 @@ std::optional<std::string> invalid_password_hash(std::string_view hash) {
     return std::nullopt;
 }
 
-} // namespace warren::web
+} // namespace warren::server

@@ -4,9 +4,9 @@
 #include <gtest/gtest.h>
 
 #include "common/base64.hpp"
-#include "web/password_hash.hpp"
+#include "server/password_hash.hpp"
 
-namespace warren::web {
+namespace warren::server {
 namespace {
 
 // GET /api/users/guest on a RabbitMQ 3.10.8 node (password "guest").
@@ -42,4 +42,4 @@ TEST(PasswordHash, MalformedOrUnknownNeverVerifies) {
 }
 
 } // namespace
-} // namespace warren::web
+} // namespace warren::server

@@ -1,0 +1,126 @@
+// Session: a client connection's door into the core; the Connection behind it owns the
+// consumers, delivery tags and exclusive queues.
+
+#include "server/session.hpp"
+
+#include <array>
+
+#include <openssl/rand.h>
+
+#include "server/broker.hpp"
+#include "server/connection.hpp"
+#include "server/core.hpp"
+#include "server/view_builders.hpp"
+
+namespace warren::server {
+
+namespace {
+
+// "warren.gen-" + 24 random hex digits: a server-named queue ("amq." is reserved for users'
+// declares and refused by the broker).
+Result<std::string> generated_queue_name() {
+    std::array<unsigned char, 12> bytes{};
+    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
+        return make_error(Errc::internal, "cannot name a queue: the random source failed");
+    }
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string name = "warren.gen-";
+    for (unsigned char b : bytes) {
+        name += kDigits[b >> 4];
+        name += kDigits[b & 0x0f];
+    }
+    return name;
+}
+
+} // namespace
+
+Session::Session(Broker& broker, Principal principal, SessionInfo info)
+    : broker_(broker), principal_(std::move(principal)), info_(std::move(info)),
+      connection_(broker.core_->open_connection(info_, principal_.name)) {}
+
+Session::~Session() {
+    connection_.reset(); // closes: consumers cancelled, unacked requeued, exclusive queues go
+}
+
+std::uint64_t Session::id() const {
+    return connection_->id();
+}
+
+Result<Declared> Session::declare_queue(std::string_view vhost, const QueueSpec& spec) {
+    return broker_.declare_queue_owned(principal_, vhost, spec, spec.exclusive ? id() : 0);
+}
+
+Result<PublishOutcome> Session::publish(std::string_view vhost, std::string_view exchange,
+                                        MessagePtr message) {
+    return broker_.publish(principal_, vhost, exchange, std::move(message));
+}
+
+Result<std::string> Session::consume(std::string_view vhost, std::string_view queue,
+                                     ConsumeOptions options, DeliverySink& sink) {
+    if (auto ok = broker_.check_permission(principal_, vhost, Access::read, "queue", queue); !ok) {
+        return ok.error();
+    }
+    return connection_->consume(vhost, queue, std::move(options), sink);
+}
+
+// The queue is the session's own, so declaring and binding it needs no configure or write
+// permission of the caller: read on the exchange is what subscribing to it takes.
+Result<std::string> Session::subscribe_exchange(std::string_view vhost, std::string_view exchange,
+                                                std::string_view binding_key,
+                                                const boost::json::object& arguments,
+                                                ConsumeOptions options, DeliverySink& sink) {
+    if (auto ok = broker_.check_permission(principal_, vhost, Access::read, "exchange", exchange);
+        !ok) {
+        return ok.error();
+    }
+    auto name = generated_queue_name();
+    if (!name) {
+        return name.error();
+    }
+    Core& core = *broker_.core_;
+    QueueSpec spec;
+    spec.name = *name;
+    spec.durable = false;
+    spec.exclusive = true;
+    spec.auto_delete = true;
+    if (auto declared = core.declare_queue(vhost, spec, id()); !declared) {
+        return declared.error();
+    }
+    const BindingSpec binding{std::string(exchange), *name, false, std::string(binding_key),
+                              arguments};
+    if (auto bound = core.bind(vhost, routing_binding(binding)); !bound) {
+        (void)core.delete_queue(vhost, *name, false, false);
+        return bound.error();
+    }
+    if (auto consumed = connection_->consume(vhost, *name, std::move(options), sink); !consumed) {
+        (void)core.delete_queue(vhost, *name, false, false);
+        return consumed.error();
+    }
+    return name;
+}
+
+Result<void> Session::cancel(std::string_view consumer_tag) {
+    return connection_->cancel(consumer_tag);
+}
+
+Result<void> Session::ack(std::uint64_t delivery_tag, bool multiple) {
+    return connection_->ack(delivery_tag, multiple);
+}
+
+Result<void> Session::nack(std::uint64_t delivery_tag, bool multiple, bool requeue) {
+    return connection_->nack(delivery_tag, multiple, requeue);
+}
+
+Result<void> Session::reject(std::uint64_t delivery_tag, bool requeue) {
+    return connection_->reject(delivery_tag, requeue);
+}
+
+void Session::resume() {
+    connection_->resume();
+}
+
+std::size_t Session::unacked_count() const {
+    return connection_->unacked_count();
+}
+
+} // namespace warren::server
