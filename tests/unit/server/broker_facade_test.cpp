@@ -1,0 +1,365 @@
+// The Broker facade as an edge sees it: only server/broker.hpp and server/session.hpp, no
+// sockets. Authorization decided in the core, lists sorted, filtered and paged in the core,
+// sessions that consume and settle, definitions planned before they change anything, alarms
+// from host readings, and the login rules.
+
+#include <gtest/gtest.h>
+
+#include "server/broker.hpp"
+#include "server/session.hpp"
+
+namespace warren::server {
+namespace {
+
+class Recorder : public DeliverySink {
+public:
+    bool ready() const override { return true; }
+    void deliver(const Delivery& d) override {
+        tags.push_back(d.delivery_tag);
+        bodies.push_back(*d.message->body);
+    }
+    std::vector<std::uint64_t> tags;
+    std::vector<std::string> bodies;
+};
+
+class BrokerFacade : public ::testing::Test {
+protected:
+    void SetUp() override {
+        ASSERT_TRUE(broker.ensure_default_user("admin", "secret"));
+        admin = *broker.authenticate("admin", "secret", true);
+    }
+
+    // A user with the given permissions on "/" (and a management tag).
+    Principal user(const std::string& name, std::string configure, std::string write,
+                   std::string read) {
+        EXPECT_TRUE(broker.put_user(admin, UserSpec{name, {"management"}, "pw", {}, {}}));
+        EXPECT_TRUE(broker.set_permission(
+            admin, Permission{name, "/", std::move(configure), std::move(write), std::move(read)}));
+        return *broker.authenticate(name, "pw", true);
+    }
+
+    void declare(const std::string& queue) {
+        QueueSpec spec;
+        spec.name = queue;
+        ASSERT_TRUE(broker.declare_queue(admin, "/", spec));
+    }
+
+    MessagePtr message(const std::string& key, const std::string& body) {
+        return make_message("", key, {}, body);
+    }
+
+    static std::vector<std::string> names(const Page<QueueView>& page) {
+        std::vector<std::string> out;
+        for (const auto& q : page.items) {
+            out.push_back(q.name);
+        }
+        return out;
+    }
+
+    FakeClock clock;
+    Broker broker{clock};
+    Principal admin;
+};
+
+TEST_F(BrokerFacade, TheDefaultUserIsMadeOnceAndLogsIn) {
+    EXPECT_FALSE(broker.ensure_default_user("other", "x")); // users exist now
+    EXPECT_EQ(admin.name, "admin");
+    EXPECT_TRUE(admin.has_tag("administrator"));
+    EXPECT_TRUE(broker.permission(admin, "admin", "/"));
+    auto wrong = broker.authenticate("admin", "nope", true);
+    ASSERT_FALSE(wrong);
+    EXPECT_EQ(wrong.error(), (Error{Errc::not_authorized, "Login failed"}));
+    auto unknown = broker.authenticate("nobody", "secret", true);
+    ASSERT_FALSE(unknown);
+    EXPECT_EQ(unknown.error(), wrong.error()); // unknown users and wrong passwords look alike
+}
+
+TEST_F(BrokerFacade, LoopbackUsersLogInOnlyFromLoopback) {
+    broker.set_loopback_users({"admin"});
+    EXPECT_TRUE(broker.authenticate("admin", "secret", true));
+    auto remote = broker.authenticate("admin", "secret", false);
+    ASSERT_FALSE(remote);
+    EXPECT_EQ(remote.error().reason, kLoopbackOnlyReason);
+    broker.set_loopback_users({});
+    EXPECT_TRUE(broker.authenticate("admin", "secret", false));
+}
+
+TEST_F(BrokerFacade, PermissionsAreDecidedInTheCoreWithRabbitMqsSentences) {
+    const Principal reader = user("reader", "^$", "^$", ".*");
+    QueueSpec spec;
+    spec.name = "orders";
+    auto refused = broker.declare_queue(reader, "/", spec);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, Errc::permission_denied);
+    EXPECT_EQ(refused.error().reason, "ACCESS_REFUSED - configure access to queue 'orders' in "
+                                      "vhost '/' refused for user 'reader'");
+    declare("orders");
+    auto publish = broker.publish(reader, "/", "", message("orders", "x"));
+    ASSERT_FALSE(publish);
+    EXPECT_EQ(publish.error().reason, "ACCESS_REFUSED - write access to exchange 'amq.default' "
+                                      "in vhost '/' refused for user 'reader'");
+    EXPECT_TRUE(broker.get(reader, "/", "orders", 1, GetMode::ack_requeue_true));
+    // Administration needs the administrator tag, whatever the permissions.
+    auto vhost = broker.declare_vhost(reader, "shop");
+    ASSERT_FALSE(vhost);
+    EXPECT_EQ(vhost.error().reason, "Not administrator user");
+    EXPECT_FALSE(broker.list_users(reader, {}));
+}
+
+TEST_F(BrokerFacade, AVhostWithoutPermissionsIsClosedButAdministratorsSeeAll) {
+    ASSERT_TRUE(broker.declare_vhost(admin, "shop"));
+    const Principal stranger = user("stranger", ".*", ".*", ".*"); // on "/" only
+    auto gate = broker.check_vhost_access(stranger, "shop");
+    ASSERT_FALSE(gate);
+    EXPECT_EQ(gate.error().reason, "User not authorised to access virtual host");
+    EXPECT_TRUE(broker.check_vhost_access(admin, "shop"));
+    EXPECT_TRUE(broker.check_vhost_access(stranger, "no-such-vhost")); // the call's own 404
+    auto listed = broker.list_vhosts(stranger, {});
+    ASSERT_TRUE(listed);
+    ASSERT_EQ(listed->items.size(), 1u);
+    EXPECT_EQ(listed->items[0].name, "/");
+    EXPECT_EQ(broker.list_vhosts(admin, {})->items.size(), 2u);
+}
+
+TEST_F(BrokerFacade, ListsAreFilteredSortedAndPagedInTheCore) {
+    for (const char* name : {"b-orders", "a-orders", "c-payments", "d-orders"}) {
+        declare(name);
+    }
+    ASSERT_TRUE(broker.publish(admin, "/", "", message("c-payments", "1")));
+    ASSERT_TRUE(broker.publish(admin, "/", "", message("c-payments", "2")));
+    ASSERT_TRUE(broker.publish(admin, "/", "", message("a-orders", "3")));
+
+    EXPECT_EQ(names(*broker.list_queues(admin, std::nullopt, {})),
+              (std::vector<std::string>{"a-orders", "b-orders", "c-payments", "d-orders"}));
+
+    ListQuery by_depth;
+    by_depth.sort = "messages";
+    by_depth.sort_reverse = true;
+    EXPECT_EQ(names(*broker.list_queues(admin, "/", by_depth)),
+              (std::vector<std::string>{"c-payments", "a-orders", "b-orders", "d-orders"}));
+
+    ListQuery filtered;
+    filtered.name = "ORDERS"; // case-insensitive substring
+    filtered.page = 2;
+    filtered.page_size = 2;
+    auto page = broker.list_queues(admin, "/", filtered);
+    ASSERT_TRUE(page);
+    EXPECT_EQ(names(*page), std::vector<std::string>{"d-orders"});
+    EXPECT_EQ(page->total_count, 4u);
+    EXPECT_EQ(page->filtered_count, 3u);
+    EXPECT_EQ(page->page_count, 2u);
+
+    ListQuery regex;
+    regex.name = "^[ab]-";
+    regex.use_regex = true;
+    EXPECT_EQ(names(*broker.list_queues(admin, "/", regex)),
+              (std::vector<std::string>{"a-orders", "b-orders"}));
+    regex.name = "(";
+    auto bad = broker.list_queues(admin, "/", regex);
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().code, Errc::bad_request);
+
+    ListQuery too_far;
+    too_far.page = 9;
+    auto out_of_range = broker.list_queues(admin, "/", too_far);
+    ASSERT_FALSE(out_of_range);
+    EXPECT_TRUE(out_of_range.error().reason.starts_with(kPageOutOfRangeReason));
+
+    auto unknown = broker.list_queues(admin, "nowhere", {});
+    ASSERT_FALSE(unknown);
+    EXPECT_EQ(unknown.error().code, Errc::not_found);
+}
+
+TEST_F(BrokerFacade, APageOfAHundredOutOfTenThousandBuildsAHundredViews) {
+    for (int i = 0; i < 10000; ++i) {
+        declare("queue-" + std::to_string(10000 + i));
+    }
+    ListQuery query;
+    query.page = 37;
+    query.page_size = 100;
+    auto page = broker.list_queues(admin, "/", query);
+    ASSERT_TRUE(page);
+    ASSERT_EQ(page->items.size(), 100u);
+    EXPECT_EQ(page->items.front().name, "queue-13600");
+    EXPECT_EQ(page->total_count, 10000u);
+    EXPECT_EQ(page->page_count, 100u);
+}
+
+TEST_F(BrokerFacade, SortingByAnArgumentUsesErlangTermOrder) {
+    QueueSpec spec;
+    for (auto [name, length] : {std::pair{"x", 30}, std::pair{"y", 10}, std::pair{"z", 20}}) {
+        spec.name = name;
+        spec.arguments = {{"x-max-length", length}};
+        ASSERT_TRUE(broker.declare_queue(admin, "/", spec));
+    }
+    spec.name = "w"; // no argument: 'undefined' sorts after numbers
+    spec.arguments = {};
+    ASSERT_TRUE(broker.declare_queue(admin, "/", spec));
+    ListQuery query;
+    query.sort = "arguments.x-max-length";
+    EXPECT_EQ(names(*broker.list_queues(admin, "/", query)),
+              (std::vector<std::string>{"y", "z", "x", "w"}));
+}
+
+TEST_F(BrokerFacade, ViewsAreCopiesOfTheStateAtTheCall) {
+    declare("orders");
+    auto before = broker.queue(admin, "/", "orders");
+    ASSERT_TRUE(before);
+    ASSERT_TRUE(broker.publish(admin, "/", "", message("orders", "a")));
+    EXPECT_EQ(before->messages_ready, 0u);
+    auto after = broker.queue(admin, "/", "orders");
+    EXPECT_EQ(after->messages_ready, 1u);
+    EXPECT_EQ(after->counters.publish, 1u);
+    auto missing = broker.queue(admin, "/", "nope");
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().code, Errc::not_found);
+}
+
+TEST_F(BrokerFacade, BindingListsIncludeTheImplicitDefaultExchangeBinding) {
+    declare("orders");
+    ExchangeSpec events;
+    events.name = "events";
+    events.type = "topic";
+    ASSERT_TRUE(broker.declare_exchange(admin, "/", events));
+    ASSERT_TRUE(broker.bind(admin, "/", BindingSpec{"events", "orders", false, "order.*", {}}));
+    BindingFilter to_orders;
+    to_orders.vhost = "/";
+    to_orders.destination = "orders";
+    auto bindings = broker.list_bindings(admin, to_orders, {});
+    ASSERT_TRUE(bindings);
+    ASSERT_EQ(bindings->items.size(), 2u);
+    EXPECT_EQ(bindings->items[0].binding, (BindingSpec{"", "orders", false, "orders", {}}));
+    EXPECT_EQ(bindings->items[1].binding.routing_key, "order.*");
+    BindingFilter from_missing;
+    from_missing.vhost = "/";
+    from_missing.source = "missing";
+    auto none = broker.list_bindings(admin, from_missing, {});
+    ASSERT_FALSE(none);
+    EXPECT_EQ(none.error().code, Errc::not_found);
+    auto bad_type =
+        broker.declare_exchange(admin, "/", ExchangeSpec{"x", "nope", true, {}, {}, {}});
+    ASSERT_FALSE(bad_type);
+    EXPECT_EQ(bad_type.error().reason, "unknown exchange type 'nope'");
+}
+
+TEST_F(BrokerFacade, ASessionConsumesSettlesAndRequeuesWhenItCloses) {
+    declare("work");
+    const Principal worker = user("worker", "", ".*", ".*");
+    Recorder sink;
+    {
+        auto session = broker.open_session(worker, SessionInfo{"c1", "test", "10.0.0.1", 5000, 1});
+        EXPECT_EQ(broker.session_count(), 1u);
+        ConsumeOptions options;
+        options.prefetch = 10;
+        auto tag = session->consume("/", "work", options, sink);
+        ASSERT_TRUE(tag);
+        ASSERT_TRUE(session->publish("/", "", message("work", "one")));
+        ASSERT_TRUE(session->publish("/", "", message("work", "two")));
+        ASSERT_EQ(sink.bodies, (std::vector<std::string>{"one", "two"}));
+        ASSERT_TRUE(session->ack(sink.tags[0], false));
+        auto unknown = session->ack(999, false);
+        ASSERT_FALSE(unknown);
+        EXPECT_EQ(unknown.error().reason, "unknown delivery tag 999");
+
+        auto connections = broker.list_connections(admin, {});
+        ASSERT_EQ(connections->items.size(), 1u);
+        EXPECT_EQ(connections->items[0].user, "worker");
+        EXPECT_EQ(connections->items[0].peer_host, "10.0.0.1");
+        auto consumers = broker.list_consumers(admin, "/", {});
+        ASSERT_EQ(consumers->items.size(), 1u);
+        EXPECT_EQ(consumers->items[0].tag, *tag);
+        // Others see only their own connections.
+        const Principal other = user("other", "", "", "");
+        EXPECT_TRUE(broker.list_connections(other, {})->items.empty());
+    }
+    EXPECT_EQ(broker.session_count(), 0u);
+    auto queue = broker.queue(admin, "/", "work");
+    EXPECT_EQ(queue->messages_ready, 1u); // "two" went back
+    EXPECT_EQ(queue->messages_unacknowledged, 0u);
+}
+
+TEST_F(BrokerFacade, AnExchangeSubscriptionHasAQueueOfItsOwnThatGoesWithIt) {
+    ExchangeSpec events;
+    events.name = "events";
+    events.type = "fanout";
+    ASSERT_TRUE(broker.declare_exchange(admin, "/", events));
+    const Principal listener = user("listener", "", "", "^events$");
+    Recorder sink;
+    auto session = broker.open_session(listener, SessionInfo{"c1", "test", "", 0, 1});
+    ConsumeOptions options;
+    options.tag = "s1";
+    options.auto_ack = true;
+    auto queue = session->subscribe_exchange("/", "events", "", {}, options, sink);
+    ASSERT_TRUE(queue) << queue.error().reason;
+    EXPECT_TRUE(queue->starts_with("warren.gen-"));
+    ASSERT_TRUE(broker.publish(admin, "/", "events", message("", "hello")));
+    EXPECT_EQ(sink.bodies, std::vector<std::string>{"hello"});
+    auto view = broker.queue(admin, "/", *queue);
+    ASSERT_TRUE(view);
+    EXPECT_TRUE(view->exclusive);
+    ASSERT_TRUE(session->cancel("s1"));
+    EXPECT_FALSE(broker.queue(admin, "/", *queue)); // auto-deleted with its consumer
+    auto refused = session->subscribe_exchange("/", "amq.topic", "#", {}, options, sink);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, Errc::permission_denied);
+}
+
+TEST_F(BrokerFacade, AHostPastItsWatermarksRaisesAlarmsThatRefusePublishes) {
+    declare("q");
+    broker.set_resource_limits(ResourceLimits{100u << 20, 50u << 20});
+    broker.report_resources(ResourceReadings{200u << 20, 10u << 20});
+    ResourcesView resources = broker.resources();
+    ASSERT_TRUE(resources.memory_alarm);
+    EXPECT_EQ(*resources.memory_alarm,
+              "memory alarm: the broker uses 200 MiB, past its high watermark of 100 MiB");
+    ASSERT_TRUE(resources.disk_alarm);
+    auto refused = broker.publish(admin, "/", "", message("q", "x"));
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, Errc::resource_alarm);
+    broker.report_resources(ResourceReadings{1u << 20, 60u << 20});
+    resources = broker.resources();
+    EXPECT_FALSE(resources.memory_alarm);
+    EXPECT_FALSE(resources.disk_alarm);
+    EXPECT_EQ(resources.resident_memory, 1u << 20);
+    EXPECT_TRUE(broker.publish(admin, "/", "", message("q", "x")));
+}
+
+TEST_F(BrokerFacade, ABadDefinitionsDocumentChangesNothing) {
+    Definitions doc;
+    doc.vhosts = {"shop"};
+    doc.queues = {{"shop", QueueSpec{"orders", true, false, false, {}}}};
+    doc.permissions = {Permission{"ghost", "shop", ".*", ".*", ".*"}};
+    auto refused = broker.import_definitions(admin, doc, std::nullopt);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().reason,
+              "permissions[0]: vhost_or_user_not_found: user 'ghost', vhost 'shop'");
+    EXPECT_FALSE(broker.vhost(admin, "shop")); // nothing went in
+
+    doc.permissions.clear();
+    doc.users = {UserSpec{"ghost", {"management"}, "pw", {}, {}}};
+    doc.permissions = {Permission{"ghost", "shop", ".*", ".*", ".*"}};
+    ASSERT_TRUE(broker.import_definitions(admin, doc, std::nullopt));
+    EXPECT_TRUE(broker.queue(admin, "shop", "orders"));
+    EXPECT_TRUE(broker.authenticate("ghost", "pw", true));
+
+    auto exported = broker.export_definitions(admin, "shop");
+    ASSERT_TRUE(exported);
+    ASSERT_EQ(exported->queues.size(), 1u);
+    EXPECT_EQ(exported->queues[0].second.name, "orders");
+    EXPECT_TRUE(exported->users.empty()); // a per-vhost export has no users
+    EXPECT_EQ(broker.export_definitions(admin, std::nullopt)->users.size(), 2u);
+}
+
+TEST_F(BrokerFacade, AlivenessGoesThroughAQueueAndIsRefusedWithoutPermission) {
+    auto alive = broker.check_aliveness(admin, "/");
+    ASSERT_TRUE(alive);
+    EXPECT_TRUE(alive->alive) << alive->reason;
+    const Principal nobody = user("nobody", "", "", "");
+    auto refused = broker.check_aliveness(nobody, "/");
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, Errc::permission_denied);
+    EXPECT_EQ(broker.check_aliveness(admin, "nowhere").error().code, Errc::not_found);
+}
+
+} // namespace
+} // namespace warren::server
