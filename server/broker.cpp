@@ -247,10 +247,7 @@ Result<bool> Broker::unbind(const Principal& who, std::string_view vhost,
 
 Result<PublishOutcome> Broker::publish(const Principal& who, std::string_view vhost,
                                        std::string_view exchange, MessagePtr message) {
-    if (auto ok = check_permission(who, vhost, Access::write, "exchange", exchange); !ok) {
-        return ok.error();
-    }
-    return core_->publish(vhost, exchange, std::move(message));
+    return core_->publish(who, vhost, exchange, std::move(message));
 }
 
 Result<Aliveness> Broker::check_aliveness(const Principal& who, std::string_view vhost) {

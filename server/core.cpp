@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "server/authorization.hpp"
 #include "server/connection.hpp"
 #include "server/names.hpp"
 #include "server/vhost.hpp"
@@ -157,6 +158,17 @@ Result<PublishOutcome> Core::publish(std::string_view vhost_name, std::string_vi
         return v.error();
     }
     return (*v)->publish(exchange, std::move(message));
+}
+
+Result<PublishOutcome> Core::publish(const Principal& who, std::string_view vhost_name,
+                                     std::string_view exchange, MessagePtr message) {
+    if (find_vhost(vhost_name) != nullptr) { // an unknown vhost is the publish's own not_found
+        if (auto ok = authorize(users_, who, vhost_name, Access::write, "exchange", exchange);
+            !ok) {
+            return ok.error();
+        }
+    }
+    return publish(vhost_name, exchange, std::move(message));
 }
 
 Result<std::vector<GotEntry>> Core::get(std::string_view vhost_name, std::string_view queue,

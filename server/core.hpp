@@ -79,6 +79,10 @@ public:
     // (internal exchange). Queue-level refusals show in PublishOutcome::rejected.
     Result<PublishOutcome> publish(std::string_view vhost, std::string_view exchange,
                                    MessagePtr message);
+    // The same as `who`: write permission on the exchange first (Broker::publish and
+    // Session::publish both come here, so a publish is one hop from either edge entry).
+    Result<PublishOutcome> publish(const Principal& who, std::string_view vhost,
+                                   std::string_view exchange, MessagePtr message);
 
     // Reads up to `count` ready messages (POST /api/queues/.../get) and settles them by `mode`.
     Result<std::vector<GotEntry>> get(std::string_view vhost, std::string_view queue,
