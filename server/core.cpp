@@ -1,5 +1,7 @@
 #include "server/core.hpp"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "server/authorization.hpp"
@@ -32,7 +34,12 @@ Result<Declared> Core::declare_vhost(const std::string& name) {
     }
     vhosts_.emplace(name, std::make_unique<Vhost>(*this, name));
     if (journal_.enabled()) {
-        journal_.batch().put_vhosts.push_back({name, "", ""});
+        journal_
+            .batch_for_put([&](const storage::Batch& b) {
+                return std::find(b.deleted_vhosts.begin(), b.deleted_vhosts.end(), name) !=
+                       b.deleted_vhosts.end();
+            })
+            .put_vhosts.push_back({name, "", ""});
     }
     return Declared::created;
 }

@@ -31,6 +31,17 @@ public:
         return pending_;
     }
 
+    // The batch for a put of a definition. The store applies a batch's puts before its deletions
+    // (storage/store.hpp), so a put that a deletion already pending would undo (an exchange
+    // deleted and declared again in one turn) must go in a later batch: when `undone(pending)`
+    // says so, what is pending is submitted first. Call only when enabled().
+    template <class Undone> storage::Batch& batch_for_put(Undone&& undone) {
+        if (undone(pending_)) {
+            flush_now();
+        }
+        return batch();
+    }
+
     void flush(storage::Completion done);
 
     // Submits what is pending now, without waiting for the scheduled turn (shutdown, tests).

@@ -1,5 +1,7 @@
 #include "server/vhost.hpp"
 
+#include <algorithm>
+
 #include <boost/json/serialize.hpp>
 
 #include "common/properties_json.hpp"
@@ -106,9 +108,14 @@ Result<Declared> Vhost::declare_exchange(const ExchangeSpec& spec) {
     router_.add_exchange(spec.name, *type, alternate);
     exchanges_.emplace(spec.name, ExchangeState{spec, *type, false, {}});
     if (spec.durable && journal().enabled()) {
-        journal().batch().put_exchanges.push_back({name_, spec.name, spec.type, spec.auto_delete,
-                                                   spec.internal,
-                                                   boost::json::serialize(spec.arguments)});
+        const std::pair<std::string, std::string> key{name_, spec.name};
+        journal()
+            .batch_for_put([&](const storage::Batch& b) {
+                return std::find(b.deleted_exchanges.begin(), b.deleted_exchanges.end(), key) !=
+                       b.deleted_exchanges.end();
+            })
+            .put_exchanges.push_back({name_, spec.name, spec.type, spec.auto_delete, spec.internal,
+                                      boost::json::serialize(spec.arguments)});
     }
     return Declared::created;
 }
@@ -337,8 +344,20 @@ void Vhost::journal_binding(const routing::Binding& binding, bool put) {
                                   binding.destination.kind == Destination::Kind::exchange,
                                   binding.routing_key,
                                   boost::json::serialize(binding.arguments)};
-    auto& batch = journal().batch();
-    (put ? batch.put_bindings : batch.deleted_bindings).push_back(std::move(record));
+    if (!put) {
+        journal().batch().deleted_bindings.push_back(std::move(record));
+        return;
+    }
+    auto same = [&](const storage::BindingRecord& r) {
+        return r.vhost == record.vhost && r.source == record.source &&
+               r.destination == record.destination && r.to_exchange == record.to_exchange &&
+               r.routing_key == record.routing_key && r.arguments == record.arguments;
+    };
+    journal()
+        .batch_for_put([&](const storage::Batch& b) {
+            return std::any_of(b.deleted_bindings.begin(), b.deleted_bindings.end(), same);
+        })
+        .put_bindings.push_back(std::move(record));
 }
 
 void Vhost::maybe_auto_delete_exchange(const std::string& name) {
