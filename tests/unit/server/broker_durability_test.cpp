@@ -302,5 +302,42 @@ TYPED_TEST(DurableBrokerTest, ConfirmArrivesOnlyAfterTheCommit) {
     ASSERT_TRUE(this->executor.run_until([&] { return confirmed; }));
 }
 
+// Known bug, on both stores: the journal puts a turn's changes in one Batch, whose definitions
+// apply kind by kind, puts before deletes (storage/store.hpp). A durable object deleted and then
+// created again in the same turn is therefore deleted for good at the next restart. The journal
+// must submit what is pending before such a put (UserDirectory already does for users and
+// permissions). Enable these with the fix in server/.
+TYPED_TEST(DurableBrokerTest, DISABLED_AnExchangeDeletedAndDeclaredAgainInOneTurnSurvivesRestart) {
+    ExchangeSpec x{"x", ExchangeType::fanout, true, false, false, {}};
+    ASSERT_TRUE(this->broker->declare_exchange("/", x));
+    this->flush();
+    ASSERT_TRUE(this->broker->delete_exchange("/", "x", false));
+    ASSERT_TRUE(this->broker->declare_exchange("/", x));
+    this->restart();
+    EXPECT_NE(this->broker->find_vhost("/")->find_exchange("x"), nullptr);
+}
+
+TYPED_TEST(DurableBrokerTest, DISABLED_AVhostDeletedAndCreatedAgainInOneTurnSurvivesRestart) {
+    ASSERT_TRUE(this->broker->declare_vhost("v"));
+    this->flush();
+    ASSERT_TRUE(this->broker->delete_vhost("v"));
+    ASSERT_TRUE(this->broker->declare_vhost("v"));
+    this->restart();
+    EXPECT_NE(this->broker->find_vhost("v"), nullptr);
+}
+
+TYPED_TEST(DurableBrokerTest, DISABLED_ABindingRemovedAndAddedAgainInOneTurnSurvivesRestart) {
+    ExchangeSpec x{"x", ExchangeType::fanout, true, false, false, {}};
+    ASSERT_TRUE(this->broker->declare_exchange("/", x));
+    this->declare_queue("q");
+    ASSERT_TRUE(this->broker->bind("/", {"x", Destination::queue("q"), "k", {}}));
+    this->flush();
+    ASSERT_TRUE(this->broker->unbind("/", {"x", Destination::queue("q"), "k", {}}));
+    ASSERT_TRUE(this->broker->bind("/", {"x", Destination::queue("q"), "k", {}}));
+    this->restart();
+    this->publish("x", "k", "m");
+    EXPECT_EQ(this->queue("q")->messages_ready(), 1u);
+}
+
 } // namespace
 } // namespace warren::server
