@@ -119,25 +119,32 @@ void MemoryTables::delete_vhost(const std::string& name,
     erase_with_first(exchanges_, name, [](const ExchangeRecord&) { return true; });
     std::erase_if(bindings_, [&](const BindingRecord& x) { return x.vhost == name; });
     std::erase_if(permissions_, [&](const auto& p) { return p.second.vhost == name; });
-    for (auto it = queues_.begin(); it != queues_.end();) {
-        if (it->second.vhost == name) {
-            doomed_queues.push_back(it->first);
-            it = queues_.erase(it);
-        } else {
-            ++it;
-        }
+    for (auto it = queue_ids_.lower_bound({name, std::string()});
+         it != queue_ids_.end() && it->first.first == name;) {
+        doomed_queues.push_back(it->second);
+        queues_.erase(it->second);
+        it = queue_ids_.erase(it);
     }
 }
 
 void MemoryTables::put_queue(QueueRecord q) {
     // INSERT OR REPLACE: the new row replaces both the row with its id and the row with its
     // (vhost, name), if they differ. The replaced rows' entries stay where they are.
-    std::erase_if(queues_, [&](const auto& row) {
-        return row.first == q.id || (row.second.vhost == q.vhost && row.second.name == q.name);
-    });
+    if (auto same_id = queues_.find(q.id); same_id != queues_.end()) {
+        erase_queue(same_id);
+    }
+    if (auto same_name = queue_ids_.find(Key{q.vhost, q.name}); same_name != queue_ids_.end()) {
+        erase_queue(queues_.find(same_name->second));
+    }
     q.last_seq = 0; // a load computes it
     const std::uint64_t id = q.id;
+    queue_ids_.emplace(Key{q.vhost, q.name}, id);
     queues_.emplace(id, std::move(q));
+}
+
+void MemoryTables::erase_queue(std::map<std::uint64_t, QueueRecord>::iterator it) {
+    queue_ids_.erase(Key{it->second.vhost, it->second.name});
+    queues_.erase(it);
 }
 
 void MemoryTables::delete_queue(std::uint64_t id, std::vector<std::uint64_t>& doomed_queues) {
@@ -146,7 +153,7 @@ void MemoryTables::delete_queue(std::uint64_t id, std::vector<std::uint64_t>& do
         std::erase_if(bindings_, [&](const BindingRecord& x) {
             return !x.to_exchange && x.vhost == queue.vhost && x.destination == queue.name;
         });
-        queues_.erase(q);
+        erase_queue(q);
     }
     doomed_queues.push_back(id); // SQLite dooms the id's entries whether or not it knew it
 }

@@ -49,6 +49,7 @@ private:
     void apply_definitions(Batch& b, std::vector<std::uint64_t>& doomed_queues);
     void delete_vhost(const std::string& name, std::vector<std::uint64_t>& doomed_queues);
     void put_queue(QueueRecord q);
+    void erase_queue(std::map<std::uint64_t, QueueRecord>::iterator it);
     void delete_queue(std::uint64_t id, std::vector<std::uint64_t>& doomed_queues);
     void put_entry(const EntryRecord& e);
     // Erases [first, last) of one queue's entries, dropping messages nothing refers to any more.
@@ -60,6 +61,7 @@ private:
     std::map<std::string, VhostRecord> vhosts_;
     std::map<Key, ExchangeRecord> exchanges_;
     std::map<std::uint64_t, QueueRecord> queues_; // by id
+    std::map<Key, std::uint64_t> queue_ids_;      // (vhost, name) -> id, for the UNIQUE rule
     std::set<BindingRecord, BindingLess> bindings_;
     std::map<std::string, UserRecord> users_;
     std::map<Key, PermissionRecord> permissions_; // by (user, vhost)
