@@ -206,8 +206,14 @@ Result<Declared> Vhost::declare_queue(const QueueSpec& spec, std::uint64_t owner
     queues_.emplace(spec.name, std::move(queue));
     router_.add_queue(spec.name);
     if (spec.durable && !spec.exclusive && journal().enabled()) {
-        journal().batch().put_queues.push_back(
-            {id, name_, spec.name, spec.auto_delete, boost::json::serialize(spec.arguments), 0});
+        // A queue deleted in the pending batch may be this name's old queue: the store would
+        // put the new row first and then fail to find the old one's bindings by name, so they
+        // would come back on the new queue. Deleted queues are known by id only, so any pending
+        // deletion seals the batch (deleting and declaring durable queues in one turn is rare).
+        journal()
+            .batch_for_put([](const storage::Batch& b) { return !b.deleted_queues.empty(); })
+            .put_queues.push_back({id, name_, spec.name, spec.auto_delete,
+                                   boost::json::serialize(spec.arguments), 0});
     }
     return Declared::created;
 }

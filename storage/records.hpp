@@ -2,7 +2,8 @@
 
 // The rows the store keeps, in plain types: storage knows ids, strings and bytes, never routing
 // or broker types (the arrows point web -> server -> storage). JSON-valued columns (arguments,
-// properties) are kept as serialized text; the broker parses them.
+// properties) are kept as serialized text; the broker parses them. Records compare equal field by
+// field (MessageRecord, whose body is shared, does not compare).
 
 #include <cstdint>
 #include <memory>
@@ -15,6 +16,8 @@ struct VhostRecord {
     std::string name;
     std::string description;
     std::string tags; // comma separated, as RabbitMQ accepts them
+
+    friend bool operator==(const VhostRecord&, const VhostRecord&) = default;
 };
 
 struct ExchangeRecord {
@@ -24,6 +27,8 @@ struct ExchangeRecord {
     bool auto_delete = false;
     bool internal = false;
     std::string arguments; // JSON object
+
+    friend bool operator==(const ExchangeRecord&, const ExchangeRecord&) = default;
 };
 
 struct QueueRecord {
@@ -31,8 +36,12 @@ struct QueueRecord {
     std::string vhost;
     std::string name;
     bool auto_delete = false;
-    std::string arguments;      // JSON object
-    std::uint64_t last_seq = 0; // filled by load: highest entry sequence ever used
+    std::string arguments; // JSON object
+    // Filled by load: the highest sequence among the queue's stored entries and its purged
+    // ranges not yet reclaimed (0 if none). New entries must go above it.
+    std::uint64_t last_seq = 0;
+
+    friend bool operator==(const QueueRecord&, const QueueRecord&) = default;
 };
 
 struct BindingRecord {
@@ -42,6 +51,8 @@ struct BindingRecord {
     bool to_exchange = false;
     std::string routing_key;
     std::string arguments; // JSON object
+
+    friend bool operator==(const BindingRecord&, const BindingRecord&) = default;
 };
 
 struct UserRecord {
@@ -49,6 +60,8 @@ struct UserRecord {
     std::string password_hash; // base64(salt + digest), RabbitMQ's layout
     std::string hashing_algorithm;
     std::string tags; // comma separated
+
+    friend bool operator==(const UserRecord&, const UserRecord&) = default;
 };
 
 struct PermissionRecord {
@@ -57,6 +70,8 @@ struct PermissionRecord {
     std::string configure;
     std::string write;
     std::string read;
+
+    friend bool operator==(const PermissionRecord&, const PermissionRecord&) = default;
 };
 
 // A message body and its routing data, stored once however many queues hold it.
@@ -76,6 +91,8 @@ struct EntryRecord {
     std::int64_t expires_at = INT64_MAX; // epoch ms
     std::uint32_t delivery_count = 0;
     std::uint32_t size = 0; // body bytes, so backlog sizes add up without reading bodies
+
+    friend bool operator==(const EntryRecord&, const EntryRecord&) = default;
 };
 
 // An entry with its message, as page-in reads them.
@@ -90,11 +107,15 @@ struct QueueTail {
     std::uint64_t count = 0;
     std::uint64_t bytes = 0;
     std::uint64_t next_seq = 0; // the first sequence not loaded (page-in reads from here)
+
+    friend bool operator==(const QueueTail&, const QueueTail&) = default;
 };
 
 struct EntryKey {
     std::uint64_t queue_id = 0;
     std::uint64_t seq = 0;
+
+    friend bool operator==(const EntryKey&, const EntryKey&) = default;
 };
 
 // Entries of one queue with from_seq <= seq <= up_to_seq (a purge, or a whole deleted queue).
@@ -102,11 +123,15 @@ struct EntryRange {
     std::uint64_t queue_id = 0;
     std::uint64_t from_seq = 0;
     std::uint64_t up_to_seq = 0;
+
+    friend bool operator==(const EntryRange&, const EntryRange&) = default;
 };
 
 struct DeliveryCount {
     EntryKey key;
     std::uint32_t delivery_count = 0;
+
+    friend bool operator==(const DeliveryCount&, const DeliveryCount&) = default;
 };
 
 } // namespace warren::storage

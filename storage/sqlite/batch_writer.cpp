@@ -233,11 +233,13 @@ Result<void> BatchWriter::apply_purges(const Batch& b) {
 }
 
 Result<void> BatchWriter::put_message(const MessageRecord& m) {
+    // A null pointer would bind SQL NULL (and fail NOT NULL): a missing body is an empty one.
+    static constexpr std::string_view kEmpty("", 0);
     return put_message_.bind(1, i64(m.id))
         .bind(2, m.exchange)
         .bind(3, m.routing_key)
         .bind(4, m.properties)
-        .bind_blob(5, m.body ? std::string_view(*m.body) : std::string_view())
+        .bind_blob(5, m.body ? std::string_view(*m.body) : kEmpty)
         .run();
 }
 

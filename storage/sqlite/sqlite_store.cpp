@@ -306,12 +306,18 @@ Result<RecoveryStats> SqliteStore::load_entries(const EntryVisitor& visit,
 
 void SqliteStore::read_entries(std::uint64_t queue_id, std::uint64_t from_seq, std::size_t limit,
                                PageCompletion done) {
-    std::lock_guard lock(pager_mutex_);
-    if (pager_stopping_) {
-        return;
+    {
+        std::lock_guard lock(pager_mutex_);
+        if (!pager_stopping_) {
+            page_requests_.push_back(PageRequest{queue_id, from_seq, limit, std::move(done)});
+            pager_wake_.notify_one();
+            return;
+        }
     }
-    page_requests_.push_back(PageRequest{queue_id, from_seq, limit, std::move(done)});
-    pager_wake_.notify_one();
+    // Closed: answer at once, as submit() does, rather than never.
+    post_([done = std::move(done)] {
+        done(make_error(Errc::resource_alarm, "the store is shutting down"));
+    });
 }
 
 void SqliteStore::run_pager() {
@@ -323,6 +329,13 @@ void SqliteStore::run_pager() {
             std::unique_lock lock(pager_mutex_);
             pager_wake_.wait(lock, [&] { return pager_stopping_ || !page_requests_.empty(); });
             if (pager_stopping_) {
+                // Reads still queued at close() fail rather than never complete.
+                for (auto& r : page_requests_) {
+                    post_([done = std::move(r.done)] {
+                        done(make_error(Errc::resource_alarm, "the store is shutting down"));
+                    });
+                }
+                page_requests_.clear();
                 return;
             }
             request = std::move(page_requests_.front());

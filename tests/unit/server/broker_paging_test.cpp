@@ -1,38 +1,40 @@
-// Queue paging over a real SQLite store: a backlog past the memory budget stays on disk and comes
-// back in order; purge and restart behave; alarms stop publishers.
+// Queue paging: a backlog past the memory budget stays in the store and comes back in order;
+// purge and restart behave; alarms stop publishers. Typed over MemoryStore and SqliteStore; a
+// restart is a new Broker over what the last one left.
 
 #include <gtest/gtest.h>
 
 #include "server/core.hpp"
 #include "server/vhost.hpp"
-#include "storage/sqlite/sqlite_store.hpp"
 #include "support/manual_executor.hpp"
-#include "support/temp_dir.hpp"
+#include "support/store_kinds.hpp"
 
 namespace warren::server {
 namespace {
 
 constexpr std::uint64_t kSmallBudget = 64 * 1024;
 
-class PagingTest : public ::testing::Test {
+template <class Kind> class PagingTest : public ::testing::Test {
 protected:
     void SetUp() override { start(); }
     void TearDown() override { stop(); }
 
+    // A start over what the last run left: the same file (SQLite) or MemoryStore object.
     void start() {
-        storage::sqlite::SqliteOptions options;
-        options.path = dir.file("warren.db");
-        store = std::move(*storage::sqlite::SqliteStore::open(options, executor.poster()));
-        broker = std::make_unique<Core>(clock, store.get(), executor.poster());
+        kind.open();
+        ASSERT_FALSE(::testing::Test::HasFatalFailure());
+        broker = std::make_unique<Core>(clock, &kind.store(), executor.poster());
         broker->set_memory_budget(kSmallBudget);
         ASSERT_TRUE(broker->recover());
     }
 
     void stop() {
+        if (!broker) {
+            return;
+        }
         flush();
         broker.reset();
-        store->close();
-        store.reset();
+        kind.close();
     }
 
     void flush() {
@@ -80,25 +82,28 @@ protected:
         return v;
     }
 
-    warren::testing::TempDir dir;
     warren::testing::ManualExecutor executor;
     FakeClock clock;
-    std::unique_ptr<storage::sqlite::SqliteStore> store;
+    Kind kind{executor.poster()};
     std::unique_ptr<Core> broker;
 };
 
-TEST_F(PagingTest, BacklogPastTheBudgetStaysOnDiskAndComesBackInOrder) {
+using StoreKinds =
+    ::testing::Types<warren::testing::MemoryStoreKind, warren::testing::SqliteStoreKind>;
+TYPED_TEST_SUITE(PagingTest, StoreKinds, warren::testing::StoreKindName);
+
+TYPED_TEST(PagingTest, BacklogPastTheBudgetStaysOnDiskAndComesBackInOrder) {
     QueueSpec spec;
     spec.name = "q";
-    ASSERT_TRUE(broker->declare_queue("/", spec));
+    ASSERT_TRUE(this->broker->declare_queue("/", spec));
     for (int i = 0; i < 5000; ++i) {
-        publish(i);
+        this->publish(i);
     }
-    EXPECT_EQ(queue()->messages_ready(), 5000u);
-    EXPECT_GT(queue()->messages_paged_out(), 3000u);
+    EXPECT_EQ(this->queue()->messages_ready(), 5000u);
+    EXPECT_GT(this->queue()->messages_paged_out(), 3000u);
     // Memory holds about the budget plus one page-in window, not the backlog.
-    EXPECT_LT(queue()->messages_in_memory(), 2000u);
-    auto got = drain();
+    EXPECT_LT(this->queue()->messages_in_memory(), 2000u);
+    auto got = this->drain();
     EXPECT_EQ(got.size(), 5000u);
     for (std::size_t i = 0; i < got.size(); ++i) {
         if (got[i] != static_cast<int>(i)) {
@@ -106,70 +111,70 @@ TEST_F(PagingTest, BacklogPastTheBudgetStaysOnDiskAndComesBackInOrder) {
             break;
         }
     }
-    EXPECT_EQ(got, range(5000));
+    EXPECT_EQ(got, this->range(5000));
 }
 
-TEST_F(PagingTest, PagedBacklogSurvivesRestart) {
+TYPED_TEST(PagingTest, PagedBacklogSurvivesRestart) {
     QueueSpec spec;
     spec.name = "q";
-    ASSERT_TRUE(broker->declare_queue("/", spec));
+    ASSERT_TRUE(this->broker->declare_queue("/", spec));
     for (int i = 0; i < 6000; ++i) {
-        publish(i);
+        this->publish(i);
     }
-    stop();
-    start();
-    EXPECT_EQ(queue()->messages_ready(), 6000u);
-    EXPECT_LE(queue()->messages_in_memory(), 4096u);
-    publish(6000); // after a recovered tail, new messages still queue behind it
-    EXPECT_EQ(drain(), range(6001));
+    this->stop();
+    this->start();
+    EXPECT_EQ(this->queue()->messages_ready(), 6000u);
+    EXPECT_LE(this->queue()->messages_in_memory(), 4096u);
+    this->publish(6000); // after a recovered tail, new messages still queue behind it
+    EXPECT_EQ(this->drain(), this->range(6001));
 }
 
-TEST_F(PagingTest, PurgeTakesThePagedBacklogToo) {
+TYPED_TEST(PagingTest, PurgeTakesThePagedBacklogToo) {
     QueueSpec spec;
     spec.name = "q";
-    ASSERT_TRUE(broker->declare_queue("/", spec));
+    ASSERT_TRUE(this->broker->declare_queue("/", spec));
     for (int i = 0; i < 3000; ++i) {
-        publish(i);
+        this->publish(i);
     }
-    EXPECT_EQ(*broker->purge_queue("/", "q"), 3000u);
-    EXPECT_EQ(queue()->messages_ready(), 0u);
-    publish(7);
-    stop();
-    start();
-    EXPECT_EQ(drain(), std::vector<int>{7});
+    EXPECT_EQ(*this->broker->purge_queue("/", "q"), 3000u);
+    EXPECT_EQ(this->queue()->messages_ready(), 0u);
+    this->publish(7);
+    this->stop();
+    this->start();
+    EXPECT_EQ(this->drain(), std::vector<int>{7});
 }
 
-TEST_F(PagingTest, TransientMessagesKeepTheirPlaceAndAreDroppedOnRestart) {
+TYPED_TEST(PagingTest, TransientMessagesKeepTheirPlaceAndAreDroppedOnRestart) {
     QueueSpec spec;
     spec.name = "q";
-    ASSERT_TRUE(broker->declare_queue("/", spec));
+    ASSERT_TRUE(this->broker->declare_queue("/", spec));
     for (int i = 0; i < 2000; ++i) {
-        publish(i, i % 2 == 0); // odd ones are transient
+        this->publish(i, i % 2 == 0); // odd ones are transient
     }
-    EXPECT_EQ(drain(), range(2000));
+    EXPECT_EQ(this->drain(), this->range(2000));
     for (int i = 0; i < 2000; ++i) {
-        publish(i, i % 2 == 0);
+        this->publish(i, i % 2 == 0);
     }
-    stop();
-    start();
+    this->stop();
+    this->start();
     std::vector<int> even;
     for (int i = 0; i < 2000; i += 2) {
         even.push_back(i);
     }
-    EXPECT_EQ(drain(), even);
+    EXPECT_EQ(this->drain(), even);
 }
 
-TEST_F(PagingTest, AlarmsRefusePublishesUntilCleared) {
+TYPED_TEST(PagingTest, AlarmsRefusePublishesUntilCleared) {
     QueueSpec spec;
     spec.name = "q";
-    ASSERT_TRUE(broker->declare_queue("/", spec));
-    broker->set_alarm(Core::Alarm::disk, true, "disk alarm: test");
-    auto r = broker->publish("/", "", make_message("", "q", {}, "x"));
+    ASSERT_TRUE(this->broker->declare_queue("/", spec));
+    this->broker->set_alarm(Core::Alarm::disk, true, "disk alarm: test");
+    auto r = this->broker->publish("/", "", make_message("", "q", {}, "x"));
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, Errc::resource_alarm);
-    EXPECT_EQ(broker->alarms().size(), 1u);
-    broker->set_alarm(Core::Alarm::disk, false);
-    EXPECT_TRUE(broker->publish("/", "", make_message("", "q", {}, "x")));
+    EXPECT_EQ(this->broker->alarms().size(), 1u);
+    this->broker->set_alarm(Core::Alarm::disk, false);
+    EXPECT_TRUE(this->broker->publish("/", "", make_message("", "q", {}, "x")));
 }
 
 } // namespace
