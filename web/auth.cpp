@@ -6,7 +6,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#include "web/base64.hpp"
+#include "common/base64.hpp"
 #include "web/json_error.hpp"
 
 namespace warren::web {

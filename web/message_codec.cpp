@@ -1,8 +1,8 @@
 #include "web/message_codec.hpp"
 
+#include "common/base64.hpp"
 #include "server/names.hpp"
 #include "server/properties_json.hpp"
-#include "web/base64.hpp"
 
 namespace warren::web {
 

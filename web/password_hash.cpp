@@ -7,7 +7,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include "web/base64.hpp"
+#include "common/base64.hpp"
 
 namespace warren::web {
 namespace {

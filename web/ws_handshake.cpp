@@ -3,7 +3,7 @@
 #include <boost/beast/http/field.hpp>
 #include <openssl/evp.h>
 
-#include "web/base64.hpp"
+#include "common/base64.hpp"
 
 namespace warren::web {
 

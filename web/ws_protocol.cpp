@@ -4,10 +4,10 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "common/base64.hpp"
 #include "common/json_text.hpp"
 #include "server/names.hpp"
 #include "server/properties_json.hpp"
-#include "web/base64.hpp"
 #include "web/json_codec.hpp"
 #include "web/message_codec.hpp"
 

@@ -5,7 +5,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
-#include "tools/client/codec.hpp"
+#include "common/base64.hpp"
 #include "tools/client/connection.hpp"
 #include "tools/client/transport_error.hpp"
 

@@ -3,10 +3,11 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/detail/base64.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/url/parse.hpp>
+
+#include "common/base64.hpp"
 
 namespace warren::perf {
 
@@ -18,12 +19,6 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
-
-std::string base64(const std::string& in) {
-    std::string out(beast::detail::base64::encoded_size(in.size()), '\0');
-    out.resize(beast::detail::base64::encode(out.data(), in.data(), in.size()));
-    return out;
-}
 
 } // namespace
 
@@ -42,7 +37,7 @@ Target parse_target(const std::string& url, const std::string& user, const std::
         t.host = t.host.substr(1, t.host.size() - 2);
     }
     t.port = parsed->has_port() ? std::string(parsed->port()) : "80";
-    t.authorization = "Basic " + base64(user + ":" + password);
+    t.authorization = "Basic " + base64_encode(user + ":" + password);
     return t;
 }
 

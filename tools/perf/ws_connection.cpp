@@ -7,8 +7,9 @@
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core/detail/base64.hpp>
 #include <openssl/evp.h>
+
+#include "common/base64.hpp"
 
 namespace warren::perf {
 
@@ -22,18 +23,12 @@ namespace {
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kReadChunk = 64 * 1024;
 
-std::string base64(std::string_view in) {
-    std::string out(beast::detail::base64::encoded_size(in.size()), '\0');
-    out.resize(beast::detail::base64::encode(out.data(), in.data(), in.size()));
-    return out;
-}
-
 std::string expected_accept(const std::string& key) {
     const std::string input = key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int size = 0;
     EVP_Digest(input.data(), input.size(), digest, &size, EVP_sha1(), nullptr);
-    return base64(std::string_view(reinterpret_cast<const char*>(digest), size));
+    return base64_encode(std::string_view(reinterpret_cast<const char*>(digest), size));
 }
 
 // The value of `name` in an HTTP head (names compared without case), or "".
@@ -74,7 +69,7 @@ asio::awaitable<void> WsConnection::connect(const Target& target) {
     for (auto& c : nonce) {
         c = static_cast<char>(mask_keys_());
     }
-    const std::string key = base64(nonce);
+    const std::string key = base64_encode(nonce);
     const std::string request = "GET /ws HTTP/1.1\r\nHost: " + target.host + ":" + target.port +
                                 "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                                 "Sec-WebSocket-Key: " +

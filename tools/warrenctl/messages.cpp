@@ -2,7 +2,8 @@
 
 #include <ostream>
 
-#include "tools/client/codec.hpp"
+#include "common/base64.hpp"
+#include "common/utf8.hpp"
 
 namespace warren::ctl {
 
@@ -19,7 +20,7 @@ json::object publish_body(std::string_view routing_key, std::string_view payload
         body["payload"] = payload;
         body["payload_encoding"] = "string";
     } else {
-        body["payload"] = client::base64_encode(payload);
+        body["payload"] = base64_encode(payload);
         body["payload_encoding"] = "base64";
     }
     return body;
@@ -32,7 +33,8 @@ void write_payload_line(std::ostream& out, const json::object& message) {
                                 ? std::string_view(payload->get_string())
                                 : std::string_view();
     if (encoding && encoding->is_string() && encoding->get_string() == "base64") {
-        if (auto bytes = client::base64_decode(text)) {
+        // Padding optional, as warrenctl has always read payloads.
+        if (auto bytes = base64_decode(text, Base64Padding::optional)) {
             out.write(bytes->data(), static_cast<std::streamsize>(bytes->size()));
             out << '\n';
             return;

@@ -1,8 +1,7 @@
-// tools/client: server URLs, path segments and base64.
+// tools/client: server URLs and path segments. (base64: tests/unit/common/base64_test.cpp.)
 
 #include <gtest/gtest.h>
 
-#include "tools/client/codec.hpp"
 #include "tools/client/server_url.hpp"
 
 namespace warren::client {
@@ -80,22 +79,6 @@ TEST(EncodeSegment, EncodesAllButUnreserved) {
     EXPECT_EQ(encode_segment("a b/c?d#e%f"), "a%20b%2Fc%3Fd%23e%25f");
     EXPECT_EQ(encode_segment("order.created-v1_~"), "order.created-v1_~");
     EXPECT_EQ(encode_segment("ü"), "%C3%BC");
-}
-
-TEST(Base64, RoundTripsEveryLength) {
-    EXPECT_EQ(base64_encode(""), "");
-    EXPECT_EQ(base64_encode("f"), "Zg==");
-    EXPECT_EQ(base64_encode("fo"), "Zm8=");
-    EXPECT_EQ(base64_encode("foo"), "Zm9v");
-    EXPECT_EQ(base64_encode("guest:guest"), "Z3Vlc3Q6Z3Vlc3Q=");
-    std::string bytes;
-    for (int i = 0; i < 256; ++i) {
-        bytes.push_back(static_cast<char>(i));
-        EXPECT_EQ(base64_decode(base64_encode(bytes)), bytes);
-    }
-    EXPECT_EQ(base64_decode("Zm8"), "fo"); // padding optional
-    EXPECT_FALSE(base64_decode("Zm9v!"));
-    EXPECT_FALSE(base64_decode("Z"));
 }
 
 } // namespace

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "web/base64.hpp"
+#include "common/base64.hpp"
 #include "web/password_hash.hpp"
 
 namespace warren::web {

@@ -7,10 +7,10 @@
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
+#include "common/base64.hpp"
 #include "common/json_text.hpp"
 #include "server/names.hpp"
 #include "server/properties_json.hpp"
-#include "web/base64.hpp"
 #include "web/ws_protocol.hpp"
 
 namespace warren::web::ws {
