@@ -3,16 +3,13 @@
 // the queue (message_stats publish = deliver_get = ack, and the queue empty at the end); and a
 // broker that is not there is a clear failure with a non-zero exit.
 
-#include <array>
-#include <cstdio>
-
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
-#include "support/http_client.hpp"
-#include "support/wait_until.hpp"
-#include "support/warren_process.hpp"
-#include <sys/wait.h>
+#include "tests/integration/support/child_process.hpp"
+#include "tests/integration/support/http_client.hpp"
+#include "tests/integration/support/wait_until.hpp"
+#include "tests/integration/support/warren_process.hpp"
 
 #ifndef WARREN_PERF_BINARY
 #error "WARREN_PERF_BINARY must name the built warren-perf executable"
@@ -28,25 +25,21 @@ struct PerfRun {
     std::string out; // stdout; its per-second lines and errors went to stderr (the test log)
 };
 
-// Runs warren-perf with `args` (plain words: no shell quoting needed) to its end.
+// Runs warren-perf with `args` to its end (killed after two minutes: a hung run fails the test
+// with 137 instead of hanging it).
 PerfRun run_perf(const std::vector<std::string>& args) {
-    std::string command = WARREN_PERF_BINARY;
-    for (const auto& arg : args) {
-        command += " '" + arg + "'";
+    ChildProcess perf(ChildOptions{.program = WARREN_PERF_BINARY,
+                                   .args = args,
+                                   .env = {},
+                                   .stdin_pipe = false,
+                                   .err_output = ErrOutput::inherited,
+                                   .working_dir = {}});
+    auto code = perf.wait_exit(std::chrono::minutes(2));
+    if (!code) {
+        perf.kill();
     }
-    PerfRun run;
-    FILE* pipe = popen(command.c_str(), "r");
-    if (pipe == nullptr) {
-        ADD_FAILURE() << "cannot run " << command;
-        return run;
-    }
-    std::array<char, 4096> chunk{};
-    while (std::size_t n = std::fread(chunk.data(), 1, chunk.size(), pipe)) {
-        run.out.append(chunk.data(), n);
-    }
-    const int status = pclose(pipe);
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    return run;
+    perf.wait_output_closed();
+    return PerfRun{code.value_or(perf.exit_code().value_or(-1)), perf.out()};
 }
 
 std::uint64_t as_count(const json::value& v) {

@@ -18,23 +18,25 @@ using SteadyClock = std::chrono::steady_clock;
 
 template <class Done> bool WsClient::run_until(Done&& done, SteadyClock::time_point deadline) {
     while (!done()) {
-        if (ioc_.stopped()) {
-            ioc_.restart();
+        if (ioc_->stopped()) {
+            ioc_->restart();
         }
         const auto now = SteadyClock::now();
         if (now >= deadline) {
-            ioc_.poll();
+            ioc_->poll();
             return done();
         }
-        ioc_.run_one_until(deadline);
+        ioc_->run_one_until(deadline);
     }
     return true;
 }
 
 WsClient::WsClient(const ServerUrl& url, const std::optional<Credentials>& credentials,
-                   TlsContext tls, std::chrono::milliseconds timeout)
-    : url_(url), tls_(tls_context_for(url, std::move(tls))), timeout_(timeout), ioc_(1),
-      ws_(open_connection(ioc_, url_, tls_.get(), timeout_)) {
+                   TlsContext tls, WsOptions options)
+    : url_(url), tls_(tls_context_for(url, std::move(tls))), timeout_(options.timeout),
+      ioc_(options.context ? std::move(options.context)
+                           : std::make_shared<boost::asio::io_context>(1)),
+      ws_(open_connection(*ioc_, url_, tls_.get(), timeout_)) {
     auto& tcp_stream = beast::get_lowest_layer(ws_);
     tcp_stream.expires_after(timeout_);
     ws_.set_option(websocket::stream_base::decorator([credentials](websocket::request_type& req) {
@@ -45,7 +47,7 @@ WsClient::WsClient(const ServerUrl& url, const std::optional<Credentials>& crede
     }));
     websocket::response_type response;
     std::optional<error_code> handshaken;
-    ws_.async_handshake(response, url_.authority(), url_.target("/ws"),
+    ws_.async_handshake(response, url_.authority(), url_.target(options.path),
                         [&](error_code e) { handshaken = e; });
     run_until([&] { return handshaken.has_value(); }, SteadyClock::time_point::max());
     if (*handshaken == websocket::error::upgrade_declined) {
@@ -63,9 +65,10 @@ WsClient::WsClient(const ServerUrl& url, const std::optional<Credentials>& crede
 WsClient::~WsClient() {
     error_code ignored;
     beast::get_lowest_layer(ws_).socket().close(ignored);
-    // Let the cancelled operations complete while the frame-owned state is still alive.
-    ioc_.restart();
-    ioc_.poll();
+    // Let the cancelled operations complete while the state they use (buffer_, inbox_) is still
+    // alive; on a shared io_context the other clients' ready handlers run too, which is harmless.
+    ioc_->restart();
+    ioc_->poll();
 }
 
 int WsClient::native_handle() {
@@ -73,12 +76,20 @@ int WsClient::native_handle() {
 }
 
 void WsClient::send(std::string_view text) {
+    write(text, true);
+}
+
+void WsClient::send_binary(std::string_view bytes) {
+    write(bytes, false);
+}
+
+void WsClient::write(std::string_view bytes, bool text) {
     if (read_error_ || !open_) {
         fail_closed();
     }
-    ws_.text(true);
+    ws_.text(text);
     std::optional<error_code> written;
-    ws_.async_write(asio::buffer(text.data(), text.size()),
+    ws_.async_write(asio::buffer(bytes.data(), bytes.size()),
                     [&written](error_code ec, std::size_t) { written = ec; });
     if (!run_until([&] { return written.has_value(); }, SteadyClock::now() + timeout_)) {
         error_code ignored;
@@ -162,6 +173,17 @@ void WsClient::close() {
     // The close completes when the server's close frame is read by the pending read (or by the
     // close itself); drain so the pending read finishes before the stream goes away.
     run_until([&] { return !read_pending_; }, deadline);
+}
+
+void WsClient::abort() {
+    open_ = false;
+    ws_.next_layer().abort();
+    // The pending read fails now (operation aborted): let it, so closed() and read() say so.
+    run_until([&] { return !read_pending_; }, SteadyClock::now() + timeout_);
+}
+
+std::uint16_t WsClient::close_code() const {
+    return ws_.reason().code;
 }
 
 } // namespace warren::client

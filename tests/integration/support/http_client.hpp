@@ -1,59 +1,46 @@
 #pragma once
 
-// HttpClient: a small synchronous HTTP/1.1 client for integration tests, over Beast. It keeps
-// one connection open across requests (keep-alive) and reconnects only when the server closed
-// it, counting connects so tests can prove reuse. It can also send raw bytes (garbage,
-// pipelined or half requests) and read responses separately. Every operation has a timeout
-// (5 s by default), so a misbehaving server fails a test instead of hanging it.
+// HttpClient: the integration tests' HTTP client, a thin adapter over the tools' own
+// (tools/client, warren_client), so the tests speak HTTP exactly as warrenctl does. One
+// connection kept alive across requests, reopened only when the server closed it, connects
+// counted so tests can prove reuse; raw bytes (garbage, pipelined or half requests) on the same
+// connection, answers read separately. What the adapter adds: credentials per request (guest by
+// default, none, or wrong ones), 127.0.0.1:port as the server, a 5 s deadline on everything
+// (so a misbehaving server fails a test instead of hanging it), JSON bodies, and a network
+// failure or timeout as boost::system::system_error.
 //
-// Lifetime and thread: one test thread; owns its own io_context.
+// Lifetime and thread: one test thread; owns its own io_context (inside client::HttpClient).
 
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
-#include <vector>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/fields.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <boost/json/value.hpp>
 
+#include "tools/client/http_client.hpp"
+
 namespace warren::test {
 
-struct Credentials {
-    std::string user;
-    std::string password;
-};
+using Credentials = client::Credentials;
+using Headers = client::Headers;
 
 inline const Credentials kGuest{"guest", "guest"};
 
-struct HttpReply {
-    unsigned status = 0;
-    boost::beast::http::fields headers;
-    std::string body;
-    bool keep_alive = true;
-
-    std::string header(std::string_view name) const;
+struct HttpReply : client::HttpResponse {
     // The body parsed as JSON; throws if it is not JSON.
     boost::json::value json() const;
 };
 
-using Headers = std::vector<std::pair<std::string, std::string>>;
-
 class HttpClient {
 public:
     explicit HttpClient(std::uint16_t port, std::string host = "127.0.0.1");
-    ~HttpClient();
-    HttpClient(const HttpClient&) = delete;
-    HttpClient& operator=(const HttpClient&) = delete;
 
-    // One request/response on the kept-alive connection. Throws boost::system::system_error on
-    // a network failure or timeout.
+    // One request/response on the kept-alive connection, with `auth`'s Basic credentials (none
+    // for nullopt; an Authorization in `headers` then goes as it is). Throws
+    // boost::system::system_error on a network failure or timeout.
     HttpReply request(boost::beast::http::verb method, std::string_view target,
                       std::string body = {}, const Headers& headers = {},
                       std::optional<Credentials> auth = kGuest);
@@ -67,27 +54,19 @@ public:
     std::optional<HttpReply> read_reply();
     // True when the server closes the connection within the timeout (reads and discards bytes).
     bool wait_closed_by_peer(std::chrono::milliseconds timeout = std::chrono::seconds(5));
-    // Drops the connection abruptly (RST-free close on our side).
-    void disconnect();
+    // Drops the connection.
+    void disconnect() { client_.close(); }
 
-    bool connected() const { return connected_; }
-    std::size_t connects() const { return connects_; }
-    void set_timeout(std::chrono::milliseconds timeout) { timeout_ = timeout; }
+    std::size_t connects() const { return client_.connects(); }
+    void set_timeout(std::chrono::milliseconds timeout) { client_.set_timeout(timeout); }
 
     // "Basic base64(user:password)".
-    static std::string basic_auth(const Credentials& credentials);
+    static std::string basic_auth(const Credentials& credentials) {
+        return client::basic_authorization(credentials);
+    }
 
 private:
-    void ensure_connected();
-
-    std::string host_;
-    std::uint16_t port_;
-    boost::asio::io_context ioc_;
-    boost::beast::tcp_stream stream_;
-    boost::beast::flat_buffer buffer_;
-    bool connected_ = false;
-    std::size_t connects_ = 0;
-    std::chrono::milliseconds timeout_{5000};
+    client::HttpClient client_;
 };
 
 } // namespace warren::test

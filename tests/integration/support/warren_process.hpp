@@ -1,27 +1,23 @@
 #pragma once
 
-// WarrenProcess: the real `warren` binary as a child process, for integration tests. It starts it
-// with --http-port 0 and a fresh temporary --data-dir, reads its combined stdout/stderr on a
-// background thread, and learns the port from the "listening on http://HOST:PORT" line.
+// WarrenProcess: the real `warren` binary as a child process (support/child_process), for
+// integration tests. It starts it with --http-port 0 and a fresh temporary --data-dir, reads its
+// combined stdout/stderr, and learns the port from the "listening on http://HOST:PORT" line.
 //
 // Lifetime and thread: one test owns it; the destructor always kills (SIGKILL) and reaps a child
 // still running, then removes the temporary directory. Not copyable.
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
-#include <utility>
 #include <vector>
 
-namespace warren::test {
+#include "tests/integration/support/child_process.hpp"
 
-using EnvVars = std::vector<std::pair<std::string, std::string>>;
+namespace warren::test {
 
 struct ExitResult {
     int exit_code = -1; // the code passed to exit(), or 128 + signal number
@@ -42,7 +38,7 @@ public:
 
     std::uint16_t port() const { return port_; }
     const std::filesystem::path& data_dir() const { return data_dir_; }
-    int pid() const { return pid_; }
+    int pid() const { return child_->pid(); }
 
     // SIGTERM, then waits up to `timeout` for the exit. Returns the exit code, or nullopt if it
     // did not exit in time (the child is then killed with SIGKILL and reaped).
@@ -56,8 +52,8 @@ public:
     void signal(int signal_number);
     // Waits for the child to exit by itself.
     std::optional<int> wait_exit(std::chrono::milliseconds timeout);
-    bool running() const { return pid_ > 0 && !exit_code_; }
-    std::optional<int> exit_code() const { return exit_code_; }
+    bool running() const { return child_ && child_->running(); }
+    std::optional<int> exit_code() const { return child_ ? child_->exit_code() : std::nullopt; }
 
     // Everything the child printed so far.
     std::string output() const;
@@ -71,25 +67,14 @@ public:
                                   std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 private:
-    struct Unstarted {};
-    explicit WarrenProcess(Unstarted) {}
     void launch();
-    void spawn(const std::vector<std::string>& args, const EnvVars& env);
-    void read_output(int fd);
-    bool try_reap(bool block);
 
     std::vector<std::string> args_;
     EnvVars env_;
     std::filesystem::path temp_dir_;
     std::filesystem::path data_dir_;
-    int pid_ = -1;
-    std::optional<int> exit_code_;
     std::uint16_t port_ = 0;
-    std::thread reader_;
-    mutable std::mutex mutex_;
-    mutable std::condition_variable output_changed_;
-    std::string output_;
-    bool output_closed_ = false;
+    std::optional<ChildProcess> child_; // the current run; a restart() makes a new one
 };
 
 } // namespace warren::test
