@@ -33,6 +33,7 @@ TEST_F(ApiConnections, WebSocketClientIsAConnectionWithItsConsumers) {
     EXPECT_EQ(c.at("vhost"), "/");
     EXPECT_EQ(c.at("state"), "running");
     EXPECT_EQ(c.at("channels"), 1);
+    EXPECT_EQ(c.at("protocol"), "WebSocket");
     EXPECT_EQ(c.at("peer_host"), "127.0.0.1");
     EXPECT_TRUE(c.at("peer_port").is_number());
     const std::string name(c.at("name").as_string());

@@ -28,6 +28,7 @@ json::object connection_json(const server::ConnectionView& connection, std::stri
         {"channels", connection.channels},
         {"node", node},
         {"type", "network"},
+        {"protocol", connection.protocol},
         {"client_properties", json::object{}},
     };
     if (!connection.peer_host.empty()) {
