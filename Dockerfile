@@ -24,7 +24,7 @@ RUN cmake --preset release -DWARREN_WERROR=ON -DWARREN_BUILD_TESTS=OFF -DWARREN_
 FROM debian:bookworm-slim
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libsqlite3-0 libspdlog1.10 libfmt9 libssl3 \
+        libsqlite3-0 libspdlog1.10 libfmt9 libssl3 libre2-9 \
         libboost-json1.81.0 libboost-url1.81.0 libboost-program-options1.81.0 \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 warren \

@@ -44,12 +44,12 @@ Result<NameFilter> NameFilter::make(const ListQuery& query) {
     NameFilter filter;
     filter.text_ = query.name;
     if (!query.name.empty() && query.use_regex) {
-        try {
-            filter.regex_.emplace(query.name, boost::regex::perl | boost::regex::icase);
-        } catch (const std::exception& e) {
+        auto compiled = Pattern::compile(query.name, true);
+        if (!compiled) {
             return Error{Errc::bad_request,
-                         "invalid regular expression in 'name': " + std::string(e.what())};
+                         "invalid regular expression in 'name': " + compiled.error().reason};
         }
+        filter.regex_ = std::move(*compiled);
     }
     return filter;
 }
@@ -58,12 +58,7 @@ Result<bool> NameFilter::matches(std::string_view name) const {
     if (!regex_) {
         return contains_ignoring_case(name, text_);
     }
-    try {
-        return boost::regex_search(name.begin(), name.end(), *regex_);
-    } catch (const std::exception& e) {
-        return Error{Errc::bad_request,
-                     "regular expression in 'name' too complex: " + std::string(e.what())};
-    }
+    return regex_->search(name);
 }
 
 bool term_less(const json::value* a, const json::value* b) {

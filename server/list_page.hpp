@@ -14,16 +14,15 @@
 #include <vector>
 
 #include <boost/json/value.hpp>
-#include <boost/regex.hpp>
 
 #include "common/error.hpp"
 #include "server/list_query.hpp"
+#include "server/pattern.hpp"
 
 namespace warren::server {
 
-// The `name` parameter as a predicate: a case-insensitive substring, or a regex searched
-// anywhere in the name (Boost.Regex bounds the work of a match, so a pathological pattern costs
-// a bad_request, never the core thread).
+// The `name` parameter as a predicate: a case-insensitive substring, or a case-insensitive regex
+// searched anywhere in the name (a Pattern: linear-time, so no pattern can hold the core thread).
 class NameFilter {
 public:
     static Result<NameFilter> make(const ListQuery& query);
@@ -32,7 +31,7 @@ public:
 
 private:
     std::string text_;
-    std::optional<boost::regex> regex_;
+    std::optional<Pattern> regex_;
 };
 
 // Erlang's term order, which RabbitMQ sorts lists by: numbers < atoms (null, booleans, a missing

@@ -151,14 +151,15 @@ std::vector<const User*> UserDirectory::users() const {
 
 Result<UserDirectory::Entry> UserDirectory::compile(const Permission& permission) {
     Entry entry{permission, {}, {}, {}};
-    auto one = [&](const std::string& text, std::regex& out, const char* what) -> Result<void> {
-        try {
-            out = std::regex(text, std::regex::ECMAScript | std::regex::optimize);
-        } catch (const std::regex_error& e) {
+    auto one = [&](const std::string& text, std::optional<Pattern>& out,
+                   const char* what) -> Result<void> {
+        auto compiled = Pattern::compile(text);
+        if (!compiled) {
             return make_error(Errc::bad_request, std::string("invalid ") + what +
                                                      " regular expression '" + text +
-                                                     "': " + e.what());
+                                                     "': " + compiled.error().reason);
         }
+        out = std::move(*compiled);
         return {};
     };
     if (auto r = one(permission.configure, entry.configure, "configure"); !r) {
@@ -244,7 +245,7 @@ bool UserDirectory::allowed(std::string_view user, std::string_view vhost, Acces
     }
     const Entry& entry = it->second;
     const std::string* text = nullptr;
-    const std::regex* regex = nullptr;
+    const std::optional<Pattern>* regex = nullptr;
     switch (access) {
     case Access::configure:
         text = &entry.text.configure;
@@ -267,8 +268,7 @@ bool UserDirectory::allowed(std::string_view user, std::string_view vhost, Acces
     if (*text == ".*") {
         return true;
     }
-    std::string subject(name.empty() ? std::string_view("amq.default") : name);
-    return std::regex_search(subject, *regex);
+    return (*regex)->search(name.empty() ? std::string_view("amq.default") : name);
 }
 
 void UserDirectory::restore(const std::vector<storage::UserRecord>& users,

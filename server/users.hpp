@@ -16,13 +16,13 @@
 
 #include <map>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "common/error.hpp"
+#include "server/pattern.hpp"
 #include "server/principal.hpp"
 #include "server/specs.hpp"
 #include "storage/records.hpp"
@@ -71,7 +71,7 @@ public:
 private:
     struct Entry {
         Permission text;
-        std::regex configure, write, read;
+        std::optional<Pattern> configure, write, read; // set once compiled
     };
     using Key = std::pair<std::string, std::string>; // (vhost, user): lists sort by vhost
     // Looks keys up by (vhost, user) string_views: the check on every publish allocates nothing.

@@ -20,6 +20,7 @@
 #include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include "web/request_framing.hpp"
 #include "web/response_writer.hpp"
 #include "web/ws_endpoint.hpp"
 
@@ -249,6 +250,16 @@ asio::awaitable<void> HttpSession::run() {
         arm_idle();
         auto [read_ec, read_bytes] =
             co_await http::async_read_header(stream_, buffer, parser, kTuple);
+        if (!read_ec) {
+            if (auto refusal = framing_refusal(parser.get(), parser.chunked())) {
+                // Nothing more is read from this connection: its next bytes may be a body that
+                // another hop took for a request, or a request it took for a body.
+                Response bad = error_response(Error{Errc::bad_request, std::move(*refusal)});
+                stop_idle_watch(); // fail_request times itself out
+                co_await fail_request(bad);
+                co_return;
+            }
+        }
         if (!read_ec && !parser.is_done()) {
             if (expects_continue(parser.get())) {
                 // curl and others wait (about 1 s) for this before sending a large body.
