@@ -41,6 +41,9 @@ const po::options_description& options() {
         add("disk-free-limit", po::value<std::string>(),
             "refuse publishes when free disk falls below this (default 50MB)");
         add("max-message-size", po::value<std::string>(), "largest body (default 16MiB)");
+        add("receive-memory-limit", po::value<std::string>(),
+            "bytes of request bodies and WebSocket messages being received at once; past it new "
+            "ones get 503 / close 1013 (default 256MiB)");
         add("max-connections", po::value<std::string>(),
             "most simultaneous client connections (default 10000)");
         add("ws-ping-interval", po::value<std::string>(),
@@ -304,6 +307,8 @@ Result<void> apply_all(const Settings& settings, Config& config) {
           "a byte count, optionally with a unit (K, M, G, KiB, MiB, GiB, KB, MB, GB)");
     apply("max-message-size", config.max_message_size, parse_message_size,
           "a byte size from 1 to 512MiB, e.g. 16MiB");
+    apply("receive-memory-limit", config.receive_memory_limit, parse_positive_size,
+          "a byte size, e.g. 256MiB");
     apply("max-connections", config.max_connections, parse_max_connections,
           "a whole number from 1 to 10000000");
     apply("ws-ping-interval", config.ws_ping_interval_s, parse_seconds,

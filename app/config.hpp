@@ -41,6 +41,9 @@ struct Config {
     Watermark memory_high_watermark{0.4, 0};
     std::uint64_t disk_free_limit = 50'000'000; // 50MB
     std::uint64_t max_message_size = 16ull << 20;
+    // Bytes of request bodies and WebSocket messages being received at once, server-wide; never
+    // less than one body of max_message_size (main raises it to that).
+    std::uint64_t receive_memory_limit = 256ull << 20;
     std::size_t max_connections = 10000;
     unsigned ws_ping_interval_s = 20; // a silent WebSocket is pinged after this
     unsigned ws_idle_timeout_s = 60;  // and dropped when nothing (not even a pong) came for this

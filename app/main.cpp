@@ -131,6 +131,12 @@ int run(const app::Config& config) {
         return 1;
     }
 
+    // One budget for every HTTP body and WebSocket message being received (common/
+    // receive_budget), big enough for at least one body of the largest size. Before the
+    // io_context: sessions left in it at exit release their reservations when it is destroyed.
+    ReceiveBudget receive_budget(std::max<std::uint64_t>(
+        config.receive_memory_limit, web::body_limit_for(config.max_message_size)));
+
     // The io_context comes first: the store posts its completions onto it, and the broker's
     // journal schedules its flushes there. Handlers queued at exit are dropped, never run.
     asio::io_context ioc{1};
@@ -174,11 +180,13 @@ int run(const app::Config& config) {
 
     web::HttpLimits limits;
     limits.max_body_bytes = web::body_limit_for(config.max_message_size);
+    limits.budget = &receive_budget;
     limits.max_connections = config.max_connections;
     // WebSocket (GET /ws): declared before the server, which refers to it.
     web::TokenStore ws_tokens;
     web::WsLimits ws_limits;
     ws_limits.max_message_size = config.max_message_size;
+    ws_limits.budget = &receive_budget;
     ws_limits.ping_interval = std::chrono::seconds(config.ws_ping_interval_s);
     ws_limits.idle_timeout = std::chrono::seconds(config.ws_idle_timeout_s);
     web::WsEndpoint websocket(broker, auth, ws_tokens, ws_limits);

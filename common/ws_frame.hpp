@@ -47,6 +47,7 @@ inline constexpr std::uint16_t no_status = 1005; // never on the wire: a close w
 inline constexpr std::uint16_t bad_payload = 1007;
 inline constexpr std::uint16_t too_big = 1009;
 inline constexpr std::uint16_t internal_error = 1011;
+inline constexpr std::uint16_t try_again_later = 1013;
 } // namespace close_code
 
 // server: reads masked frames, writes unmasked ones; client: the other way round.
@@ -97,6 +98,8 @@ public:
 
     // The peer's message (text or binary) that is being assembled from fragments, if any.
     bool in_message() const { return in_message_; }
+    // Bytes of that message held so far (the reader's own buffer).
+    std::size_t assembling_bytes() const { return message_.size(); }
 
 private:
     Event fail(std::string_view why, std::uint16_t code = close_code::protocol_error);

@@ -23,6 +23,7 @@
 #include "web/request_framing.hpp"
 #include "web/response_writer.hpp"
 #include "web/ws_endpoint.hpp"
+#include <malloc.h>
 
 namespace warren::web {
 
@@ -37,6 +38,8 @@ constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kMaxDrainBytes = 64u << 20;
 constexpr auto kDrainTimeout = std::chrono::seconds(5);
 constexpr std::size_t kReadBufferBytes = 16u << 10; // reads per request, memory per connection
+// After a request whose body was at least this big, freed memory is handed back to the OS.
+constexpr std::size_t kTrimAfterBodyBytes = 4u << 20;
 
 std::shared_ptr<spdlog::logger> logger() {
     auto log = spdlog::get("web");
@@ -250,6 +253,10 @@ asio::awaitable<void> HttpSession::run() {
         arm_idle();
         auto [read_ec, read_bytes] =
             co_await http::async_read_header(stream_, buffer, parser, kTuple);
+        // The body's bytes are reserved before any of them is read (common/receive_budget): a
+        // chunked body reserves the limit, since its length is unknown. Declared before the
+        // request, so that the request (and its body) goes first.
+        std::optional<ReceiveBudget::Reservation> receiving;
         if (!read_ec) {
             if (auto refusal = framing_refusal(parser.get(), parser.chunked())) {
                 // Nothing more is read from this connection: its next bytes may be a body that
@@ -258,6 +265,22 @@ asio::awaitable<void> HttpSession::run() {
                 stop_idle_watch(); // fail_request times itself out
                 co_await fail_request(bad);
                 co_return;
+            }
+            if (!parser.is_done() && limits_.budget != nullptr) {
+                const auto length = parser.content_length();
+                const std::uint64_t body = length ? *length : limits_.max_body_bytes;
+                receiving = limits_.budget->try_reserve(body);
+                if (!receiving) {
+                    Response busy = error_response(
+                        Error{Errc::resource_alarm,
+                              "the server is receiving too much at once (" +
+                                  std::to_string(limits_.budget->in_use() >> 20) +
+                                  " MiB of requests in flight, the limit is " +
+                                  std::to_string(limits_.budget->limit() >> 20) + " MiB); retry"});
+                    stop_idle_watch(); // fail_request times itself out
+                    co_await fail_request(busy);
+                    co_return;
+                }
             }
         }
         if (!read_ec && !parser.is_done()) {
@@ -323,6 +346,13 @@ asio::awaitable<void> HttpSession::run() {
             }
             stream_.close();
             co_return;
+        }
+        if (request.body().size() >= kTrimAfterBodyBytes) {
+            // glibc keeps freed memory for reuse; after a huge body (or the JSON tree of one)
+            // give it back, so one large request does not raise the process's RSS for good.
+            request = Request{};
+            receiving.reset();
+            ::malloc_trim(0);
         }
         if (!keep_alive) {
             stop_idle_watch(); // close_gracefully times itself out

@@ -30,6 +30,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
+#include "common/receive_budget.hpp"
 #include "web/api_router.hpp"
 #include "web/transport.hpp"
 
@@ -40,6 +41,8 @@ struct HttpLimits {
     std::size_t max_body_bytes = 16 * 1024 * 1024;
     std::chrono::steady_clock::duration idle_timeout = std::chrono::seconds(60);
     std::size_t max_connections = 10000;
+    // Bytes of bodies being received, server-wide (--receive-memory-limit); null: unbounded.
+    ReceiveBudget* budget = nullptr;
 };
 
 // Body limit for a given --max-message-size: room for the message base64-encoded (4/3) inside a

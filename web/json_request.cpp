@@ -1,6 +1,8 @@
 // The request side of json_codec.hpp: every client JSON document parsed (with its depth limit)
 // and the management API's request bodies checked field by field.
 
+#include <optional>
+
 #include <boost/json/parser.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -70,23 +72,33 @@ Result<void> check_string(const json::object& body, std::string_view key) {
 Result<json::value> parse_client_json(std::string_view text, std::string_view what,
                                       json::storage_ptr storage) {
     // One parser per thread, reset for each document: its working buffers are kept, so a
-    // document costs no allocation beyond its own values.
-    thread_local json::parser parser = [] {
+    // document costs no allocation beyond its own values. After a big document the parser is
+    // dropped: its value stack grows with the number of values (7 M zeros in 14 MB kept
+    // ~160 MiB), and one JSON bomb must not hold that for the life of the process.
+    constexpr std::size_t kKeepBuffersUpTo = 1u << 20;
+    thread_local std::optional<json::parser> parser;
+    if (!parser) {
         json::parse_options options;
         options.max_depth = kMaxJsonDepth;
-        return json::parser(json::storage_ptr(), options);
-    }();
-    parser.reset(std::move(storage));
+        parser.emplace(json::storage_ptr(), options);
+    }
+    parser->reset(std::move(storage));
     boost::system::error_code ec;
-    parser.write(text.data(), text.size(), ec);
-    if (ec == json::error::too_deep) {
-        return bad_request(std::string(what) + " is nested deeper than " +
-                           std::to_string(kMaxJsonDepth) + " levels");
+    parser->write(text.data(), text.size(), ec);
+    Result<json::value> parsed = [&]() -> Result<json::value> {
+        if (ec == json::error::too_deep) {
+            return bad_request(std::string(what) + " is nested deeper than " +
+                               std::to_string(kMaxJsonDepth) + " levels");
+        }
+        if (ec) {
+            return bad_request(std::string(what) + " is not valid JSON: " + ec.message());
+        }
+        return parser->release();
+    }();
+    if (text.size() > kKeepBuffersUpTo) {
+        parser.reset();
     }
-    if (ec) {
-        return bad_request(std::string(what) + " is not valid JSON: " + ec.message());
-    }
-    return parser.release();
+    return parsed;
 }
 
 Result<json::object> parse_body_object(std::string_view body) {

@@ -28,6 +28,8 @@ namespace {
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kFirstReadChunk = 4 * 1024; // an idle socket keeps little
 constexpr std::size_t kMaxReadChunk = 64 * 1024;  // a busy one reads this much at a time
+// What a socket may hold of client input before it reserves from the receive budget.
+constexpr std::size_t kFreeReceiveBytes = 2 * kMaxReadChunk;
 
 std::shared_ptr<spdlog::logger> logger() {
     auto log = spdlog::get("web");
@@ -174,7 +176,15 @@ asio::awaitable<void> WsSession::read_loop() {
             reader_waiting_ = false;
             continue;
         }
-        make_room(wanted);
+        if (!make_room(wanted)) {
+            // Why first, then the close; nothing more is read (the big message cannot be held).
+            send_error(make_error(Errc::resource_alarm,
+                                  "the server is receiving too much at once (the limit is " +
+                                      std::to_string(limits_.budget->limit() >> 20) +
+                                      " MiB); retry later"));
+            begin_close(ws_frame::close_code::try_again_later);
+            co_return;
+        }
         auto [ec, n] = co_await stream_.async_read_some(
             asio::buffer(read_buffer_.data() + read_end_, read_buffer_.size() - read_end_), kTuple);
         if (ec) {
@@ -238,7 +248,7 @@ WsSession::Next WsSession::on_event(const Event& event) {
     return Next::end;
 }
 
-void WsSession::make_room(std::size_t wanted) {
+bool WsSession::make_room(std::size_t wanted) {
     // Drop what was parsed: move the unparsed tail to the front.
     const std::size_t left = read_end_ - read_begin_;
     if (read_begin_ > 0) {
@@ -256,12 +266,29 @@ void WsSession::make_room(std::size_t wanted) {
     } else if (size > kMaxReadChunk && left <= kMaxReadChunk / 2) {
         size = kMaxReadChunk; // after a big frame, back to the usual bound
     }
+    // Past a socket's free part, what it holds of client input (the buffer and a message being
+    // assembled from fragments) is reserved from the server-wide budget first.
+    if (limits_.budget != nullptr) {
+        const std::size_t held = std::max(size, read_buffer_.size()) + frames_.assembling_bytes();
+        const std::size_t over = held > kFreeReceiveBytes ? held - kFreeReceiveBytes : 0;
+        if (over > receiving_.bytes() && !receiving_.resize(*limits_.budget, over)) {
+            return false;
+        }
+    }
     if (size != read_buffer_.size()) {
         read_buffer_.resize(size);
         if (read_buffer_.capacity() > 2 * size) {
             read_buffer_.shrink_to_fit();
         }
     }
+    if (limits_.budget != nullptr) {
+        const std::size_t held = read_buffer_.capacity() + frames_.assembling_bytes();
+        const std::size_t over = held > kFreeReceiveBytes ? held - kFreeReceiveBytes : 0;
+        if (over < receiving_.bytes()) {
+            receiving_.resize(*limits_.budget, over); // shrinking never fails
+        }
+    }
+    return true;
 }
 
 asio::awaitable<void> WsSession::write_loop() {

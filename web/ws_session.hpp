@@ -39,6 +39,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "common/receive_budget.hpp"
 #include "common/ws_frame.hpp"
 #include "server/broker.hpp"
 #include "server/delivery_sink.hpp"
@@ -59,6 +60,8 @@ struct WsLimits {
     std::chrono::steady_clock::duration ping_interval = std::chrono::seconds(20);
     std::chrono::steady_clock::duration idle_timeout = std::chrono::seconds(60);
     std::chrono::steady_clock::duration close_timeout = std::chrono::seconds(5);
+    // Bytes of messages being received, server-wide (--receive-memory-limit); null: unbounded.
+    ReceiveBudget* budget = nullptr;
 };
 
 class WsSession : public std::enable_shared_from_this<WsSession> {
@@ -91,7 +94,9 @@ private:
     boost::asio::awaitable<bool> handshake(const Request& request);
     boost::asio::awaitable<void> read_loop();
     Next on_event(const ws_frame::Event& event);
-    void make_room(std::size_t wanted); // for the next read, after the parsed bytes are dropped
+    // Room for the next read, after the parsed bytes are dropped. False when what the socket
+    // would then hold passes the server-wide receive budget (the session refuses and closes).
+    bool make_room(std::size_t wanted);
     boost::asio::awaitable<void> write_loop();
     boost::asio::awaitable<void> ping_loop();
     boost::asio::awaitable<void> finish(); // after the reader: the close frame out, TLS shutdown
@@ -130,7 +135,8 @@ private:
 
     Transport stream_;
     ws_frame::FrameReader frames_;
-    std::string read_buffer_; // [read_begin_, read_end_) is read and not yet parsed
+    std::string read_buffer_;              // [read_begin_, read_end_) is read and not yet parsed
+    ReceiveBudget::Reservation receiving_; // what read_buffer_ and frames_ hold past the free part
     std::size_t read_begin_ = 0;
     std::size_t read_end_ = 0;
     bool read_filled_ = false; // the last read filled the buffer: a busy socket reads more

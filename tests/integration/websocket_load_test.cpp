@@ -3,10 +3,10 @@
 // each get their own exchange subscription and a fanout message.
 
 #include <cstdlib>
-#include <fstream>
 #include <future>
 #include <thread>
 
+#include "tests/integration/support/proc_status.hpp"
 #include "tests/integration/support/ws_fixture.hpp"
 #include <sys/resource.h>
 
@@ -14,18 +14,6 @@ namespace warren::test {
 namespace {
 
 namespace json = boost::json;
-
-// A field of /proc/<pid>/status in kB ("VmRSS", "VmHWM"); -1 if unreadable.
-std::int64_t proc_status_kb(int pid, const std::string& field) {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    while (std::getline(status, line)) {
-        if (line.starts_with(field + ":")) {
-            return std::stoll(line.substr(field.size() + 1));
-        }
-    }
-    return -1;
-}
 
 // Reads messages until none has come for `quiet`; returns how many. (Not parsed: under ASan,
 // parsing 100 000 frames would be most of the test's time.)
