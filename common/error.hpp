@@ -25,6 +25,7 @@ enum class Errc {
     resource_alarm,      // memory / disk watermark passed (503)
     too_large,           // body or name over its limit (413)
     method_not_allowed,  // (405)
+    connection_forced,   // the broker closes the client's connection (its user was deleted)
     internal,            // a failure of ours (500)
 };
 
@@ -52,6 +53,8 @@ constexpr std::string_view to_string(Errc code) {
         return "too_large";
     case Errc::method_not_allowed:
         return "method_not_allowed";
+    case Errc::connection_forced:
+        return "connection_forced";
     case Errc::internal:
         return "internal_error";
     }

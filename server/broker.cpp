@@ -57,7 +57,14 @@ void Broker::set_resource_limits(ResourceLimits limits) {
 }
 
 void Broker::report_resources(const ResourceReadings& readings) {
-    core_->resource_readings() = readings;
+    // A reading left out keeps its last value: the disk is read more often than memory.
+    ResourceReadings& last = core_->resource_readings();
+    if (readings.resident_memory) {
+        last.resident_memory = readings.resident_memory;
+    }
+    if (readings.disk_free) {
+        last.disk_free = readings.disk_free;
+    }
     const ResourceLimits& limits = core_->resource_limits();
     if (readings.resident_memory && limits.memory_limit > 0) {
         const bool over = *readings.resident_memory > limits.memory_limit;

@@ -117,7 +117,8 @@ public:
     void set_memory_budget(std::uint64_t bytes);
     void set_resource_limits(ResourceLimits limits);
     // Sets or clears the memory and disk alarms; while one is in effect publishes are refused
-    // with resource_alarm (503 + Retry-After) and consumers go on.
+    // with resource_alarm (503 + Retry-After) and consumers go on. A reading left unset keeps
+    // its last value and alarm.
     void report_resources(const ResourceReadings& readings);
     // Expires messages and queues; returns when it is next due. Call periodically.
     Millis run_timers();
@@ -133,6 +134,9 @@ public:
     // RabbitMQ's loopback sentence.
     Result<Principal> authenticate(std::string_view user, std::string_view password,
                                    bool from_loopback) const;
+    // The user as it is now, for a login that was decided earlier (a WebSocket token): its
+    // current tags, or not_authorized "Login failed" when it has been deleted since.
+    Result<Principal> current_principal(std::string_view user) const;
     // May the caller use the vhost at all? Ok for an unknown vhost (the call's own not_found),
     // and for administrators and monitoring users, who see every vhost.
     Result<void> check_vhost_access(const Principal& who, std::string_view vhost) const;
@@ -227,6 +231,8 @@ public:
     // ---- users and permissions (administrators) ----------------------------------------------
 
     Result<Declared> put_user(const Principal& who, const UserSpec& spec);
+    // The user's open connections, of every protocol, are asked to close at once (RabbitMQ does
+    // so since 3.7): Session::on_close_request.
     Result<void> delete_user(const Principal& who, std::string_view name);
     // Absent names are ignored; the names are checked first, then all go in one commit.
     Result<void> delete_users(const Principal& who, const std::vector<std::string>& names);
@@ -271,6 +277,7 @@ private:
                                          const QueueSpec& spec, std::uint64_t owner);
     Result<void> check_binding(const Principal& who, std::string_view vhost,
                                const BindingSpec& binding) const;
+    void close_connections_of_deleted(std::string_view user);
 
     std::unique_ptr<Core> core_;
 };

@@ -38,6 +38,14 @@ Result<Principal> Broker::authenticate(std::string_view user, std::string_view p
     return Principal{found->name, found->tags, true};
 }
 
+Result<Principal> Broker::current_principal(std::string_view user) const {
+    const User* found = core_->users().find_user(user);
+    if (found == nullptr) {
+        return kLoginFailed;
+    }
+    return Principal{found->name, found->tags, true};
+}
+
 bool Broker::ensure_default_user(const std::string& name, const std::string& password) {
     UserDirectory& users = core_->users();
     if (!users.empty()) {
@@ -66,7 +74,15 @@ Result<void> Broker::delete_user(const Principal& who, std::string_view name) {
     if (auto ok = check_administrator(who); !ok) {
         return ok.error();
     }
-    return core_->users().delete_user(name);
+    if (auto deleted = core_->users().delete_user(name); !deleted) {
+        return deleted;
+    }
+    close_connections_of_deleted(name);
+    return {};
+}
+
+void Broker::close_connections_of_deleted(std::string_view user) {
+    core_->close_connections_of(user, "user '" + std::string(user) + "' was deleted");
 }
 
 Result<void> Broker::delete_users(const Principal& who, const std::vector<std::string>& names) {
@@ -74,7 +90,9 @@ Result<void> Broker::delete_users(const Principal& who, const std::vector<std::s
         return ok.error();
     }
     for (const auto& name : names) {
-        (void)core_->users().delete_user(name); // absent names are ignored
+        if (core_->users().delete_user(name)) { // absent names are ignored
+            close_connections_of_deleted(name);
+        }
     }
     return {};
 }

@@ -8,6 +8,7 @@
 // Lifetime: owned by its transport; the Core must outlive it. Thread: the core executor only.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -55,6 +56,13 @@ public:
     // The sink can take deliveries again: resume every consumer of this connection.
     void resume();
 
+    // How the broker asks the transport to close this connection (its user was deleted): the
+    // transport tells its client why and closes, which destroys the connection later. Without
+    // one (tests), a close request does nothing.
+    using CloseRequest = std::function<void(const std::string& reason)>;
+    void on_close_request(CloseRequest request) { close_request_ = std::move(request); }
+    const CloseRequest& close_request() const { return close_request_; }
+
     // Its consumers as the API lists them, in the order they started.
     std::vector<ConsumerView> consumers() const;
     std::size_t consumer_count() const { return consumers_.size(); }
@@ -94,6 +102,7 @@ private:
     std::map<std::uint64_t, Unacked> unacked_; // ordered: ack multiple takes a prefix
     std::vector<ConsumerRef> consumers_;
     std::vector<std::pair<std::string, std::string>> exclusive_queues_; // (vhost, queue)
+    CloseRequest close_request_;
 };
 
 } // namespace warren::server

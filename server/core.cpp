@@ -14,6 +14,14 @@ namespace warren::server {
 Core::Core(Clock& clock, storage::Store* store, storage::Post post)
     : clock_(clock), journal_(store, std::move(post)), stats_(clock.now()) {
     vhosts_.emplace("/", std::make_unique<Vhost>(*this, "/"));
+    // A commit that found the disk full raises the disk alarm now, not at the next reading of
+    // the disk: publishes are refused before more of them fail. The reading clears it.
+    journal_.on_failure([this](const Error& error) {
+        if (error.code == Errc::resource_alarm) {
+            set_alarm(Alarm::disk, true,
+                      "disk alarm: the data disk is full (" + error.reason + ")");
+        }
+    });
 }
 
 Core::~Core() {
@@ -214,6 +222,20 @@ std::vector<const Connection*> Core::connections() const {
         out.push_back(c);
     }
     return out;
+}
+
+std::size_t Core::close_connections_of(std::string_view user, const std::string& reason) {
+    // The requests are collected first: a transport may close (and forget) at once.
+    std::vector<Connection::CloseRequest> requests;
+    for (const auto& [id, c] : connections_) {
+        if (c->user() == user && c->close_request()) {
+            requests.push_back(c->close_request());
+        }
+    }
+    for (const auto& request : requests) {
+        request(reason);
+    }
+    return requests.size();
 }
 
 void Core::forget_connection(Connection& connection) {

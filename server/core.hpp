@@ -93,6 +93,9 @@ public:
     std::unique_ptr<Connection> open_connection(std::string name, std::string user);
     std::size_t connection_count() const { return connections_.size(); }
     std::vector<const Connection*> connections() const;
+    // Asks the transport of each of `user`'s connections to close, with `reason` (RabbitMQ
+    // force-closes a deleted user's connections, whatever their protocol). Returns how many.
+    std::size_t close_connections_of(std::string_view user, const std::string& reason);
 
     // Timers: removes expired messages and queues whose x-expires ran out. The owner calls it
     // periodically (and tests after advancing the fake clock). Returns the next time it is due.

@@ -30,7 +30,10 @@ void Journal::flush_now() {
     }
     storage::Completion done;
     if (!waiters_.empty()) {
-        done = [waiters = std::move(waiters_)](Result<void> result) {
+        done = [failed = on_failure_, waiters = std::move(waiters_)](Result<void> result) {
+            if (!result && failed) {
+                failed(result.error());
+            }
             for (const auto& w : waiters) {
                 w(result);
             }

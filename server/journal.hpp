@@ -9,6 +9,7 @@
 //
 // Thread: the core executor only; `post` puts the flush at the end of its queue.
 
+#include <functional>
 #include <vector>
 
 #include "storage/store.hpp"
@@ -44,6 +45,10 @@ public:
 
     void flush(storage::Completion done);
 
+    // Told of a commit that failed while someone waited for it (the store's error), on the core
+    // executor: the core raises the disk alarm at once when the disk is full.
+    void on_failure(std::function<void(const Error&)> hook) { on_failure_ = std::move(hook); }
+
     // Submits what is pending now, without waiting for the scheduled turn (shutdown, tests).
     void flush_now();
 
@@ -54,6 +59,7 @@ private:
     storage::Post post_;
     storage::Batch pending_;
     std::vector<storage::Completion> waiters_;
+    std::function<void(const Error&)> on_failure_;
     bool scheduled_ = false;
     bool paused_ = false;
 };

@@ -42,6 +42,10 @@ Session::~Session() {
     connection_.reset(); // closes: consumers cancelled, unacked requeued, exclusive queues go
 }
 
+void Session::on_close_request(CloseRequest request) {
+    connection_->on_close_request(std::move(request));
+}
+
 std::uint64_t Session::id() const {
     return connection_->id();
 }

@@ -14,6 +14,7 @@
 // executor.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -71,6 +72,11 @@ public:
 
     // The sinks can take deliveries again: resume every consumer of this session.
     void resume();
+
+    // How the broker asks the edge to close this session (its user was deleted): the edge tells
+    // its client `reason` and closes. Called on the core executor; it may close later.
+    using CloseRequest = std::function<void(const std::string& reason)>;
+    void on_close_request(CloseRequest request);
 
     std::size_t unacked_count() const;
 

@@ -10,7 +10,8 @@
 //   The completion runs on the caller's executor (through the Post function given at
 //   construction), only after the commit is durable to the store's sync level, or with an error
 //   if it failed; completions run in submission order. A batch whose commit failed has no
-//   effect. `done` may be empty.
+//   effect. `done` may be empty. A full disk is Errc::resource_alarm ("disk full: ..."), which
+//   the edges answer 503 with Retry-After; any other failure is Errc::internal.
 // - Within a batch, definitions go first, in the order of Batch's fields (each kind's puts before
 //   its deletes), then messages, entries, delivery counts, removals and purges. So a batch must
 //   not delete an object and then put it again: the put would be undone. Submit in between.

@@ -31,6 +31,8 @@ http::status status_of(Errc code) {
         return http::status::payload_too_large;
     case Errc::method_not_allowed:
         return http::status::method_not_allowed;
+    case Errc::connection_forced: // a WebSocket's; no HTTP request answers it
+        return http::status::service_unavailable;
     case Errc::internal:
         return http::status::internal_server_error;
     }

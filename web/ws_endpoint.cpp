@@ -69,7 +69,14 @@ WsEndpoint::Admission WsEndpoint::admit(const Request& request,
         return {std::move(*principal), {}};
     }
     if (auto token = query_param(request.target(), "token")) {
-        if (auto principal = tokens_.redeem(*token)) {
+        if (auto issued = tokens_.redeem(*token)) {
+            // The user as it is now: a user deleted since the token was issued cannot log in
+            // with it, and one whose tags changed logs in with the new ones.
+            auto principal = broker_.current_principal(issued->name);
+            if (!principal) {
+                return {std::nullopt,
+                        refuse(make_error(Errc::not_authorized, "Invalid or expired token"))};
+            }
             return {std::move(*principal), {}};
         }
         return {std::nullopt, refuse(make_error(Errc::not_authorized, "Invalid or expired token"))};

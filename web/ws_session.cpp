@@ -8,6 +8,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
@@ -86,6 +87,13 @@ asio::awaitable<void> WsSession::run(Request request) {
     session_ = broker_.open_session(principal_, server::SessionInfo{connection_name(), "WebSocket",
                                                                     remote_.address().to_string(),
                                                                     remote_.port(), 1});
+    session_->on_close_request([weak = weak_from_this()](const std::string& reason) {
+        // Posted: the request comes from inside a broker call (a user's deletion).
+        if (auto session = weak.lock()) {
+            asio::post(session->stream_.get_executor(),
+                       [session, reason] { session->force_close(reason); });
+        }
+    });
     logger()->debug("websocket {} opened by user '{}'", connection_name(), principal_.name);
     spawn(write_loop(), "writer");
     spawn(ping_loop(), "pinger");
@@ -372,6 +380,18 @@ asio::awaitable<void> WsSession::ping_loop() {
 
 void WsSession::close() {
     begin_close(ws_frame::close_code::going_away);
+}
+
+void WsSession::force_close(const std::string& reason) {
+    if (stopped_ || closing_) {
+        return;
+    }
+    logger()->info("websocket {} of user '{}' closed by the broker: {}", connection_name(),
+                   principal_.name, reason);
+    send_error(make_error(Errc::connection_forced, reason));
+    // The close frame's reason has room for 123 bytes: the error frame carries the whole one.
+    queue_close(
+        ws_frame::close_payload(ws_frame::close_code::policy_violation, "closed by the broker"));
 }
 
 void WsSession::begin_close(std::uint16_t code) {

@@ -78,6 +78,9 @@ public:
 
     // Server shutdown: begin_close(1001 going away). On the session's strand.
     void close();
+    // The broker closes the connection (its user was deleted): an error frame
+    // "connection_forced" with `reason`, then close 1008. On the session's strand.
+    void force_close(const std::string& reason);
 
 private:
     class Sink;

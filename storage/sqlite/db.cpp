@@ -44,6 +44,14 @@ Statement& Statement::bind_null(int index) {
     return *this;
 }
 
+Error sqlite_error(int rc, std::string reason) {
+    if ((rc & 0xff) == SQLITE_FULL) {
+        // The disk is full: a resource alarm (503, retry later), not a failure of ours.
+        return make_error(Errc::resource_alarm, "disk full: " + std::move(reason));
+    }
+    return make_error(Errc::internal, std::move(reason));
+}
+
 Result<bool> Statement::step() {
     const int rc = sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) {
@@ -52,7 +60,7 @@ Result<bool> Statement::step() {
     if (rc == SQLITE_DONE) {
         return false;
     }
-    return make_error(Errc::internal, std::string("sqlite: ") + sqlite3_errmsg(db_));
+    return sqlite_error(rc, std::string("sqlite: ") + sqlite3_errmsg(db_));
 }
 
 Result<void> Statement::run() {
@@ -128,10 +136,10 @@ Db& Db::operator=(Db&& other) noexcept {
 
 Result<void> Db::exec(const char* sql) {
     char* message = nullptr;
-    if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+    if (const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &message); rc != SQLITE_OK) {
         std::string reason = std::string("sqlite: ") + (message != nullptr ? message : "error");
         sqlite3_free(message);
-        return make_error(Errc::internal, std::move(reason));
+        return sqlite_error(rc, std::move(reason));
     }
     return {};
 }
@@ -146,7 +154,8 @@ Result<Statement> Db::prepare(std::string_view sql) {
 }
 
 Error Db::error(std::string_view what) const {
-    return make_error(Errc::internal, "sqlite " + std::string(what) + ": " + sqlite3_errmsg(db_));
+    return sqlite_error(sqlite3_extended_errcode(db_),
+                        "sqlite " + std::string(what) + ": " + sqlite3_errmsg(db_));
 }
 
 } // namespace warren::storage::sqlite

@@ -2,7 +2,8 @@
 
 // Thin RAII over the SQLite C API: Db owns a connection, Statement a prepared statement (reset
 // and cleared on every use, so cached statements are reused safely). Failures are
-// warren::Error values with SQLite's message in the reason.
+// warren::Error values with SQLite's message in the reason: Errc::resource_alarm "disk full: ..."
+// for SQLITE_FULL, Errc::internal otherwise.
 
 #include <cstdint>
 #include <memory>
@@ -14,6 +15,9 @@
 #include "common/error.hpp"
 
 namespace warren::storage::sqlite {
+
+// The Error for SQLite result code `rc` (extended codes allowed).
+Error sqlite_error(int rc, std::string reason);
 
 class Statement {
 public:

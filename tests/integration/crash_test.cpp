@@ -1,7 +1,8 @@
-// kill -9 under load: publishers with confirms (HTTP 200 after commit) and a consumer settling
-// part of the messages run against the real binary; the process is killed at a seeded random
-// moment, restarted on the same data dir, and the queue is drained. Every confirmed message that
-// was not acked must be there exactly once; messages a consumer saw come back redelivered.
+// kill -9 under load: publishers with confirms (HTTP 200 after commit) and consumers settling
+// part of the messages (over HTTP gets, or WebSocket subscriptions holding unacked deliveries)
+// run against the real binary; the process is killed at a seeded random moment, restarted on
+// the same data dir, and the queue is drained. Every confirmed message that was not acked must
+// be there exactly once; acked ones never again; messages a consumer saw come back redelivered.
 
 #include <atomic>
 #include <cstdlib>
@@ -16,6 +17,7 @@
 
 #include "support/http_client.hpp"
 #include "support/warren_process.hpp"
+#include "support/ws_client.hpp"
 
 namespace warren::test {
 namespace {
@@ -169,6 +171,147 @@ TEST_P(KillNine, ConfirmedMessagesSurviveExactlyOnce) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, KillNine, ::testing::Values(1, 2, 3, 4));
+
+struct WsShared {
+    std::mutex mutex;
+    std::set<std::string> acked;       // acks known committed
+    std::set<std::string> maybe_acked; // acks sent whose commit the crash may have swallowed
+    std::set<std::string> held;        // delivered and never acked
+};
+
+// A WebSocket consumer with manual acks (prefetch 300): it acks two deliveries in three and
+// holds the third unacked. An ack is known committed once a confirmed publish it sent after
+// the ack is confirmed: a socket's frames are handled in order and a confirm waits for
+// everything journaled before it.
+void ws_consumer(std::uint16_t port, std::atomic<bool>& stop, WsShared& shared) {
+    std::vector<std::string> sent;                         // acks not yet followed by a marker
+    std::map<std::int64_t, std::vector<std::string>> wait; // marker confirm -> acks before it
+    std::int64_t marker = 0;
+    try {
+        WsClient ws(port);
+        ws.send(json::parse(R"({"op":"subscribe","id":"s","vhost":"/","queue":"crash",)"
+                            R"("prefetch":300,"ack":"manual"})"));
+        for (int n = 1; !stop; ++n) {
+            auto frame = ws.read(std::chrono::milliseconds(200));
+            if (!frame) {
+                if (ws.closed()) {
+                    break;
+                }
+                continue;
+            }
+            const auto& type = frame->at("type");
+            if (type == "message") {
+                const std::string id(frame->at("payload").as_string());
+                if (n % 3 == 0) {
+                    std::lock_guard lock(shared.mutex);
+                    shared.held.insert(id);
+                    continue;
+                }
+                ws.send(json::object{{"op", "ack"}, {"tag", frame->at("tag")}});
+                sent.push_back(id);
+                if (sent.size() >= 10) {
+                    ws.send(json::object{{"op", "publish"},
+                                         {"vhost", "/"},
+                                         {"exchange", ""},
+                                         {"routing_key", "marks"},
+                                         {"payload", "mark"},
+                                         {"properties", json::object{{"delivery_mode", 2}}},
+                                         {"confirm", ++marker}});
+                    wait[marker] = std::exchange(sent, {});
+                }
+            } else if (type == "confirm") {
+                auto it = wait.find(frame->at("confirm").as_int64());
+                if (it != wait.end()) {
+                    std::lock_guard lock(shared.mutex);
+                    shared.acked.insert(it->second.begin(), it->second.end());
+                    wait.erase(it);
+                }
+            }
+        }
+    } catch (const std::exception&) {
+        // the server is gone
+    }
+    std::lock_guard lock(shared.mutex);
+    shared.maybe_acked.insert(sent.begin(), sent.end());
+    for (const auto& [m, ids] : wait) {
+        shared.maybe_acked.insert(ids.begin(), ids.end());
+    }
+}
+
+class KillNineWebSocket : public ::testing::TestWithParam<int> {};
+
+TEST_P(KillNineWebSocket, UnackedDeliveriesComeBackAndAckedOnesNever) {
+    const char* base = std::getenv("WARREN_CRASH_SEED");
+    std::mt19937 random(static_cast<unsigned>(GetParam() + (base ? std::atoi(base) : 0)));
+    WarrenProcess warren;
+    HttpClient admin(warren.port());
+    for (const char* queue : {"crash", "marks"}) {
+        ASSERT_EQ(admin
+                      .request(http::verb::put, std::string("/api/queues/%2F/") + queue,
+                               R"({"durable":true})")
+                      .status,
+                  201u);
+    }
+    Shared published;
+    WsShared consumed;
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> threads;
+    for (int p = 0; p < kPublishers; ++p) {
+        threads.emplace_back(publisher, warren.port(), p, std::ref(stop), std::ref(published));
+    }
+    for (int c = 0; c < 2; ++c) {
+        threads.emplace_back(ws_consumer, warren.port(), std::ref(stop), std::ref(consumed));
+    }
+    std::uniform_int_distribution<int> delay(300, 1200);
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay(random)));
+    warren.kill9();
+    stop = true;
+    for (auto& t : threads) {
+        t.join();
+    }
+    ASSERT_GT(published.confirmed.size(), 0u) << "nothing was confirmed before the kill";
+    ASSERT_GT(consumed.acked.size(), 0u) << "no ack was known committed before the kill";
+    ASSERT_GT(consumed.held.size(), 0u) << "no delivery was held unacked";
+
+    warren.restart();
+    HttpClient after(warren.port());
+    std::map<std::string, int> drained;
+    std::set<std::string> redelivered;
+    for (;;) {
+        auto reply = after.request(http::verb::post, "/api/queues/%2F/crash/get",
+                                   get_body(5000, "ack_requeue_false"));
+        ASSERT_EQ(reply.status, 200u) << reply.body;
+        const auto page = reply.json();
+        if (page.as_array().empty()) {
+            break;
+        }
+        for (const auto& m : page.as_array()) {
+            const std::string id(m.at("payload").as_string());
+            ++drained[id];
+            if (m.at("redelivered").as_bool()) {
+                redelivered.insert(id);
+            }
+        }
+    }
+    for (const auto& [id, count] : drained) {
+        EXPECT_EQ(count, 1) << id << " came back " << count << " times";
+        EXPECT_EQ(consumed.acked.count(id), 0u) << id << " was acked (and committed) before";
+    }
+    for (const auto& id : published.confirmed) {
+        if (!consumed.acked.count(id) && !consumed.maybe_acked.count(id)) {
+            EXPECT_EQ(drained.count(id), 1u) << "confirmed message " << id << " is lost";
+        }
+    }
+    for (const auto& id : consumed.held) {
+        EXPECT_EQ(redelivered.count(id), 1u) << id << " was held unacked: it must be redelivered";
+    }
+    std::cout << "[ kill -9 ] confirmed " << published.confirmed.size() << ", acked (committed) "
+              << consumed.acked.size() << ", acks in flight " << consumed.maybe_acked.size()
+              << ", held unacked " << consumed.held.size() << ", recovered " << drained.size()
+              << "\n";
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, KillNineWebSocket, ::testing::Values(1, 2, 3));
 
 } // namespace
 } // namespace warren::test

@@ -71,6 +71,14 @@ WarrenProcess::WarrenProcess(std::vector<std::string> args, EnvVars env)
     launch();
 }
 
+WarrenProcess::WarrenProcess(std::vector<std::string> args, EnvVars env,
+                             std::filesystem::path data_dir)
+    : args_(std::move(args)), env_(std::move(env)) {
+    temp_dir_ = make_temp_dir(); // the working directory
+    data_dir_ = std::move(data_dir);
+    launch();
+}
+
 void WarrenProcess::restart() {
     if (running()) {
         throw std::logic_error("restart() needs the previous warren to have exited");

@@ -32,6 +32,8 @@ public:
     // don't repeat those two). `env` adds variables; WARREN_* variables of the test's own
     // environment are not passed on.
     explicit WarrenProcess(std::vector<std::string> args = {}, EnvVars env = {});
+    // The same on a data dir of the caller's (a small filesystem, say), which is left in place.
+    WarrenProcess(std::vector<std::string> args, EnvVars env, std::filesystem::path data_dir);
     ~WarrenProcess();
     WarrenProcess(const WarrenProcess&) = delete;
     WarrenProcess& operator=(const WarrenProcess&) = delete;

@@ -304,6 +304,30 @@ TEST_F(BrokerFacade, AnExchangeSubscriptionHasAQueueOfItsOwnThatGoesWithIt) {
     EXPECT_EQ(refused.error().code, Errc::permission_denied);
 }
 
+TEST_F(BrokerFacade, DeletingAUserAsksEachOfItsSessionsToCloseAndRefusesItsLogins) {
+    const Principal gone = user("gone", ".*", ".*", ".*");
+    const Principal stays = user("stays", ".*", ".*", ".*");
+    std::vector<std::string> asked;
+    auto first = broker.open_session(gone, SessionInfo{"c1", "test", "", 0, 1});
+    auto second = broker.open_session(gone, SessionInfo{"c2", "test", "", 0, 1});
+    auto other = broker.open_session(stays, SessionInfo{"c3", "test", "", 0, 1});
+    for (auto* s : {first.get(), second.get(), other.get()}) {
+        s->on_close_request([&asked, s](const std::string& reason) {
+            asked.push_back(s->info().name + ": " + reason);
+        });
+    }
+    ASSERT_TRUE(broker.current_principal("gone"));
+    ASSERT_TRUE(broker.delete_user(admin, "gone"));
+    EXPECT_EQ(asked, (std::vector<std::string>{"c1: user 'gone' was deleted",
+                                               "c2: user 'gone' was deleted"}));
+    EXPECT_EQ(broker.current_principal("gone").error().code, Errc::not_authorized);
+    EXPECT_EQ(broker.current_principal("stays")->name, "stays");
+    // Its sessions can no longer do anything in the vhost meanwhile.
+    QueueSpec spec;
+    spec.name = "q";
+    EXPECT_EQ(first->declare_queue("/", spec).error().code, Errc::permission_denied);
+}
+
 TEST_F(BrokerFacade, AHostPastItsWatermarksRaisesAlarmsThatRefusePublishes) {
     declare("q");
     broker.set_resource_limits(ResourceLimits{100u << 20, 50u << 20});
