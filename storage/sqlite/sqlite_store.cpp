@@ -1,5 +1,6 @@
 #include "storage/sqlite/sqlite_store.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include <spdlog/spdlog.h>
@@ -35,6 +36,13 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(SqliteOptions options, Po
     auto checkpoint_db = Db::open(options.path);
     if (!checkpoint_db) {
         return checkpoint_db.error();
+    }
+    // A connection learns that the database is in WAL mode on its first read; until then
+    // sqlite3_wal_checkpoint_v2 on it is a no-op that reports success. Without this read the
+    // checkpointer never copied a page: the WAL grew without end (15 GB in a 16-minute soak,
+    // its index mapped into RSS) and warren.db stayed at 4 KiB.
+    if (auto ok = checkpoint_db->exec("SELECT count(*) FROM sqlite_master"); !ok) {
+        return ok.error();
     }
     auto pager_db = Db::open(options.path);
     if (!pager_db) {
@@ -90,6 +98,14 @@ void SqliteStore::close() {
 
 void SqliteStore::run_checkpoints() {
     pthread_setname_np(pthread_self(), "warren-ckpt");
+    {
+        auto stmt = checkpoint_db_.prepare("PRAGMA page_size");
+        if (stmt) {
+            if (auto row = stmt->step(); row && *row) {
+                page_size_ = static_cast<std::uint64_t>(stmt->column_int(0));
+            }
+        }
+    }
     std::unique_lock lock(checkpoint_mutex_);
     while (!stopping_) {
         checkpoint_wake_.wait_for(lock, std::chrono::milliseconds(200));
@@ -100,9 +116,16 @@ void SqliteStore::run_checkpoints() {
         int wal_frames = 0;
         int checkpointed = 0;
         // PASSIVE never waits for the writer: it copies what it can and returns.
-        const int rc =
-            sqlite3_wal_checkpoint_v2(checkpoint_db_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
-                                      &wal_frames, &checkpointed);
+        int rc = sqlite3_wal_checkpoint_v2(checkpoint_db_.handle(), nullptr,
+                                           SQLITE_CHECKPOINT_PASSIVE, &wal_frames, &checkpointed);
+        // But with the writer always appending it never copies everything, and only a WAL that
+        // was copied whole starts over: past the bound, TRUNCATE waits for the writer (its busy
+        // timeout), copies the rest and empties the file.
+        if (rc == SQLITE_OK && static_cast<std::uint64_t>(std::max(wal_frames, 0)) * page_size_ >
+                                   options_.wal_truncate_bytes) {
+            rc = sqlite3_wal_checkpoint_v2(checkpoint_db_.handle(), nullptr,
+                                           SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+        }
         if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
             spdlog::warn("store: checkpoint failed: {}", sqlite3_errmsg(checkpoint_db_.handle()));
         }

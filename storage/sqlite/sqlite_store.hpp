@@ -27,6 +27,10 @@ struct SqliteOptions {
     // Under load from several submitters, commits start at most this often (see Writer);
     // 0 (the default) commits back to back.
     std::chrono::microseconds commit_interval{0};
+    // Past this much WAL the checkpointer truncates it, holding the writer for the copy (a few
+    // ms): under steady writes a passive checkpoint never catches up with the writer, so the
+    // WAL would never start over and would grow without end.
+    std::uint64_t wal_truncate_bytes = 64u << 20;
 };
 
 class SqliteStore final : public Store {
@@ -66,6 +70,7 @@ private:
     std::mutex checkpoint_mutex_;
     std::condition_variable checkpoint_wake_;
     bool stopping_ = false;
+    std::uint64_t page_size_ = 4096; // of the database: a WAL frame holds one page
     std::thread checkpointer_;
 
     // Page-in runs on its own thread and connection, so reading a backlog never waits for (or

@@ -1,6 +1,8 @@
 // What only SqliteStore has: background reaping, sequences around an unreaped range, group
 // commit, sync modes. What every Store must do is in store_contract_test.cpp.
 
+#include <cstdio>
+#include <filesystem>
 #include <thread>
 
 #include "store_fixture.hpp"
@@ -73,6 +75,44 @@ TEST_F(StoreTest, ManyBatchesAreGroupedIntoFewCommits) {
     ASSERT_TRUE(executor.run_until([&] { return done == 2000; }));
     EXPECT_LT(store->writer_stats().commits.load() - commits_before, 2000u);
     EXPECT_EQ(load().entries.size(), 2000u);
+}
+
+TEST_F(StoreTest, TheCheckpointerKeepsTheWalBounded) {
+    // 40 rounds of 10 commits of 50 KB messages (20 MB in all), a little apart: the background
+    // checkpoints (every 200 ms) copy the WAL into warren.db, and past its bound (4 MiB here)
+    // the WAL is truncated, so it never holds more than a few rounds. Before, the checkpoint
+    // connection had read nothing and its checkpoints did nothing (warren.db stayed at 4 KiB),
+    // and nothing ever truncated the WAL: it grew by all 20 MB (15 GB in a 16-minute soak).
+    store->close();
+    store.reset();
+    sqlite::SqliteOptions options;
+    options.path = dir.file("warren.db");
+    options.wal_truncate_bytes = 4u << 20;
+    auto opened = sqlite::SqliteStore::open(options, executor.poster());
+    ASSERT_TRUE(opened.has_value()) << opened.error().reason;
+    store = std::move(*opened);
+    Batch q;
+    q.put_queues.push_back(queue(1, "a"));
+    ASSERT_TRUE(commit(std::move(q)));
+    const std::string body(50 * 1024, 'b');
+    std::uint64_t id = 0;
+    for (int round = 0; round < 40; ++round) {
+        for (int i = 0; i < 10; ++i) {
+            ++id;
+            Batch b;
+            b.messages.push_back(message(id, body));
+            b.entries.push_back({1, id, id, INT64_MAX, 0});
+            ASSERT_TRUE(commit(std::move(b)));
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    const auto db_bytes = std::filesystem::file_size(dir.file("warren.db"));
+    const auto wal_bytes = std::filesystem::file_size(dir.file("warren.db") + "-wal");
+    std::printf("[ measure  ] warren.db %ju bytes, WAL %ju bytes after 20 MB of commits\n",
+                static_cast<std::uintmax_t>(db_bytes), static_cast<std::uintmax_t>(wal_bytes));
+    EXPECT_GT(db_bytes, 10u << 20) << "the checkpoints copied nothing into warren.db";
+    EXPECT_LT(wal_bytes, 10u << 20) << "the WAL was never started over";
+    EXPECT_EQ(load().entries.size(), 400u);
 }
 
 TEST_F(StoreTest, FullSyncModeWorksToo) {
