@@ -84,6 +84,13 @@ Result<PageSlice> page_slice(const ListQuery& query, std::size_t count) {
         return PageSlice{0, count, 0};
     }
     const std::uint64_t size = query.page_size;
+    // The HTTP edge refuses these first (web/list_query), but the facade answers every edge: a
+    // page size of 0 divided by zero here, and one near 2^64 overflowed the page count.
+    if (*query.page == 0 || size == 0 || size > kMaxPageSize) {
+        return Error{Errc::bad_request, std::string(kInvalidPaginationReason) + ": page number " +
+                                            std::to_string(*query.page) + ", page size " +
+                                            std::to_string(size)};
+    }
     const std::uint64_t pages = (count + size - 1) / size;
     if (*query.page > 1 && *query.page > pages) {
         return Error{Errc::bad_request,

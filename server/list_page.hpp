@@ -38,7 +38,8 @@ private:
 // field: nullptr) < strings < anything else.
 bool term_less(const boost::json::value* a, const boost::json::value* b);
 
-// The page slice of `count` items: [first, first + size). Errors: page_out_of_range.
+// The page slice of `count` items: [first, first + size). Errors: invalid_pagination_parameters
+// (page 0, a page size outside 1..kMaxPageSize), page_out_of_range.
 struct PageSlice {
     std::size_t first = 0;
     std::size_t size = 0;

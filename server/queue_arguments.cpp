@@ -32,8 +32,10 @@ std::optional<std::int64_t> as_integer(const boost::json::value& v) {
 Result<QueueArguments> parse_queue_arguments(const boost::json::object& arguments,
                                              std::string_view where) {
     QueueArguments out;
-    for (const auto& [key, value] : arguments) {
-        const std::string_view k = key;
+    for (const auto& argument : arguments) {
+        // Plain references: clang 14 (the fuzz build) cannot capture a structured binding.
+        const std::string_view k = argument.key();
+        const boost::json::value& value = argument.value();
         auto non_negative = [&](std::int64_t min) -> Result<std::int64_t> {
             auto n = as_integer(value);
             if (!n || *n < min) {

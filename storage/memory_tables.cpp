@@ -77,7 +77,10 @@ void MemoryTables::apply_definitions(Batch& b, std::vector<std::uint64_t>& doome
         Key key{e.vhost, e.name};
         exchanges_.insert_or_assign(std::move(key), std::move(e));
     }
-    for (const auto& [vhost, name] : b.deleted_exchanges) {
+    for (const auto& deleted : b.deleted_exchanges) {
+        // Plain references: clang 14 (the fuzz build) cannot capture a structured binding.
+        const std::string& vhost = deleted.first;
+        const std::string& name = deleted.second;
         exchanges_.erase(Key{vhost, name});
         // Bindings from it, and exchange-to-exchange bindings to it.
         std::erase_if(bindings_, [&](const BindingRecord& x) {

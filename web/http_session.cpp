@@ -336,8 +336,8 @@ asio::awaitable<void> HttpSession::run() {
             res = co_await router_.dispatch(request, remote_);
         }
         arm_idle();
-        auto [write_ec, written] =
-            co_await write_response(res, request.version(), keep_alive, head);
+        auto [write_ec, written] = co_await write_response(
+            res, request.version(), keep_alive, request.method() == http::verb::head, head);
         (void)written;
         if (write_ec) {
             if (!is_disconnect(write_ec)) {
@@ -383,18 +383,20 @@ Response HttpSession::read_failure(const error_code& ec) const {
 }
 
 asio::awaitable<std::tuple<error_code, std::size_t>>
-HttpSession::write_response(Response& response, unsigned version, bool keep_alive,
+HttpSession::write_response(Response& response, unsigned version, bool keep_alive, bool to_head,
                             std::string& scratch) {
     // Not a coroutine itself (that would be one more frame per request): it returns the write.
+    ResponseBuffers buffers;
     if (can_render_finished(response)) {
-        return asio::async_write(stream_, render_finished(response, version, keep_alive, scratch),
-                                 kTuple);
+        buffers = render_finished(response, version, keep_alive, scratch);
+    } else {
+        finish_response(response, version, keep_alive);
+        if (response.chunked()) {
+            return http::async_write(stream_, response, kTuple);
+        }
+        buffers = render_response(response, scratch);
     }
-    finish_response(response, version, keep_alive);
-    if (response.chunked()) {
-        return http::async_write(stream_, response, kTuple);
-    }
-    return asio::async_write(stream_, render_response(response, scratch), kTuple);
+    return asio::async_write(stream_, to_head ? without_body(buffers, response) : buffers, kTuple);
 }
 
 void HttpSession::arm_idle() {
@@ -437,7 +439,7 @@ asio::awaitable<void> HttpSession::watch_idle(std::shared_ptr<HttpSession> self)
 asio::awaitable<void> HttpSession::fail_request(Response& response) {
     stream_.expires_after(limits_.idle_timeout);
     std::string scratch;
-    auto [ec, n] = co_await write_response(response, 11, false, scratch);
+    auto [ec, n] = co_await write_response(response, 11, false, false, scratch);
     (void)n;
     if (ec) {
         stream_.close();

@@ -95,11 +95,12 @@ private:
     // is not the client's fault and deserves no answer.
     Response read_failure(const boost::system::error_code& ec) const;
     // The write of a response, to co_await: finished for the request's version and keep-alive
-    // (web/response_writer) and sent in one gather write, or through Beast's serializer when
-    // chunked. `response` and `scratch` (which holds the rendered head) must live until it
-    // completes.
+    // (web/response_writer) and sent in one gather write, without its body when it answers a
+    // HEAD, or through Beast's serializer when chunked (no handler answers so). `response` and
+    // `scratch` (which holds the rendered head) must live until it completes.
     boost::asio::awaitable<std::tuple<boost::system::error_code, std::size_t>>
-    write_response(Response& response, unsigned version, bool keep_alive, std::string& scratch);
+    write_response(Response& response, unsigned version, bool keep_alive, bool to_head,
+                   std::string& scratch);
 
     // The idle timeout (between requests, and while one is read or written) without a timer
     // per read and write: arming and cancelling tcp_stream's timer twice per request, with a

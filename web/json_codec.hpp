@@ -26,7 +26,8 @@ namespace warren::web {
 
 // Every JSON document a client sends (HTTP bodies, WebSocket frames) is parsed here: at most
 // kMaxJsonDepth levels of nesting (deeper is a 400 saying so, never a deep recursion), no
-// comments, no trailing commas. `what` names the document in the error ("the body").
+// comments, no trailing commas, no number beyond a double's range (1e400, which would come back
+// out as `Infinity`). `what` names the document in the error ("the body").
 inline constexpr std::size_t kMaxJsonDepth = 32;
 // `storage`: where the document's values live (default: the heap). A caller that parses into a
 // scratch resource must copy what it keeps by assignment (which copies into the destination's

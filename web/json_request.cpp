@@ -1,6 +1,7 @@
 // The request side of json_codec.hpp: every client JSON document parsed (with its depth limit)
 // and the management API's request bodies checked field by field.
 
+#include <cmath>
 #include <optional>
 
 #include <boost/json/parser.hpp>
@@ -67,6 +68,33 @@ Result<void> check_string(const json::object& body, std::string_view key) {
     return bad_request("field '" + std::string(key) + "' must be a string, not " + shown(*v));
 }
 
+// No infinity in the document. Boost.JSON 1.81 reads a number beyond a double's range (1e400)
+// as an infinity and serializes it back as `Infinity`, which is not JSON: a queue argument, a
+// header or a confirm id holding one made every later answer about it unreadable to clients.
+// Recursion is bounded by kMaxJsonDepth, which the parser has enforced.
+bool all_finite(const json::value& v) {
+    switch (v.kind()) {
+    case json::kind::double_:
+        return std::isfinite(v.get_double());
+    case json::kind::array:
+        for (const json::value& item : v.get_array()) {
+            if (!all_finite(item)) {
+                return false;
+            }
+        }
+        return true;
+    case json::kind::object:
+        for (const auto& member : v.get_object()) {
+            if (!all_finite(member.value())) {
+                return false;
+            }
+        }
+        return true;
+    default:
+        return true;
+    }
+}
+
 } // namespace
 
 Result<json::value> parse_client_json(std::string_view text, std::string_view what,
@@ -93,7 +121,11 @@ Result<json::value> parse_client_json(std::string_view text, std::string_view wh
         if (ec) {
             return bad_request(std::string(what) + " is not valid JSON: " + ec.message());
         }
-        return parser->release();
+        json::value document = parser->release();
+        if (!all_finite(document)) {
+            return bad_request(std::string(what) + " has a number beyond the range of a double");
+        }
+        return document;
     }();
     if (text.size() > kKeepBuffersUpTo) {
         parser.reset();

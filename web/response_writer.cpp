@@ -123,4 +123,11 @@ ResponseBuffers render_finished(const Response& response, unsigned version, bool
     return append_body(response, out);
 }
 
+ResponseBuffers without_body(const ResponseBuffers& buffers, const Response& response) {
+    // append_body() copied the body behind the head unless it returned it as the second buffer.
+    const std::size_t inlined = buffers[1].size() == 0 ? response.body().size() : 0;
+    return {boost::asio::buffer(buffers[0].data(), buffers[0].size() - inlined),
+            boost::asio::const_buffer()};
+}
+
 } // namespace warren::web

@@ -48,4 +48,10 @@ bool can_render_finished(const Response& response);
 ResponseBuffers render_finished(const Response& response, unsigned version, bool keep_alive,
                                 std::string& out);
 
+// What to write for a response to HEAD (RFC 9110 9.3.2), from the buffers render_response() or
+// render_finished() returned for it: the head alone, its Content-Length still the body's (what a
+// GET would have got). A body there would be read as the start of the next response on the
+// connection.
+ResponseBuffers without_body(const ResponseBuffers& buffers, const Response& response);
+
 } // namespace warren::web

@@ -39,6 +39,14 @@ std::vector<BadRequest> bad_requests() {
         {"body is a string", put, q, R"("durable")", 400, "bad_request"},
         {"invalid UTF-8 in the body", put, x, "{\"type\":\"\xff\"}", 400, "bad_request"},
         {"nesting too deep", put, x, nested(100), 400, "bad_request"},
+        // Found by fuzz/ws_ops and fuzz/definitions: 1e400 was kept as an infinity and came back
+        // out as `Infinity`, which is not JSON.
+        {"a number beyond a double", put, x, R"({"type":"direct","arguments":{"a":1e400}})", 400,
+         "bad_request"},
+        {"a negative one", post, "/api/exchanges/%2F/keepx/publish",
+         R"({"properties":{"headers":{"h":[-1e400]}},"routing_key":"k","payload":"",)"
+         R"("payload_encoding":"string"})",
+         400, "bad_request"},
         {"durable troo", put, x, R"({"type":"direct","durable":"troo"})", 400, "bad_request"},
         {"durable number", put, q, R"({"durable":1})", 400, "bad_request"},
         {"auto_delete object", put, x, R"({"type":"direct","auto_delete":{}})", 400, "bad_request"},

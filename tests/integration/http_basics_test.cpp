@@ -169,6 +169,26 @@ TEST_F(HttpBasics, WrongMethodIs405WithAllowAndJson) {
     EXPECT_EQ(anonymous.header("Allow"), "GET");
 }
 
+// Found by fuzz/http_request (fuzz/regressions/http_request/head_405_with_body): the 405 to a
+// HEAD carried its JSON body, which a client reads as the start of the next response on the
+// connection. A response to HEAD has a Content-Length and no body (RFC 9110 9.3.2).
+TEST_F(HttpBasics, AnswerToHeadHasNoBodySoTheNextResponseStaysInStep) {
+    HttpClient raw(server_.port());
+    const std::string auth = "Authorization: " + HttpClient::basic_auth(kGuest) + "\r\n";
+    raw.send_raw("HEAD /api/overview HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n" +
+                 "GET /api/whoami HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n");
+    auto head = raw.read_reply(true);
+    ASSERT_TRUE(head.has_value());
+    EXPECT_EQ(head->status, 405u);
+    EXPECT_EQ(head->header("Allow"), "GET");
+    EXPECT_NE(head->header("Content-Length"), "0"); // the length a body would have had
+    EXPECT_TRUE(head->keep_alive);
+    auto next = raw.read_reply();
+    ASSERT_TRUE(next.has_value());
+    EXPECT_EQ(next->status, 200u) << next->body;
+    EXPECT_EQ(next->json().at("name"), "guest") << next->body;
+}
+
 TEST_F(HttpBasics, PathSegmentsArePercentDecodedOneByOne) {
     HttpClient client(server_.port());
     // An encoded letter inside a segment is the letter.

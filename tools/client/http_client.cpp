@@ -123,7 +123,7 @@ HttpResponse HttpClient::exchange(http::verb method, const std::string& target,
         fail(ec);
     }
     HttpResponse out;
-    if (error_code read = read_one(out)) {
+    if (error_code read = read_one(out, method == http::verb::head)) {
         fail(read);
     }
     return out;
@@ -145,9 +145,10 @@ void HttpClient::send_raw(std::string_view bytes) {
     }
 }
 
-error_code HttpClient::read_one(HttpResponse& out) {
+error_code HttpClient::read_one(HttpResponse& out, bool to_head) {
     http::response_parser<http::string_body> parser;
     parser.body_limit(std::uint64_t(1) << 30);
+    parser.skip(to_head);
     error_code ec;
     bool done = false;
     stream_->expires_after(timeout_);
@@ -171,12 +172,12 @@ error_code HttpClient::read_one(HttpResponse& out) {
     return {};
 }
 
-std::optional<HttpResponse> HttpClient::read_response() {
+std::optional<HttpResponse> HttpClient::read_response(bool to_head) {
     if (!stream_) {
         return std::nullopt;
     }
     HttpResponse out;
-    if (error_code ec = read_one(out)) {
+    if (error_code ec = read_one(out, to_head)) {
         if (closed_by_peer(ec)) {
             close();
             return std::nullopt;

@@ -74,8 +74,9 @@ public:
     void send_raw(std::string_view bytes);
     // Reads the next answer on the connection (an interim 100 Continue is one too); nullopt when
     // the server closed the connection before an answer, or there is no connection. Throws
-    // TransportError on any other failure (a timeout, a malformed answer).
-    std::optional<HttpResponse> read_response();
+    // TransportError on any other failure (a timeout, a malformed answer). `to_head`: it answers
+    // a HEAD, so it has no body whatever its Content-Length says.
+    std::optional<HttpResponse> read_response(bool to_head = false);
     // Waits up to `timeout` for the server to close the connection, discarding what it sends
     // meanwhile (as a client lingers after "Connection: close", so that no reset loses the
     // server's last bytes); false when it is still open then. True at once with no connection.
@@ -97,7 +98,7 @@ private:
                           const std::string& body, std::string_view content_type,
                           const Headers& headers);
     // Reads one answer into `out`: the read's error, if any.
-    boost::system::error_code read_one(HttpResponse& out);
+    boost::system::error_code read_one(HttpResponse& out, bool to_head);
     // Closes the connection and throws the TransportError that says why.
     [[noreturn]] void fail(const boost::system::error_code& ec);
 

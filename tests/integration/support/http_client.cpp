@@ -59,9 +59,9 @@ void HttpClient::send_raw(std::string_view bytes) {
     translating([&] { client_.send_raw(bytes); });
 }
 
-std::optional<HttpReply> HttpClient::read_reply() {
+std::optional<HttpReply> HttpClient::read_reply(bool to_head) {
     return translating([&]() -> std::optional<HttpReply> {
-        auto response = client_.read_response();
+        auto response = client_.read_response(to_head);
         if (!response) {
             return std::nullopt;
         }

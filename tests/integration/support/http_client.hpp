@@ -50,8 +50,9 @@ public:
 
     // Raw bytes on the connection (connecting first if needed).
     void send_raw(std::string_view bytes);
-    // Reads one response; nullopt when the server closed the connection first.
-    std::optional<HttpReply> read_reply();
+    // Reads one response (to a HEAD: without a body); nullopt when the server closed the
+    // connection first.
+    std::optional<HttpReply> read_reply(bool to_head = false);
     // True when the server closes the connection within the timeout (reads and discards bytes).
     bool wait_closed_by_peer(std::chrono::milliseconds timeout = std::chrono::seconds(5));
     // Drops the connection.

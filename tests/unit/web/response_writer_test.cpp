@@ -140,6 +140,30 @@ TEST(ResponseWriter, FieldsAndStatusesThatFinishingChangesTakeTheSlowPath) {
     }
 }
 
+// Found by fuzz/http_request: a HEAD got the body too, which the client reads as the start of
+// the next response.
+TEST(ResponseWriter, WithoutBodyKeepsTheHeadAndItsLength) {
+    auto bytes = [](const ResponseBuffers& buffers) {
+        std::string out;
+        for (const auto& b : buffers) {
+            out.append(static_cast<const char*>(b.data()), b.size());
+        }
+        return out;
+    };
+    for (std::size_t size : {std::size_t{0}, std::size_t{12}, kInlineBodyBytes + 1}) {
+        SCOPED_TRACE(size);
+        const Response res = json_text_response(std::string(size, 'x'));
+        std::string scratch;
+        const std::string whole = bytes(render_finished(res, 11, true, scratch));
+        const std::string head = bytes(without_body(render_finished(res, 11, true, scratch), res));
+        EXPECT_EQ(head, whole.substr(0, whole.size() - size));
+        EXPECT_TRUE(head.ends_with("Content-Length: " + std::to_string(size) + "\r\n\r\n"));
+
+        const Response finished = prepared(res, 11, true);
+        EXPECT_EQ(bytes(without_body(render_response(finished, scratch), finished)), head);
+    }
+}
+
 TEST(ResponseWriter, NotModifiedCarriesNoLength) {
     Response res = prepared(empty_response(http::status::not_modified), 11, true);
     EXPECT_EQ(rendered(res), beast_bytes(res));

@@ -136,6 +136,11 @@ const BadFrame kBadFrames[] = {
     {"{", Errc::bad_request, "not valid JSON"},
     {"not json", Errc::bad_request, "not valid JSON"},
     {R"({"op":"ping"} trailing)", Errc::bad_request, "not valid JSON"},
+    // Found by fuzz/ws_ops: kept as an infinity, it came back out as `Infinity` (not JSON).
+    {R"({"op":"publish","exchange":"","properties":{"headers":{"a":{"b":1e400}}}})",
+     Errc::bad_request, "beyond the range of a double"},
+    {R"({"op":"publish","exchange":"","confirm":-1.8e308})", Errc::bad_request,
+     "beyond the range of a double"},
     {"[]", Errc::bad_request, "JSON object"},
     {"42", Errc::bad_request, "JSON object"},
     {R"("subscribe")", Errc::bad_request, "JSON object"},

@@ -1,0 +1,382 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora of fuzz/corpus/<target>/ (committed; rerun after editing a seed here).
+
+Each seed is a real input of the kind the target reads: whole HTTP requests as a client sends
+them (Content-Length computed here), masked WebSocket frames as a browser sends them, the JSON
+ops of DESIGN.md section 4, definitions documents, publish bodies, patterns and list queries.
+The files are small on purpose: libFuzzer grows its own corpus from them in a scratch copy
+(bench/fuzz.sh); only inputs worth keeping are merged back (fuzz/README.md).
+
+Usage: fuzz/make_seeds.py   (from anywhere; it writes next to itself)
+"""
+
+import base64
+import json
+import os
+import shutil
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CORPUS = os.path.join(HERE, "corpus")
+AUTH = "Authorization: Basic " + base64.b64encode(b"guest:guest").decode()
+
+
+def write(target, name, data):
+    path = os.path.join(CORPUS, target)
+    os.makedirs(path, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode()
+    with open(os.path.join(path, name), "wb") as f:
+        f.write(data)
+
+
+# --- http_request: one connection's bytes, one or more requests ------------------------------
+
+
+def request(method, target, body=None, headers=(), auth=True, close=False):
+    lines = [f"{method} {target} HTTP/1.1", "Host: localhost:15672"]
+    if auth:
+        lines.append(AUTH)
+    lines += list(headers)
+    if body is not None:
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body, separators=(",", ":"))
+        lines += ["Content-Type: application/json", f"Content-Length: {len(body.encode())}"]
+    if close:
+        lines.append("Connection: close")
+    return "\r\n".join(lines) + "\r\n\r\n" + (body or "")
+
+
+def chunked(method, target, body, sizes):
+    out = "\r\n".join(
+        [f"{method} {target} HTTP/1.1", "Host: localhost", AUTH,
+         "Content-Type: application/json", "Transfer-Encoding: chunked"]) + "\r\n\r\n"
+    at = 0
+    for n in sizes:
+        part = body[at:at + n]
+        at += n
+        out += f"{len(part):x}\r\n{part}\r\n"
+    assert at >= len(body)
+    return out + "0\r\n\r\n"
+
+
+def http_request_seeds():
+    t = "http_request"
+    queue = {"durable": True, "auto_delete": False,
+             "arguments": {"x-max-length": 10, "x-message-ttl": 60000}}
+    exchange = {"type": "topic", "durable": True, "auto_delete": False, "internal": False,
+                "arguments": {}}
+    publish = {"properties": {"delivery_mode": 2, "content_type": "application/json",
+                              "headers": {"trace": "t-1"}},
+               "routing_key": "order.created", "payload": '{"id":1}',
+               "payload_encoding": "string"}
+    write(t, "get_overview", request("GET", "/api/overview"))
+    write(t, "get_whoami_no_auth", request("GET", "/api/whoami", auth=False))
+    write(t, "put_queue", request("PUT", "/api/queues/%2F/orders", queue))
+    write(t, "put_vhost_then_queue",
+          request("PUT", "/api/vhosts/dev") + request("PUT", "/api/queues/dev/a%20b%2Fc", {}))
+    # A whole session: declare, bind, publish, get, list, with the binding's props at the end.
+    write(t, "declare_bind_publish_get",
+          request("PUT", "/api/exchanges/%2F/events", exchange)
+          + request("PUT", "/api/queues/%2F/orders", queue)
+          + request("POST", "/api/bindings/%2F/e/events/q/orders",
+                    {"routing_key": "order.#", "arguments": {}})
+          + request("POST", "/api/exchanges/%2F/events/publish", publish)
+          + request("POST", "/api/queues/%2F/orders/get",
+                    {"count": 5, "ackmode": "ack_requeue_false", "encoding": "auto",
+                     "truncate": 50000})
+          + request("GET", "/api/queues/%2F/orders/bindings")
+          + request("GET", "/api/bindings/%2F/e/events/q/orders/order.%23")
+          + request("DELETE", "/api/bindings/%2F/e/events/q/orders/order.%23", close=True))
+    write(t, "exchange_to_exchange",
+          request("PUT", "/api/exchanges/%2F/h", {"type": "headers"})
+          + request("POST", "/api/bindings/%2F/e/amq.topic/e/h",
+                    {"routing_key": "a b~c", "arguments": {"x-match": "any", "k": 1}})
+          + request("GET", "/api/exchanges/%2F/h/bindings/destination"))
+    write(t, "publish_batch",
+          request("PUT", "/api/queues/%2F/q", {})
+          + request("POST", "/api/exchanges/%2F/amq.default/publish",
+                    [{"properties": {}, "routing_key": "q", "payload": "one",
+                      "payload_encoding": "string"},
+                     {"properties": {"priority": 3}, "routing_key": "q",
+                      "payload": base64.b64encode(b"\x00\xff\xfe").decode(),
+                      "payload_encoding": "base64"}]))
+    write(t, "publish_chunked",
+          chunked("POST", "/api/exchanges/%2F/amq.default/publish",
+                  json.dumps(publish, separators=(",", ":")), [1, 16, 200]))
+    write(t, "list_queues_paged",
+          request("GET", "/api/queues?page=1&page_size=10&name=ord&use_regex=false"
+                  "&sort=messages&sort_reverse=true&columns=name,messages"))
+    write(t, "list_queues_regex",
+          request("GET", "/api/queues/%2F?page=2&page_size=500&name=%5Eord.%2A%24&use_regex=true"))
+    write(t, "list_exchanges_plus",
+          request("GET", "/api/exchanges?name=amq+top&sort=name&page=1&page_size=2"))
+    write(t, "list_bindings", request("GET", "/api/bindings/%2F?sort=source"))
+    write(t, "users_permissions",
+          request("PUT", "/api/users/alice", {"password": "pw", "tags": "management"})
+          + request("PUT", "/api/permissions/%2F/alice",
+                    {"configure": "^alice\\.", "write": ".*", "read": "(?i)^ORD"})
+          + request("GET", "/api/users/alice/permissions")
+          + request("DELETE", "/api/users/alice"))
+    write(t, "definitions_import",
+          request("POST", "/api/definitions",
+                  {"vhosts": [{"name": "v3"}],
+                   "queues": [{"name": "abc", "vhost": "v3", "durable": True,
+                               "auto_delete": False, "arguments": {}}],
+                   "exchanges": [{"name": "ev", "vhost": "v3", "type": "topic",
+                                  "durable": True, "auto_delete": False, "internal": False,
+                                  "arguments": {}}],
+                   "bindings": [{"source": "ev", "vhost": "v3", "destination": "abc",
+                                 "destination_type": "queue", "routing_key": "k.#",
+                                 "arguments": {}}]})
+          + request("GET", "/api/definitions/v3"))
+    write(t, "purge_and_delete",
+          request("DELETE", "/api/queues/%2F/orders/contents")
+          + request("DELETE", "/api/queues/%2F/orders?if-empty=true"))
+    write(t, "health_and_metrics",
+          request("GET", "/api/health/checks/alarms", auth=False)
+          + request("GET", "/api/health/checks/port-listener/15672")
+          + request("GET", "/metrics", auth=False))
+    write(t, "head_static", request("HEAD", "/"))
+    write(t, "auth_token", request("POST", "/api/auth/token", body=""))
+    # Framing the session refuses (request_framing): TE plus Content-Length, HTTP/1.0 chunked.
+    write(t, "smuggle_te_cl",
+          "POST /api/exchanges/%2F/amq.default/publish HTTP/1.1\r\nHost: x\r\n" + AUTH +
+          "\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+    write(t, "http10_chunked",
+          "POST /api/queues/%2F/q/get HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+
+
+# --- ws_frame: first byte = chunk size for the split read, then client (masked) frames --------
+
+
+def frame(opcode, payload=b"", fin=True, mask=0x37FA213D, rsv=0, length_form=None):
+    if isinstance(payload, str):
+        payload = payload.encode()
+    b0 = (0x80 if fin else 0) | (rsv << 4) | opcode
+    n = len(payload)
+    form = length_form or ("short" if n < 126 else "16" if n < 65536 else "64")
+    mbit = 0x80 if mask is not None else 0
+    if form == "short":
+        head = bytes([b0, mbit | n])
+    elif form == "16":
+        head = bytes([b0, mbit | 126]) + struct.pack(">H", n)
+    else:
+        head = bytes([b0, mbit | 127]) + struct.pack(">Q", n)
+    if mask is None:
+        return head + payload
+    key = struct.pack(">I", mask)
+    return head + key + bytes(c ^ key[i % 4] for i, c in enumerate(payload))
+
+
+def close(code=None, reason=""):
+    payload = b"" if code is None else struct.pack(">H", code) + reason.encode()
+    return frame(0x8, payload)
+
+
+def ws_frame_seeds():
+    t = "ws_frame"
+    sub = '{"op":"subscribe","id":"s1","vhost":"/","queue":"orders","prefetch":100}'
+    write(t, "text_whole", b"\x00" + frame(0x1, sub))
+    write(t, "text_split_7", b"\x07" + frame(0x1, sub) + frame(0x1, '{"op":"ping"}'))
+    write(t, "binary", b"\x03" + frame(0x2, bytes(range(256))))
+    write(t, "len16", b"\x40" + frame(0x1, "x" * 300))
+    write(t, "len64_over_limit", b"\x00" + frame(0x2, b"y" * 1100, length_form="64"))
+    write(t, "fragmented_with_ping",
+          b"\x05" + frame(0x1, '{"op":"ack",', fin=False) + frame(0x9, "are you there")
+          + frame(0x0, '"tag":17', fin=False) + frame(0x0, "}"))
+    write(t, "fragmented_utf8_split",
+          b"\x02" + frame(0x1, "caf\xc3".encode("latin-1"), fin=False)
+          + frame(0x0, "\xa9".encode("latin-1")))
+    write(t, "pong_then_close", b"\x01" + frame(0xA, "p") + close(1000, "bye"))
+    write(t, "close_no_code", b"\x00" + close())
+    write(t, "close_bad_code", b"\x00" + close(1005))
+    write(t, "text_bad_utf8", b"\x00" + frame(0x1, b"\xc3\x28"))
+    write(t, "unmasked", b"\x00" + frame(0x1, "hi", mask=None))
+    write(t, "rsv_set", b"\x00" + frame(0x1, "hi", rsv=4))
+    write(t, "ping_too_long", b"\x00" + frame(0x9, "z" * 126))
+    write(t, "non_minimal_len", b"\x00" + frame(0x1, "abc", length_form="16"))
+    write(t, "continuation_alone", b"\x00" + frame(0x0, "x"))
+
+
+# --- ws_ops: one text frame's JSON (DESIGN.md section 4) ---------------------------------------
+
+
+def ws_ops_seeds():
+    t = "ws_ops"
+    ops = {
+        "subscribe_queue": {"op": "subscribe", "id": "s1", "vhost": "/", "queue": "orders",
+                            "prefetch": 100, "ack": "manual"},
+        "subscribe_exchange": {"op": "subscribe", "id": "s2", "vhost": "/", "exchange": "events",
+                               "binding_key": "order.*", "ack": "auto", "exclusive": True},
+        "subscribe_headers": {"op": "subscribe", "id": "h", "exchange": "amq.headers",
+                              "arguments": {"x-match": "all", "region": "eu"}},
+        "unsubscribe": {"op": "unsubscribe", "id": "s1"},
+        "ack_multiple": {"op": "ack", "tag": 17, "multiple": True},
+        "nack": {"op": "nack", "tag": 17, "requeue": False, "id": "n1"},
+        "reject": {"op": "reject", "tag": 18446744073709551615, "requeue": True},
+        "publish": {"op": "publish", "vhost": "/", "exchange": "events",
+                    "routing_key": "order.created", "payload": "{\"id\":1}",
+                    "payload_encoding": "string",
+                    "properties": {"delivery_mode": 2, "priority": 5, "timestamp": 1700000000,
+                                   "message_id": "m-1", "user_id": "guest",
+                                   "headers": {"a": 1, "b": [1.5, None, {"c": "d"}]}},
+                    "confirm": 42},
+        "publish_base64": {"op": "publish", "exchange": "amq.default", "routing_key": "q",
+                           "payload": base64.b64encode(b"\x00\x01\xff").decode(),
+                           "payload_encoding": "base64", "confirm": "c-1", "id": "p"},
+        "publish_bad_user": {"op": "publish", "exchange": "",
+                             "properties": {"user_id": "mallory"}},
+        "ping": {"op": "ping", "id": 7},
+        "unknown_op": {"op": "dance"},
+    }
+    for name, op in ops.items():
+        write(t, name, json.dumps(op, separators=(",", ":")))
+    write(t, "not_json", '{"op":"ping"} trailing')
+    write(t, "unicode_escapes", '{"op":"publish","exchange":"","payload":"\\ud83d\\ude00\\u00e9"}')
+
+
+# --- publish_body: POST .../publish bodies, one message or a batch -------------------------------
+
+
+def publish_body_seeds():
+    t = "publish_body"
+    one = {"properties": {}, "routing_key": "k", "payload": "hello",
+           "payload_encoding": "string"}
+    write(t, "single", json.dumps(one))
+    write(t, "all_properties", json.dumps({
+        "properties": {"content_type": "text/plain", "content_encoding": "gzip",
+                       "correlation_id": "c", "reply_to": "amq.rabbitmq.reply-to",
+                       "expiration": "60000", "message_id": "m", "type": "t", "user_id": "guest",
+                       "app_id": "a", "delivery_mode": 1, "priority": 0, "timestamp": 0,
+                       "headers": {"x-int": -1, "x-arr": [True, "s"]}},
+        "routing_key": "order.created", "payload": "caf\u00e9", "payload_encoding": "string"}))
+    write(t, "base64", json.dumps({"properties": {"delivery_mode": 2}, "routing_key": "",
+                                   "payload": "AAEC/w==", "payload_encoding": "base64"}))
+    write(t, "batch", json.dumps([one, dict(one, routing_key="other", payload="")]))
+    write(t, "missing_field", json.dumps({"routing_key": "k", "payload": "x"}))
+    write(t, "too_large", json.dumps(dict(one, payload="x" * 1100)))
+    write(t, "bad_base64", json.dumps(dict(one, payload="A=A=", payload_encoding="base64")))
+    write(t, "other_user", json.dumps(dict(one, properties={"user_id": "bob"})))
+
+
+# --- definitions: POST /api/definitions documents ----------------------------------------------
+
+
+def definitions_seeds():
+    t = "definitions"
+    write(t, "rabbitmq_export", json.dumps({
+        "rabbit_version": "3.10.8", "rabbitmq_version": "3.10.8",
+        "users": [{"name": "bob", "password_hash": "G7JebC/nLFyxQFj4OjdQN1K36t2g+S0otmNSpVI4aXp/1m6N",
+                   "hashing_algorithm": "rabbit_password_hashing_sha256",
+                   "tags": ["administrator"], "limits": {}}],
+        "vhosts": [{"name": "/"}, {"name": "v3"}],
+        "permissions": [{"user": "bob", "vhost": "v3", "configure": ".*", "write": ".*",
+                         "read": ".*"}],
+        "topic_permissions": [], "parameters": [], "policies": [],
+        "queues": [{"name": "abc", "vhost": "v3", "durable": True, "auto_delete": False,
+                    "arguments": {"x-max-length": 10, "x-dead-letter-exchange": "dlx"}}],
+        "exchanges": [{"name": "ev", "vhost": "v3", "type": "topic", "durable": True,
+                       "auto_delete": False, "internal": False, "arguments": {}},
+                      {"name": "dlx", "vhost": "v3", "type": "fanout", "durable": True}],
+        "bindings": [{"source": "ev", "vhost": "v3", "destination": "abc",
+                      "destination_type": "queue", "routing_key": "k.#", "arguments": {}},
+                     {"source": "dlx", "vhost": "v3", "destination": "ev",
+                      "destination_type": "exchange", "routing_key": "", "arguments": {}}]}))
+    write(t, "per_vhost", json.dumps({
+        "queues": [{"name": "q1", "durable": True}],
+        "exchanges": [{"name": "x1", "type": "headers", "durable": True,
+                       "arguments": {"alternate-exchange": "amq.fanout"}}],
+        "bindings": [{"source": "x1", "destination": "q1", "destination_type": "queue",
+                      "routing_key": "", "arguments": {"x-match": "any", "a": "1"}}]}))
+    write(t, "user_plain_password", json.dumps({
+        "users": [{"name": "carol", "password": "secret", "tags": "management,monitoring"}],
+        "permissions": [{"user": "carol", "vhost": "/", "configure": "^carol\\.",
+                         "write": "(?i)^amq\\.", "read": ""}]}))
+    write(t, "bad_regex_permission", json.dumps({
+        "permissions": [{"user": "guest", "vhost": "/", "configure": "(", "write": "",
+                         "read": ""}]}))
+    write(t, "unknown_exchange_type", json.dumps({
+        "exchanges": [{"name": "x", "vhost": "/", "type": "nonsense"}]}))
+    write(t, "binding_to_nowhere", json.dumps({
+        "bindings": [{"source": "a", "vhost": "/", "destination": "b",
+                      "destination_type": "queue"}]}))
+    write(t, "empty", "{}")
+
+
+# --- pattern: case byte, pattern, NUL, subject ---------------------------------------------------
+
+
+def pattern_seeds():
+    t = "pattern"
+    cases = {
+        "anchored": (0, "^orders\\.", "orders.eu"),
+        "any": (0, ".*", "anything"),
+        "empty": (0, "", "q"),
+        "case_insensitive": (1, "ORD", "orders"),
+        "inline_flag": (0, "(?i)^amq\\.gen", "AMQ.GEN-xyz"),
+        "alternation_blowup": (0, "^(a|aa)+$", "a" * 64 + "b"),
+        "unicode_class": (1, "^\\p{L}+$", "Ünïcødé"),
+        "kelvin": (1, "k", "\u212a"),
+        "bad_group": (0, "(", "x"),
+        "backreference": (0, "(a)\\1", "aa"),
+        "char_class": (0, "[a-z0-9._-]{1,255}", "queue-1"),
+        "plain_no_subject": (0, "JzTY", None),
+    }
+    for name, (ci, pattern, subject) in cases.items():
+        data = bytes([ci]) + pattern.encode()
+        if subject is not None:
+            data += b"\x00" + subject.encode()
+        write(t, name, data)
+
+
+# --- list_query: the fields in fuzz/list_query_fuzz.cpp's order (fuzz/support/byte_reader) -----
+
+
+def list_query(admin=True, name="", regex=False, sort=None, reverse=False, page=None,
+               vhost=None):
+    """sort: an index into kSortFields, or a string; page: (page, page_size); vhost: "/"/"other"."""
+    out = bytes([admin, len(name.encode())]) + name.encode() + bytes([regex])
+    if isinstance(sort, int):
+        out += bytes([1, sort])
+    else:
+        sort = (sort or "").encode()
+        out += bytes([0, len(sort)]) + sort
+    out += bytes([reverse])
+    if page is None:
+        out += b"\x00"
+    else:
+        out += b"\x01\x00" + struct.pack("<Q", page[0]) + b"\x00" + struct.pack("<Q", page[1])
+    if vhost is None:
+        return out + b"\x00"
+    return out + bytes([1, vhost == "/"])
+
+
+def list_query_seeds():
+    t = "list_query"
+    write(t, "all_unpaged", list_query())
+    write(t, "name_ord_paged", list_query(name="ord", sort=0, page=(1, 10)))
+    write(t, "regex_vhost", list_query(name="^o.*s$", regex=True, sort=2, reverse=True,
+                                       page=(2, 3), vhost="/"))
+    write(t, "user_other_vhost", list_query(admin=False, sort=5, page=(1, 2), vhost="other"))
+    write(t, "page_zero", list_query(name="a", page=(0, 0)))
+    write(t, "huge_page", list_query(page=(2**64 - 1, 2**63)))
+    write(t, "bad_regex", list_query(name="(", regex=True))
+    write(t, "unknown_sort", list_query(sort="arguments.x-nope", name="Ü", page=(1, 500)))
+
+
+def main():
+    for target in ["http_request", "ws_frame", "ws_ops", "publish_body", "definitions",
+                   "pattern", "list_query"]:
+        shutil.rmtree(os.path.join(CORPUS, target), ignore_errors=True)
+    http_request_seeds()
+    ws_frame_seeds()
+    ws_ops_seeds()
+    publish_body_seeds()
+    definitions_seeds()
+    pattern_seeds()
+    list_query_seeds()
+
+
+if __name__ == "__main__":
+    main()
