@@ -11,14 +11,34 @@
 
 #include <boost/json/object.hpp>
 
+#include "common/error.hpp"
+#include "common/message.hpp"
+#include "common/message_key.hpp"
 #include "routing/destination.hpp"
 
 namespace warren::routing {
 
-enum class ExchangeType { direct, fanout, topic, headers };
+enum class ExchangeType { direct, fanout, topic, headers, consistent_hash };
 
 std::optional<ExchangeType> parse_exchange_type(std::string_view name);
 std::string_view to_string(ExchangeType type);
+
+// What a type reads from the exchange's arguments (the others need nothing).
+struct ExchangeOptions {
+    std::optional<MessageKey> hash_on; // x-consistent-hash: hash-header / hash-property
+};
+// Checks the arguments a type understands; bad_request with a reason naming the argument.
+// `where`: "exchange 'x' in vhost '/'".
+Result<ExchangeOptions> parse_exchange_options(ExchangeType type,
+                                               const boost::json::object& arguments,
+                                               std::string_view where);
+
+// What routing sees of a message. properties may be null (then no property matches).
+struct RouteInput {
+    std::string_view routing_key;
+    const boost::json::object& headers;
+    const Properties* properties = nullptr;
+};
 
 class Exchange {
 public:
@@ -36,8 +56,12 @@ public:
     // once; Router removes duplicates. Pointers stay valid until the next bind/unbind.
     virtual void collect(std::string_view routing_key, const boost::json::object& headers,
                          std::vector<const Destination*>& out) const = 0;
+    // The same with the whole message in view, for types that read more than the key and headers.
+    virtual void collect_from(const RouteInput& input, std::vector<const Destination*>& out) const {
+        collect(input.routing_key, input.headers, out);
+    }
 };
 
-std::unique_ptr<Exchange> make_exchange(ExchangeType type);
+std::unique_ptr<Exchange> make_exchange(ExchangeType type, const ExchangeOptions& options = {});
 
 } // namespace warren::routing

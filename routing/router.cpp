@@ -6,6 +6,7 @@
 
 #include <boost/container/small_vector.hpp>
 
+#include "routing/consistent_hash_exchange.hpp"
 #include "routing/headers_exchange.hpp"
 #include "routing/topic_exchange.hpp"
 
@@ -94,15 +95,16 @@ Router::Router(Router&&) noexcept = default;
 Router& Router::operator=(Router&&) noexcept = default;
 
 bool Router::add_exchange(const std::string& name, ExchangeType type,
-                          std::string alternate_exchange) {
+                          std::string alternate_exchange, const ExchangeOptions& options) {
     if (exchanges_.contains(name)) {
         return false;
     }
     const auto it =
         exchanges_
-            .emplace(name,
-                     std::make_unique<ExchangeEntry>(ExchangeEntry{
-                         {}, 0, type, std::move(alternate_exchange), make_exchange(type), {}}))
+            .emplace(
+                name,
+                std::make_unique<ExchangeEntry>(ExchangeEntry{
+                    {}, 0, type, std::move(alternate_exchange), make_exchange(type, options), {}}))
             .first;
     it->second->name = it->first;
     it->second->hash = hash_string(it->first);
@@ -154,6 +156,11 @@ Result<bool> Router::bind(const Binding& binding) {
     if (source.type == ExchangeType::headers) {
         if (auto mode = parse_x_match(binding.arguments); !mode) {
             return mode.error();
+        }
+    }
+    if (source.type == ExchangeType::consistent_hash) {
+        if (auto weight = parse_weight(binding.routing_key); !weight) {
+            return weight.error();
         }
     }
     if (!source.exchange->bind(binding.destination, binding.routing_key, binding.arguments)) {
@@ -214,7 +221,8 @@ std::size_t Router::binding_count() const {
 }
 
 RouteResult Router::route(std::string_view exchange, std::string_view routing_key,
-                          const boost::json::object& headers) const {
+                          const boost::json::object& headers, const Properties* properties) const {
+    const RouteInput input{routing_key, headers, properties};
     RouteResult result;
     const ExchangeEntry* start = find_exchange(exchange);
     if (start == nullptr) {
@@ -231,7 +239,7 @@ RouteResult Router::route(std::string_view exchange, std::string_view routing_ke
     // Reused per thread so that routing allocates nothing but the result.
     thread_local std::vector<const Destination*> matched;
     matched.clear();
-    start->exchange->collect(routing_key, headers, matched);
+    start->exchange->collect_from(input, matched);
 
     // The usual case: the exchange's bindings lead to queues only. Then the queues are the
     // matched destinations, and the general walk below would find nothing more.
@@ -314,7 +322,7 @@ RouteResult Router::route(std::string_view exchange, std::string_view routing_ke
         const ExchangeEntry* current = pending.back();
         pending.pop_back();
         matched.clear();
-        current->exchange->collect(routing_key, headers, matched);
+        current->exchange->collect_from(input, matched);
         absorb(current);
     }
     remove_duplicates(result.queues);

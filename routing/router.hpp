@@ -51,7 +51,7 @@ public:
 
     // Exchanges. add_exchange returns false if the name exists already (nothing changes).
     bool add_exchange(const std::string& name, ExchangeType type,
-                      std::string alternate_exchange = {});
+                      std::string alternate_exchange = {}, const ExchangeOptions& options = {});
     // Removes the exchange and every binding where it is the source or the destination.
     bool remove_exchange(const std::string& name);
     bool has_exchange(std::string_view name) const;
@@ -75,8 +75,10 @@ public:
     std::vector<Binding> bindings_to(const Destination& destination) const;
     std::size_t binding_count() const;
 
+    // properties: for exchange types that read them (x-consistent-hash with hash-property).
     RouteResult route(std::string_view exchange, std::string_view routing_key,
-                      const boost::json::object& headers) const;
+                      const boost::json::object& headers,
+                      const Properties* properties = nullptr) const;
 
 private:
     struct ExchangeEntry;

@@ -283,7 +283,8 @@ OverviewView Broker::overview() const {
     view.counters = core_->stats().node_totals(*core_);
     view.rates = core_->stats().node_rates();
     for (auto type : {routing::ExchangeType::direct, routing::ExchangeType::fanout,
-                      routing::ExchangeType::headers, routing::ExchangeType::topic}) {
+                      routing::ExchangeType::headers, routing::ExchangeType::topic,
+                      routing::ExchangeType::consistent_hash}) {
         view.exchange_types.emplace_back(routing::to_string(type));
     }
     return view;

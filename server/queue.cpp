@@ -25,7 +25,7 @@ std::string_view to_string(DeadLetterReason reason) {
 Queue::Queue(Vhost& vhost, std::uint64_t id, QueueSpec spec, QueueArguments arguments,
              std::uint64_t owner, Millis now)
     : vhost_(vhost), id_(id), spec_(std::move(spec)), arguments_(std::move(arguments)),
-      owner_(owner), last_used_(now) {}
+      owner_(owner), ready_(arguments_.group_by, arguments_.group_max_in_flight), last_used_(now) {}
 
 bool Queue::journal_enabled() const {
     return vhost_.core().journal().enabled();
@@ -43,12 +43,12 @@ void Queue::journal_removed(const QueueEntry& entry) {
 void Queue::journal_purge() {
     std::uint64_t low = UINT64_MAX;
     std::uint64_t high = 0;
-    for (const auto& entry : ready_) {
+    ready_.for_each([&](const QueueEntry& entry) {
         if (entry.message_id != 0) {
             low = std::min(low, entry.seq);
             high = std::max(high, entry.seq);
         }
-    }
+    });
     if (paged_.count > 0) {
         // Paged-out entries are all ready and newer than anything in memory.
         low = std::min(low, paged_.next_seq);
@@ -107,6 +107,7 @@ bool Queue::enqueue(MessagePtr message, std::uint64_t message_id, Millis now) {
         page_out(message, message_id, ttl ? now + *ttl : kNever);
         return true;
     }
+    const MessagePtr zero_ttl = ttl && *ttl == 0 ? message : nullptr; // for the check below
     QueueEntry entry{std::move(message), next_seq_++, message_id, ttl ? now + *ttl : kNever, 0};
     const std::uint64_t seq = entry.seq;
     if (message_id != 0) {
@@ -118,10 +119,11 @@ bool Queue::enqueue(MessagePtr message, std::uint64_t message_id, Millis now) {
     auto self = shared_from_this();
     dispatch();
     // TTL 0: "expire unless it can be delivered right now" (RabbitMQ).
-    if (ttl && *ttl == 0 && !ready_.empty() && ready_.back().seq == seq) {
-        QueueEntry expired = pop_back_ready();
-        ++stats_.expired;
-        dead_letter(std::move(expired), DeadLetterReason::expired);
+    if (zero_ttl) {
+        if (auto expired = pop_newest_ready(seq, *zero_ttl)) {
+            ++stats_.expired;
+            dead_letter(std::move(*expired), DeadLetterReason::expired);
+        }
     }
     enforce_length_limit();
     return true;
@@ -209,18 +211,43 @@ void Queue::dispatch() {
         const Millis now = vhost_.core().clock().now();
         while (!deleted_) {
             drop_expired_head(now);
-            if (ready_.empty()) {
+            if (ready_.empty() || !dispatch_one()) {
                 break;
             }
-            Consumer* consumer = next_consumer_with_credit();
-            if (consumer == nullptr) {
-                break;
-            }
-            deliver(*consumer, pop_ready());
         }
     } while (dispatch_again_ && !deleted_);
     dispatching_ = false;
     maybe_page_in();
+}
+
+// One delivery, or false when no consumer with credit may take anything now. A plain queue
+// gives its head to the next consumer with credit; a grouped one asks, in the same round-robin
+// order, for the oldest entry each consumer may take (its own groups' heads, free groups).
+bool Queue::dispatch_one() {
+    if (!ready_.grouped()) {
+        Consumer* consumer = next_consumer_with_credit();
+        if (consumer == nullptr) {
+            return false;
+        }
+        deliver(*consumer, pop_ready());
+        return true;
+    }
+    const std::size_t n = consumers_.size();
+    const std::size_t first = arguments_.single_active_consumer ? 0 : round_robin_;
+    const std::size_t tries = arguments_.single_active_consumer ? std::min<std::size_t>(n, 1) : n;
+    for (std::size_t i = 0; i < tries; ++i) {
+        const std::size_t index = (first + i) % n;
+        Consumer& consumer = *consumers_[index];
+        if (!consumer.has_credit()) {
+            continue;
+        }
+        if (auto entry = take_ready(consumer.id, !consumer.options.auto_ack)) {
+            round_robin_ = (index + 1) % n;
+            deliver(consumer, std::move(*entry));
+            return true;
+        }
+    }
+    return false;
 }
 
 void Queue::deliver(Consumer& consumer, QueueEntry entry) {
@@ -282,6 +309,7 @@ void Queue::on_acked(std::uint64_t consumer_id, const std::vector<QueueEntry>& e
     }
     release(find_consumer(consumers_, consumer_id), entries.size());
     for (const auto& entry : entries) {
+        settle(consumer_id, entry);
         unacked_persisted_.erase(entry.seq);
         journal_removed(entry);
     }
@@ -296,6 +324,7 @@ void Queue::on_returned(std::uint64_t consumer_id, std::vector<QueueEntry> entri
     auto self = shared_from_this();
     release(find_consumer(consumers_, consumer_id), entries.size());
     for (const auto& entry : entries) {
+        settle(consumer_id, entry);
         unacked_persisted_.erase(entry.seq);
     }
     // Newest first onto the front, so the head ends in the original order.
@@ -318,6 +347,7 @@ void Queue::on_rejected(std::uint64_t consumer_id, std::vector<QueueEntry> entri
     auto self = shared_from_this();
     release(find_consumer(consumers_, consumer_id), entries.size());
     for (auto& entry : entries) {
+        settle(consumer_id, entry);
         unacked_persisted_.erase(entry.seq);
         dead_letter(std::move(entry), DeadLetterReason::rejected);
     }
@@ -330,10 +360,11 @@ std::vector<GotEntry> Queue::get(std::size_t count, GetMode mode, Millis now) {
     std::vector<GotEntry> out;
     while (out.size() < count) {
         drop_expired_head(now);
-        if (ready_.empty()) {
+        auto taken = take_ready(0, false); // a get holds nothing: it settles at once
+        if (!taken) {
             break;
         }
-        QueueEntry entry = pop_ready();
+        QueueEntry entry = std::move(*taken);
         ++entry.delivery_count;
         if (entry.message_id != 0 &&
             (mode == GetMode::ack_requeue_true || mode == GetMode::reject_requeue_true)) {
@@ -450,7 +481,7 @@ void Queue::dead_letter(QueueEntry entry, DeadLetterReason reason) {
     vhost_.dead_letter(*this, entry, reason);
 }
 
-// Every entry entering or leaving memory goes through these four, which keep the queue's byte
+// Every entry entering or leaving memory goes through these, which keep the queue's byte
 // count and the broker's memory account.
 void Queue::push_ready(QueueEntry entry) {
     ready_bytes_ += entry.bytes();
@@ -472,12 +503,30 @@ QueueEntry Queue::pop_ready() {
     return entry;
 }
 
-QueueEntry Queue::pop_back_ready() {
-    QueueEntry entry = std::move(ready_.back());
-    ready_.pop_back();
-    ready_bytes_ -= entry.bytes();
-    vhost_.core().account_memory(-static_cast<std::int64_t>(entry.bytes() + kEntryOverhead));
+std::optional<QueueEntry> Queue::take_ready(std::uint64_t consumer_id, bool holds) {
+    auto entry = ready_.take_for(consumer_id, holds);
+    if (entry) {
+        ready_bytes_ -= entry->bytes();
+        vhost_.core().account_memory(-static_cast<std::int64_t>(entry->bytes() + kEntryOverhead));
+    }
     return entry;
+}
+
+std::optional<QueueEntry> Queue::pop_newest_ready(std::uint64_t seq, const Message& message) {
+    auto entry = ready_.pop_newest_if(seq, message);
+    if (entry) {
+        ready_bytes_ -= entry->bytes();
+        vhost_.core().account_memory(-static_cast<std::int64_t>(entry->bytes() + kEntryOverhead));
+    }
+    return entry;
+}
+
+// A delivery held by a consumer (consumer_id != 0; gets hold nothing) was settled: its message
+// group, if any, has one fewer in flight.
+void Queue::settle(std::uint64_t consumer_id, const QueueEntry& entry) {
+    if (consumer_id != 0) {
+        ready_.settled(entry);
+    }
 }
 
 void Queue::clear_ready() {

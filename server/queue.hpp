@@ -1,14 +1,15 @@
 #pragma once
 
 // Queue: the ready list, the consumers and the rules of one queue (TTL, length limits, delivery
-// limit, dead-lettering, single active consumer). Unacked deliveries are held by the Connection
-// they went to; the queue only counts them, so a deleted queue leaves nothing dangling.
+// limit, dead-lettering, single active consumer, message groups). Unacked deliveries are held by
+// the Connection they went to; the queue only counts them, so a deleted queue leaves nothing
+// dangling.
 //
 // Lifetime: owned by its Vhost through a shared_ptr; Connections hold weak_ptrs. Thread: the
 // broker's core executor only.
 
-#include <deque>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "server/consumer.hpp"
 #include "server/queue_arguments.hpp"
 #include "server/queue_entry.hpp"
+#include "server/ready_list.hpp"
 #include "server/specs.hpp"
 #include "server/views.hpp"
 #include "storage/records.hpp"
@@ -96,6 +98,9 @@ public:
     // Ready messages only on disk (the backlog past the memory budget).
     std::uint64_t messages_paged_out() const { return paged_.count; }
     std::uint64_t messages_in_memory() const { return ready_.size(); }
+    // Message groups (x-group-by): groups with messages, and those a consumer holds.
+    std::uint64_t message_groups() const { return ready_.groups(); }
+    std::uint64_t message_groups_owned() const { return ready_.groups_owned(); }
     const QueueStats& stats() const { return stats_; }
 
     // Set when the queue leaves its vhost; late acks and requeues are then ignored.
@@ -115,6 +120,7 @@ private:
     void journal_removed(const QueueEntry& entry);
     void journal_purge();
     Consumer* next_consumer_with_credit();
+    bool dispatch_one();
     void deliver(Consumer& consumer, QueueEntry entry);
     void release(Consumer* consumer, std::uint64_t count);
     void drop_expired_head(Millis now);
@@ -125,15 +131,17 @@ private:
     void push_ready(QueueEntry entry);
     void push_front_ready(QueueEntry entry);
     QueueEntry pop_ready();
-    QueueEntry pop_back_ready();
+    std::optional<QueueEntry> take_ready(std::uint64_t consumer_id, bool holds);
+    std::optional<QueueEntry> pop_newest_ready(std::uint64_t seq, const Message& message);
     void clear_ready();
+    void settle(std::uint64_t consumer_id, const QueueEntry& entry);
 
     Vhost& vhost_;
     std::uint64_t id_;
     QueueSpec spec_;
     QueueArguments arguments_;
     std::uint64_t owner_;
-    std::deque<QueueEntry> ready_;
+    ReadyList ready_;
     std::uint64_t ready_bytes_ = 0;
     struct Paged {
         std::uint64_t count = 0;

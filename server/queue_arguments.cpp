@@ -112,6 +112,22 @@ Result<QueueArguments> parse_queue_arguments(const boost::json::object& argument
                 return invalid(k, where, "expected true or false");
             }
             out.single_active_consumer = value.get_bool();
+        } else if (k == "x-group-by") {
+            auto s = string_value();
+            if (!s) {
+                return s.error();
+            }
+            auto key = parse_message_key(*s);
+            if (!key) {
+                return invalid(k, where, key.error().reason);
+            }
+            out.group_by = std::move(*key);
+        } else if (k == "x-group-max-in-flight") {
+            auto n = as_integer(value);
+            if (!n || *n < 1 || *n > UINT32_MAX) {
+                return invalid(k, where, "expected a positive integer");
+            }
+            out.group_max_in_flight = static_cast<std::uint32_t>(*n);
         } else if (k == "x-queue-type") {
             // Accepted for clients that always send it (rabbitmqadmin): warren has one queue
             // type, durable with delivery counting, which serves both.
@@ -126,6 +142,9 @@ Result<QueueArguments> parse_queue_arguments(const boost::json::object& argument
     if (out.dead_letter_routing_key && !out.dead_letter_exchange) {
         return invalid("x-dead-letter-routing-key", where,
                        "x-dead-letter-exchange must be set as well");
+    }
+    if (arguments.contains("x-group-max-in-flight") && !out.group_by) {
+        return invalid("x-group-max-in-flight", where, "x-group-by must be set as well");
     }
     return out;
 }

@@ -11,6 +11,7 @@
 #include <boost/json/object.hpp>
 
 #include "common/error.hpp"
+#include "common/message_key.hpp"
 #include "server/clock.hpp"
 
 namespace warren::server {
@@ -27,6 +28,8 @@ struct QueueArguments {
     std::optional<std::string> dead_letter_routing_key; // x-dead-letter-routing-key
     std::optional<std::uint32_t> delivery_limit;        // x-delivery-limit (-1 = none)
     bool single_active_consumer = false;                // x-single-active-consumer
+    std::optional<MessageKey> group_by;                 // x-group-by
+    std::uint32_t group_max_in_flight = 1;              // x-group-max-in-flight
 };
 
 // where: e.g. "queue 'orders' in vhost '/'", used in reasons as RabbitMQ words them.

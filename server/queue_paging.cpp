@@ -16,6 +16,16 @@ namespace {
 
 constexpr std::size_t kPageLow = 1024;   // page in when fewer ready entries are in memory
 constexpr std::size_t kPageBatch = 4096; // entries per page-in
+// A grouped queue whose window is full of held groups (each waiting for its consumer's ack) reads
+// further, so that a group behind them is not blocked by them, up to this many in memory.
+constexpr std::size_t kGroupedWindow = 16 * kPageBatch;
+
+bool window_low(const ReadyList& ready) {
+    if (ready.size() < kPageLow) {
+        return true;
+    }
+    return ready.grouped() && ready.takeable() < kPageLow && ready.size() < kGroupedWindow;
+}
 
 } // namespace
 
@@ -55,7 +65,7 @@ void Queue::forget_paged() {
 }
 
 void Queue::maybe_page_in() {
-    if (deleted_ || page_in_pending_ || paged_.count == 0 || ready_.size() >= kPageLow) {
+    if (deleted_ || page_in_pending_ || paged_.count == 0 || !window_low(ready_)) {
         return;
     }
     Journal& journal = vhost_.core().journal();

@@ -78,6 +78,10 @@ Result<Declared> Vhost::declare_exchange(const ExchangeSpec& spec) {
         }
         alternate = std::string(ae->get_string());
     }
+    auto options = routing::parse_exchange_options(*type, spec.arguments, what);
+    if (!options) {
+        return options.error();
+    }
     if (spec.name.empty() || is_reserved_name(spec.name)) {
         return make_error(Errc::access_refused,
                           "exchange name '" + spec.name + "' contains reserved prefix 'amq.*'");
@@ -105,7 +109,7 @@ Result<Declared> Vhost::declare_exchange(const ExchangeSpec& spec) {
         }
         return Declared::existed;
     }
-    router_.add_exchange(spec.name, *type, alternate);
+    router_.add_exchange(spec.name, *type, alternate, *options);
     exchanges_.emplace(spec.name, ExchangeState{spec, *type, false, {}});
     if (spec.durable && journal().enabled()) {
         const std::pair<std::string, std::string> key{name_, spec.name};
@@ -390,7 +394,8 @@ Result<PublishOutcome> Vhost::publish(std::string_view exchange, MessagePtr mess
         }
     }
     ++it->second.stats.publish_in;
-    const auto route = router_.route(exchange, message->routing_key, message->properties.headers);
+    const auto route = router_.route(exchange, message->routing_key, message->properties.headers,
+                                     &message->properties);
     PublishOutcome outcome;
     outcome.routed = route.routed();
     if (outcome.routed) {
@@ -448,7 +453,8 @@ void Vhost::dead_letter(const Queue& from, const QueueEntry& entry, DeadLetterRe
         *entry.message, from.name(), to_string(reason), dlx,
         args.dead_letter_routing_key ? &*args.dead_letter_routing_key : nullptr, now);
     const auto route =
-        router_.route(dlx, letter.message->routing_key, letter.message->properties.headers);
+        router_.route(dlx, letter.message->routing_key, letter.message->properties.headers,
+                      &letter.message->properties);
     deliver_to(route.queues, letter.message, &from);
 }
 

@@ -43,6 +43,8 @@ QueueView queue_view(const Queue& queue, const RateTracker& stats, ViewDetail de
     view.messages_unacknowledged = queue.messages_unacknowledged();
     view.message_bytes_ready = queue.ready_bytes();
     view.messages_paged_out = queue.messages_paged_out();
+    view.message_groups = queue.message_groups();
+    view.message_groups_owned = queue.message_groups_owned();
     view.consumers = queue.consumers().size();
     const Consumer* active = queue.active_consumer();
     if (queue.arguments().single_active_consumer && active != nullptr) {

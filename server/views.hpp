@@ -88,6 +88,10 @@ struct QueueView {
     std::uint64_t messages_unacknowledged = 0;
     std::uint64_t message_bytes_ready = 0;
     std::uint64_t messages_paged_out = 0; // ready messages only on disk (past the memory budget)
+    // Message groups (x-group-by; 0 on a plain queue): groups with ready or unacked messages,
+    // and those a consumer holds. Counted over messages in memory (not a paged-out backlog).
+    std::uint64_t message_groups = 0;
+    std::uint64_t message_groups_owned = 0;
     std::size_t consumers = 0;
     std::optional<std::string> exclusive_consumer_tag;
     std::optional<std::string> single_active_consumer_tag;

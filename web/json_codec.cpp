@@ -80,6 +80,8 @@ json::object queue_json(const server::QueueView& q, std::string_view node, bool 
         // Unacked bytes are held by connections, not counted per queue: bytes are ready bytes.
         {"message_bytes", q.message_bytes_ready},
         {"message_bytes_ready", q.message_bytes_ready},
+        {"message_groups", q.message_groups},
+        {"message_groups_owned", q.message_groups_owned},
         {"message_stats", message_stats_json(q.counters, q.rates)},
     };
     if (detailed) {

@@ -79,7 +79,8 @@ TEST_F(HttpBasics, OverviewHasRabbitMqShape) {
         EXPECT_EQ(type.at("enabled"), true);
         EXPECT_FALSE(type.at("description").as_string().empty());
     }
-    EXPECT_EQ(types, (std::set<std::string>{"direct", "fanout", "headers", "topic"}));
+    EXPECT_EQ(types,
+              (std::set<std::string>{"direct", "fanout", "headers", "topic", "x-consistent-hash"}));
 
     const json::object& totals = overview.at("object_totals").as_object();
     EXPECT_EQ(totals.at("connections"), 0);

@@ -41,6 +41,12 @@ void render_queues(PrometheusText& text, const std::vector<server::QueueView>& q
         family("warren_queue_messages_paged_out",
                "Ready messages kept only on disk (past the memory budget)", Type::gauge);
     const auto consumers = family("warren_queue_consumers", "Consumers on a queue", Type::gauge);
+    const auto groups =
+        family("warren_queue_message_groups",
+               "Message groups with ready or unacked messages (x-group-by)", Type::gauge);
+    const auto groups_owned = family(
+        "warren_queue_message_groups_owned",
+        "Message groups held by a consumer (it has unacked messages of the group)", Type::gauge);
     const auto published =
         family("warren_queue_messages_published_total",
                "Total number of messages published to (enqueued in) a queue", Type::counter);
@@ -69,6 +75,8 @@ void render_queues(PrometheusText& text, const std::vector<server::QueueView>& q
         text.add(ready_bytes, labels, queue.message_bytes_ready);
         text.add(paged, labels, queue.messages_paged_out);
         text.add(consumers, labels, std::uint64_t{queue.consumers});
+        text.add(groups, labels, queue.message_groups);
+        text.add(groups_owned, labels, queue.message_groups_owned);
         text.add(published, labels, stats.publish);
         text.add(delivered, labels, stats.deliver);
         text.add(got, labels, stats.get);

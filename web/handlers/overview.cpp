@@ -28,7 +28,10 @@ json::array exchange_types(const std::vector<std::string>& names) {
     for (const std::string& name : names) {
         types.push_back(json::object{
             {"name", name},
-            {"description", "AMQP " + name + " exchange, as per the AMQP specification"},
+            // The plugin type's description as RabbitMQ's plugin words it.
+            {"description", name == "x-consistent-hash"
+                                ? std::string("Consistent Hashing Exchange")
+                                : "AMQP " + name + " exchange, as per the AMQP specification"},
             {"enabled", true},
         });
     }

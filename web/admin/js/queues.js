@@ -22,6 +22,7 @@ function features(q) {
   if (a['x-dead-letter-exchange'] !== undefined) f.push(tag('DLX', `dead letters to '${a['x-dead-letter-exchange']}'`));
   if (a['x-delivery-limit'] !== undefined) f.push(tag('DLim', `x-delivery-limit: ${a['x-delivery-limit']}`));
   if (a['x-single-active-consumer']) f.push(tag('SAC', 'single active consumer'));
+  if (a['x-group-by'] !== undefined) f.push(tag('Grp', `message groups by ${a['x-group-by']}: ${q.message_groups || 0} groups, ${q.message_groups_owned || 0} held`));
   return f;
 }
 
@@ -58,6 +59,8 @@ const ARGS = [
   ['x-dead-letter-routing-key', 'Dead-letter routing key', 'str'],
   ['x-delivery-limit', 'Delivery limit', 'int', 'dead-letter after this many deliveries'],
   ['x-single-active-consumer', 'Single active consumer', 'bool'],
+  ['x-group-by', 'Group by', 'str', 'routing_key, header:NAME or property:NAME: one consumer at a time per key, in order'],
+  ['x-group-max-in-flight', 'Group max in flight', 'int', 'unacked messages per group (default 1)'],
 ];
 
 function createForm(vhost, onCreated) {
@@ -125,7 +128,11 @@ export async function renderDetail(view, ctx) {
       clear(info).append(h('div', { class: 'tiles' },
         h('div', { class: 'tile', id: 'queue-ready' }, h('span', { class: 'value' }, fmtNum(q.messages_ready)), h('span', { class: 'label' }, 'ready')),
         h('div', { class: 'tile', id: 'queue-unacked' }, h('span', { class: 'value' }, fmtNum(q.messages_unacknowledged)), h('span', { class: 'label' }, 'unacked')),
-        h('div', { class: 'tile', id: 'queue-consumers' }, h('span', { class: 'value' }, fmtNum(q.consumers)), h('span', { class: 'label' }, 'consumers'))),
+        h('div', { class: 'tile', id: 'queue-consumers' }, h('span', { class: 'value' }, fmtNum(q.consumers)), h('span', { class: 'label' }, 'consumers')),
+        ...(q.arguments && q.arguments['x-group-by'] !== undefined ? [
+          h('div', { class: 'tile', id: 'queue-groups' }, h('span', { class: 'value' }, fmtNum(q.message_groups)), h('span', { class: 'label' }, 'message groups')),
+          h('div', { class: 'tile', id: 'queue-groups-owned' }, h('span', { class: 'value' }, fmtNum(q.message_groups_owned)), h('span', { class: 'label' }, 'groups held')),
+        ] : [])),
       h('section', { class: 'card' }, kv([
         ['Durable', yesNo(q.durable)], ['Auto-delete', yesNo(q.auto_delete)], ['Exclusive', yesNo(q.exclusive)],
         ['Arguments', args || '–'], ['State', q.state || '–'],
