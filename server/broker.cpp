@@ -253,8 +253,9 @@ Result<bool> Broker::unbind(const Principal& who, std::string_view vhost,
 // ---- messages -------------------------------------------------------------------------------
 
 Result<PublishOutcome> Broker::publish(const Principal& who, std::string_view vhost,
-                                       std::string_view exchange, MessagePtr message) {
-    return core_->publish(who, vhost, exchange, std::move(message));
+                                       std::string_view exchange, MessagePtr message,
+                                       const PublishOptions& options) {
+    return core_->publish(who, vhost, exchange, std::move(message), options);
 }
 
 Result<Aliveness> Broker::check_aliveness(const Principal& who, std::string_view vhost) {

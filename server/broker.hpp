@@ -208,8 +208,11 @@ public:
     // write permission on the exchange. Routes and enqueues; refusals of single queues show in
     // the outcome (rejected). Errors: not_found (vhost, exchange), access_refused (internal
     // exchange), resource_alarm. A stored message is confirmed once when_committed says so.
+    // A duplicate (x-message-deduplication; options.idempotency_key) is confirmed the same way
+    // and not enqueued: PublishOutcome::duplicate.
     Result<PublishOutcome> publish(const Principal& who, std::string_view vhost,
-                                   std::string_view exchange, MessagePtr message);
+                                   std::string_view exchange, MessagePtr message,
+                                   const PublishOptions& options = {});
     // RabbitMQ's aliveness test: declares the transient queue "aliveness-test", publishes a
     // message to it through the default exchange and gets it back. Errors: not_found (vhost),
     // permission_denied (write on the default exchange, read on the queue).

@@ -162,7 +162,7 @@ Result<bool> Core::unbind(std::string_view vhost_name, const routing::Binding& b
 }
 
 Result<PublishOutcome> Core::publish(std::string_view vhost_name, std::string_view exchange,
-                                     MessagePtr message) {
+                                     MessagePtr message, const PublishOptions& options) {
     if (!memory_alarm_.empty() || !disk_alarm_.empty()) {
         return make_error(Errc::resource_alarm,
                           (memory_alarm_.empty() ? disk_alarm_ : memory_alarm_) +
@@ -172,18 +172,19 @@ Result<PublishOutcome> Core::publish(std::string_view vhost_name, std::string_vi
     if (!v) {
         return v.error();
     }
-    return (*v)->publish(exchange, std::move(message));
+    return (*v)->publish(exchange, std::move(message), options);
 }
 
 Result<PublishOutcome> Core::publish(const Principal& who, std::string_view vhost_name,
-                                     std::string_view exchange, MessagePtr message) {
+                                     std::string_view exchange, MessagePtr message,
+                                     const PublishOptions& options) {
     if (find_vhost(vhost_name) != nullptr) { // an unknown vhost is the publish's own not_found
         if (auto ok = authorize(users_, who, vhost_name, Access::write, "exchange", exchange);
             !ok) {
             return ok.error();
         }
     }
-    return publish(vhost_name, exchange, std::move(message));
+    return publish(vhost_name, exchange, std::move(message), options);
 }
 
 Result<std::vector<GotEntry>> Core::get(std::string_view vhost_name, std::string_view queue,

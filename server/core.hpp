@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "common/error.hpp"
@@ -54,6 +55,8 @@ public:
 
     std::uint64_t next_queue_id() { return next_queue_id_++; }
     std::uint64_t next_message_id() { return next_message_id_++; }
+    // Orders the keys of every deduplication window (storage::DedupRecord::seq).
+    std::uint64_t next_dedup_seq() { return next_dedup_seq_++; }
 
     // vhosts ("/" exists from the start).
     Result<Declared> declare_vhost(const std::string& name);
@@ -78,11 +81,12 @@ public:
     // Routes and enqueues a message. Errors: not_found (vhost or exchange), access_refused
     // (internal exchange). Queue-level refusals show in PublishOutcome::rejected.
     Result<PublishOutcome> publish(std::string_view vhost, std::string_view exchange,
-                                   MessagePtr message);
+                                   MessagePtr message, const PublishOptions& options = {});
     // The same as `who`: write permission on the exchange first (Broker::publish and
     // Session::publish both come here, so a publish is one hop from either edge entry).
     Result<PublishOutcome> publish(const Principal& who, std::string_view vhost,
-                                   std::string_view exchange, MessagePtr message);
+                                   std::string_view exchange, MessagePtr message,
+                                   const PublishOptions& options = {});
 
     // Reads up to `count` ready messages (POST /api/queues/.../get) and settles them by `mode`.
     Result<std::vector<GotEntry>> get(std::string_view vhost, std::string_view queue,
@@ -142,6 +146,8 @@ public:
     const ResourceReadings& resource_readings() const { return resource_readings_; }
 
 private:
+    void restore_dedup(const std::vector<storage::DedupRecord>& records,
+                       const std::unordered_map<std::uint64_t, Queue*>& queues_by_id);
     friend class Connection;
     void forget_connection(Connection& connection);
 
@@ -150,6 +156,7 @@ private:
     UserDirectory users_{journal_};
     std::uint64_t next_queue_id_ = 1;
     std::uint64_t next_message_id_ = 1;
+    std::uint64_t next_dedup_seq_ = 1;
     std::uint64_t memory_budget_ = 128ull << 20;
     std::int64_t memory_in_use_ = 0;
     std::string memory_alarm_;

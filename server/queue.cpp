@@ -25,7 +25,11 @@ std::string_view to_string(DeadLetterReason reason) {
 Queue::Queue(Vhost& vhost, std::uint64_t id, QueueSpec spec, QueueArguments arguments,
              std::uint64_t owner, Millis now)
     : vhost_(vhost), id_(id), spec_(std::move(spec)), arguments_(std::move(arguments)),
-      owner_(owner), ready_(arguments_.group_by, arguments_.group_max_in_flight), last_used_(now) {}
+      owner_(owner), ready_(arguments_.group_by, arguments_.group_max_in_flight), last_used_(now) {
+    if (arguments_.dedup) {
+        dedup_ = std::make_unique<Deduplication>(*arguments_.dedup, queue_scope(id_));
+    }
+}
 
 bool Queue::journal_enabled() const {
     return vhost_.core().journal().enabled();

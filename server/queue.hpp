@@ -102,6 +102,9 @@ public:
     std::uint64_t message_groups() const { return ready_.groups(); }
     std::uint64_t message_groups_owned() const { return ready_.groups_owned(); }
     const QueueStats& stats() const { return stats_; }
+    // x-message-deduplication: this queue's window of keys (null when off).
+    Deduplication* deduplication() { return dedup_.get(); }
+    const Deduplication* deduplication() const { return dedup_.get(); }
 
     // Set when the queue leaves its vhost; late acks and requeues are then ignored.
     bool deleted() const { return deleted_; }
@@ -142,6 +145,7 @@ private:
     QueueArguments arguments_;
     std::uint64_t owner_;
     ReadyList ready_;
+    std::unique_ptr<Deduplication> dedup_;
     std::uint64_t ready_bytes_ = 0;
     struct Paged {
         std::uint64_t count = 0;

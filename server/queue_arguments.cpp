@@ -128,6 +128,8 @@ Result<QueueArguments> parse_queue_arguments(const boost::json::object& argument
                 return invalid(k, where, "expected a positive integer");
             }
             out.group_max_in_flight = static_cast<std::uint32_t>(*n);
+        } else if (is_dedup_argument(k)) {
+            // read as a whole below
         } else if (k == "x-queue-type") {
             // Accepted for clients that always send it (rabbitmqadmin): warren has one queue
             // type, durable with delivery counting, which serves both.
@@ -143,6 +145,11 @@ Result<QueueArguments> parse_queue_arguments(const boost::json::object& argument
         return invalid("x-dead-letter-routing-key", where,
                        "x-dead-letter-exchange must be set as well");
     }
+    auto dedup = parse_dedup_arguments(arguments, where);
+    if (!dedup) {
+        return dedup.error();
+    }
+    out.dedup = std::move(*dedup);
     if (arguments.contains("x-group-max-in-flight") && !out.group_by) {
         return invalid("x-group-max-in-flight", where, "x-group-by must be set as well");
     }

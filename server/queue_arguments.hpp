@@ -13,6 +13,7 @@
 #include "common/error.hpp"
 #include "common/message_key.hpp"
 #include "server/clock.hpp"
+#include "server/dedup.hpp"
 
 namespace warren::server {
 
@@ -30,6 +31,7 @@ struct QueueArguments {
     bool single_active_consumer = false;                // x-single-active-consumer
     std::optional<MessageKey> group_by;                 // x-group-by
     std::uint32_t group_max_in_flight = 1;              // x-group-max-in-flight
+    std::optional<DedupSettings> dedup;                 // x-message-deduplication and friends
 };
 
 // where: e.g. "queue 'orders' in vhost '/'", used in reasons as RabbitMQ words them.

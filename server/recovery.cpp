@@ -23,6 +23,34 @@ boost::json::object parse_object(const std::string& text) {
 
 } // namespace
 
+// Stored dedup keys go back into their windows (oldest first, expired ones skipped); the keys
+// of windows that are gone (a deletion whose cut did not commit) are cut now.
+void Core::restore_dedup(const std::vector<storage::DedupRecord>& records,
+                         const std::unordered_map<std::uint64_t, Queue*>& queues_by_id) {
+    const Millis now = clock_.now();
+    std::unordered_map<std::string, Deduplication*> windows;
+    for (const auto& [id, queue] : queues_by_id) {
+        if (Deduplication* dedup = queue->deduplication()) {
+            windows.emplace(dedup->scope(), dedup);
+        }
+    }
+    for (auto& [name, vhost] : vhosts_) {
+        vhost->collect_dedup_windows(windows);
+    }
+    std::string orphan; // the scope last found to have no window
+    for (const auto& record : records) {
+        next_dedup_seq_ = std::max(next_dedup_seq_, record.seq + 1);
+        if (auto it = windows.find(record.scope); it != windows.end()) {
+            it->second->restore(record, now);
+            continue;
+        }
+        if (record.scope != orphan) {
+            orphan = record.scope;
+            journal_.batch().dedup_cuts.push_back({record.scope, UINT64_MAX});
+        }
+    }
+}
+
 Result<storage::RecoveryStats> Core::recover() {
     if (!journal_.enabled()) {
         return storage::RecoveryStats{};
@@ -135,6 +163,7 @@ Result<storage::RecoveryStats> Core::recover() {
     if (!transient.empty()) {
         journal_.batch().removed = std::move(transient);
     }
+    restore_dedup(definitions->dedup, queues_by_id);
     next_message_id_ = std::max(next_message_id_, stats->max_message_id + 1);
     next_queue_id_ = std::max(next_queue_id_, stats->max_queue_id + 1);
     return stats;

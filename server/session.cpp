@@ -55,8 +55,8 @@ Result<Declared> Session::declare_queue(std::string_view vhost, const QueueSpec&
 }
 
 Result<PublishOutcome> Session::publish(std::string_view vhost, std::string_view exchange,
-                                        MessagePtr message) {
-    return broker_.core_->publish(principal_, vhost, exchange, std::move(message));
+                                        MessagePtr message, const PublishOptions& options) {
+    return broker_.core_->publish(principal_, vhost, exchange, std::move(message), options);
 }
 
 Result<std::string> Session::consume(std::string_view vhost, std::string_view queue,

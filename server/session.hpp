@@ -47,7 +47,7 @@ public:
     Result<Declared> declare_queue(std::string_view vhost, const QueueSpec& spec);
     // As Broker::publish, as this session's principal.
     Result<PublishOutcome> publish(std::string_view vhost, std::string_view exchange,
-                                   MessagePtr message);
+                                   MessagePtr message, const PublishOptions& options = {});
 
     // read permission on the queue. Returns the consumer tag (options.tag, or one made up).
     // Errors: not_found (vhost, queue), resource_locked (another connection's exclusive queue),

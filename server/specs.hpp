@@ -52,6 +52,15 @@ struct PublishOutcome {
     bool routed = false;   // reached at least one queue
     bool rejected = false; // a queue refused it (x-overflow reject-publish): RabbitMQ nacks
     bool stored = false;   // it was journaled: confirm only once Broker::when_committed says so
+    // A duplicate (x-message-deduplication): confirmed, not enqueued; `routed` is what the first
+    // publish with its key was answered.
+    bool duplicate = false;
+};
+
+struct PublishOptions {
+    // HTTP's Idempotency-Key: the message's deduplication key when not empty (it wins over the
+    // x-deduplication-header and message_id).
+    std::string_view idempotency_key;
 };
 
 struct ConsumeOptions {

@@ -48,7 +48,8 @@ Vhost::Vhost(Core& core, std::string name) : core_(core), name_(std::move(name))
                 std::move(exchange), std::string(routing::to_string(type)), true, false, false, {}},
             type,
             false,
-            {}};
+            {},
+            nullptr};
     };
     exchanges_.emplace("", built_in("", ExchangeType::direct));
     for (const auto& [exchange, type] : kPredeclared) {
@@ -82,6 +83,10 @@ Result<Declared> Vhost::declare_exchange(const ExchangeSpec& spec) {
     if (!options) {
         return options.error();
     }
+    auto dedup = parse_dedup_arguments(spec.arguments, what);
+    if (!dedup) {
+        return dedup.error();
+    }
     if (spec.name.empty() || is_reserved_name(spec.name)) {
         return make_error(Errc::access_refused,
                           "exchange name '" + spec.name + "' contains reserved prefix 'amq.*'");
@@ -110,7 +115,11 @@ Result<Declared> Vhost::declare_exchange(const ExchangeSpec& spec) {
         return Declared::existed;
     }
     router_.add_exchange(spec.name, *type, alternate, *options);
-    exchanges_.emplace(spec.name, ExchangeState{spec, *type, false, {}});
+    ExchangeState state{spec, *type, false, {}, nullptr};
+    if (*dedup) {
+        state.dedup = std::make_unique<Deduplication>(**dedup, exchange_scope(name_, spec.name));
+    }
+    exchanges_.emplace(spec.name, std::move(state));
     if (spec.durable && journal().enabled()) {
         const std::pair<std::string, std::string> key{name_, spec.name};
         journal()
@@ -144,6 +153,9 @@ Result<void> Vhost::delete_exchange(std::string_view name, bool if_unused) {
     }
     if (it->second.spec.durable && journal().enabled()) {
         journal().batch().deleted_exchanges.emplace_back(name_, key);
+        if (it->second.dedup) {
+            it->second.dedup->forget_all(journal().batch());
+        }
     }
     router_.remove_exchange(key);
     exchanges_.erase(it);
@@ -282,6 +294,9 @@ void Vhost::erase_queue(const std::string& name) {
     router_.remove_queue(queue->name());
     if (queue->persists() && !queue->spec().exclusive) {
         journal().batch().deleted_queues.push_back(queue->id());
+        if (const Deduplication* dedup = queue->deduplication()) {
+            dedup->forget_all(journal().batch());
+        }
     }
     queue->mark_deleted();
     for (const auto& source : sources) {
@@ -379,7 +394,8 @@ void Vhost::maybe_auto_delete_exchange(const std::string& name) {
     (void)delete_exchange(name, false);
 }
 
-Result<PublishOutcome> Vhost::publish(std::string_view exchange, MessagePtr message) {
+Result<PublishOutcome> Vhost::publish(std::string_view exchange, MessagePtr message,
+                                      const PublishOptions& options) {
     auto it = exchanges_.find(exchange);
     if (it == exchanges_.end()) {
         return make_error(Errc::not_found, "no " + describe("exchange", exchange, name_));
@@ -393,22 +409,50 @@ Result<PublishOutcome> Vhost::publish(std::string_view exchange, MessagePtr mess
             return ok.error();
         }
     }
-    ++it->second.stats.publish_in;
+    ExchangeState& source = it->second;
+    ++source.stats.publish_in;
+    const Millis now = core_.clock().now();
+    // Exchange-level deduplication, before routing: a duplicate is answered as its first
+    // publish was and goes nowhere. It is confirmed after a commit like any publish, so never
+    // before the first one is durable.
+    std::optional<std::string> key;
+    if (source.dedup) {
+        key = source.dedup->key_of(*message, options.idempotency_key);
+        if (key) {
+            if (auto seen = source.dedup->check(*key, now)) {
+                PublishOutcome duplicate;
+                duplicate.routed = seen->routed;
+                duplicate.duplicate = true;
+                duplicate.stored = journal().enabled();
+                return duplicate;
+            }
+        }
+    }
     const auto route = router_.route(exchange, message->routing_key, message->properties.headers,
                                      &message->properties);
     PublishOutcome outcome;
     outcome.routed = route.routed();
     if (outcome.routed) {
-        ++it->second.stats.publish_out;
+        ++source.stats.publish_out;
     }
-    const auto delivered = deliver_to(route.queues, message, nullptr);
+    const auto delivered = deliver_to(route.queues, message, nullptr, options.idempotency_key);
     outcome.rejected = delivered.rejected;
     outcome.stored = delivered.stored;
+    outcome.duplicate = delivered.duplicate;
+    if (key) {
+        // Stored with the message (same commit) when both it and the exchange are durable.
+        const bool durable =
+            source.spec.durable && message->properties.persistent() && journal().enabled();
+        source.dedup->remember(std::move(*key), core_.next_dedup_seq(), outcome.routed, now,
+                               durable ? &journal().batch() : nullptr);
+        outcome.stored = outcome.stored || durable;
+    }
     return outcome;
 }
 
 PublishOutcome Vhost::deliver_to(std::span<const std::string_view> queue_names,
-                                 const MessagePtr& message, const Queue* skip_cycles_of) {
+                                 const MessagePtr& message, const Queue* skip_cycles_of,
+                                 std::string_view idempotency_key) {
     PublishOutcome outcome;
     const Millis now = core_.clock().now();
     // Copy the targets first: enqueueing can dead-letter, which routes again.
@@ -427,12 +471,27 @@ PublishOutcome Vhost::deliver_to(std::span<const std::string_view> queue_names,
     if (message->properties.persistent() && journal().enabled()) {
         message_id = core_.next_message_id();
     }
+    std::size_t duplicates = 0;
     for (const auto& queue : targets) {
+        // Queue-level deduplication, at enqueue into this queue.
+        Deduplication* dedup = queue->deduplication();
+        std::optional<std::string> key;
+        if (dedup != nullptr) {
+            key = dedup->key_of(*message, idempotency_key);
+            if (key && dedup->check(*key, now)) {
+                ++duplicates;
+                continue;
+            }
+        }
         const bool persisted = message_id != 0 && queue->persists();
         if (!queue->enqueue(message, persisted ? message_id : 0, now)) {
             outcome.rejected = true;
-        } else if (persisted) {
-            stored = true;
+            continue; // refused: a retry must not count as a duplicate
+        }
+        stored = stored || persisted;
+        if (key) {
+            dedup->remember(std::move(*key), core_.next_dedup_seq(), true, now,
+                            persisted ? &journal().batch() : nullptr);
         }
     }
     if (stored) {
@@ -441,7 +500,9 @@ PublishOutcome Vhost::deliver_to(std::span<const std::string_view> queue_names,
                                               message->body});
     }
     outcome.routed = !targets.empty();
-    outcome.stored = stored;
+    outcome.duplicate = duplicates > 0 && duplicates == targets.size();
+    // A duplicate waits for a commit like its first publish did (which may not be durable yet).
+    outcome.stored = stored || (duplicates > 0 && journal().enabled());
     return outcome;
 }
 
@@ -486,6 +547,22 @@ Millis Vhost::run_timers(Millis now) {
 void Vhost::clear() {
     while (!queues_.empty()) {
         erase_queue(queues_.begin()->first);
+    }
+    // The exchanges go with the vhost's row in the store; their dedup windows are cut here.
+    if (journal().enabled()) {
+        for (const auto& [name, exchange] : exchanges_) {
+            if (exchange.dedup && exchange.spec.durable) {
+                exchange.dedup->forget_all(journal().batch());
+            }
+        }
+    }
+}
+
+void Vhost::collect_dedup_windows(std::unordered_map<std::string, Deduplication*>& out) {
+    for (auto& [name, exchange] : exchanges_) {
+        if (exchange.dedup) {
+            out.emplace(exchange.dedup->scope(), exchange.dedup.get());
+        }
     }
 }
 

@@ -11,10 +11,12 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "common/error.hpp"
 #include "routing/router.hpp"
+#include "server/dedup.hpp"
 #include "server/journal.hpp"
 #include "server/queue.hpp"
 #include "server/specs.hpp"
@@ -34,6 +36,7 @@ struct ExchangeState {
     routing::ExchangeType type = routing::ExchangeType::direct;
     bool had_binding = false; // auto-delete applies only after a first binding went away
     ExchangeStats stats;
+    std::unique_ptr<Deduplication> dedup; // x-message-deduplication (null when off)
 };
 
 class Vhost {
@@ -66,8 +69,12 @@ public:
     Result<bool> unbind(const routing::Binding& binding);
     const routing::Router& router() const { return router_; }
 
-    // Routes a message from `exchange` and enqueues it in every queue reached.
-    Result<PublishOutcome> publish(std::string_view exchange, MessagePtr message);
+    // Routes a message from `exchange` and enqueues it in every queue reached; a duplicate
+    // (x-message-deduplication on the exchange, or on every queue reached) is confirmed only.
+    Result<PublishOutcome> publish(std::string_view exchange, MessagePtr message,
+                                   const PublishOptions& options = {});
+    // Recovery: this vhost's exchange dedup windows, by their store scope.
+    void collect_dedup_windows(std::unordered_map<std::string, Deduplication*>& out);
     // Republishes a dead-lettered entry of `from` to its dead-letter exchange.
     void dead_letter(const Queue& from, const QueueEntry& entry, DeadLetterReason reason);
 
@@ -81,7 +88,7 @@ private:
     Journal& journal() const;
     // Enqueues into the named queues; stores the message once if any of them persists it.
     PublishOutcome deliver_to(std::span<const std::string_view> queues, const MessagePtr& message,
-                              const Queue* skip_cycles_of);
+                              const Queue* skip_cycles_of, std::string_view idempotency_key = {});
     void journal_binding(const routing::Binding& binding, bool put);
     bool is_durable(const routing::Destination& destination) const;
     Result<void> check_destination(const routing::Destination& destination) const;

@@ -45,6 +45,7 @@ QueueView queue_view(const Queue& queue, const RateTracker& stats, ViewDetail de
     view.messages_paged_out = queue.messages_paged_out();
     view.message_groups = queue.message_groups();
     view.message_groups_owned = queue.message_groups_owned();
+    view.duplicates = queue.deduplication() ? queue.deduplication()->duplicates() : 0;
     view.consumers = queue.consumers().size();
     const Consumer* active = queue.active_consumer();
     if (queue.arguments().single_active_consumer && active != nullptr) {
@@ -79,6 +80,7 @@ ExchangeView exchange_view(const Vhost& vhost, const ExchangeState& exchange,
     view.arguments = spec.arguments;
     view.publish_in = exchange.stats.publish_in;
     view.publish_out = exchange.stats.publish_out;
+    view.duplicates = exchange.dedup ? exchange.dedup->duplicates() : 0;
     view.publish_in_rate = rates.publish_in;
     view.publish_out_rate = rates.publish_out;
     return view;

@@ -60,6 +60,7 @@ struct ExchangeView {
     boost::json::object arguments;
     std::uint64_t publish_in = 0;  // messages published to it
     std::uint64_t publish_out = 0; // messages it routed to at least one queue
+    std::uint64_t duplicates = 0;  // publishes x-message-deduplication found to be duplicates
     double publish_in_rate = 0;
     double publish_out_rate = 0;
 };
@@ -92,6 +93,7 @@ struct QueueView {
     // and those a consumer holds. Counted over messages in memory (not a paged-out backlog).
     std::uint64_t message_groups = 0;
     std::uint64_t message_groups_owned = 0;
+    std::uint64_t duplicates = 0; // messages x-message-deduplication kept out of this queue
     std::size_t consumers = 0;
     std::optional<std::string> exclusive_consumer_tag;
     std::optional<std::string> single_active_consumer_tag;

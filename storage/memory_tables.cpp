@@ -64,6 +64,17 @@ void MemoryTables::apply(Batch b) {
     for (const auto id : doomed_queues) {
         forget_queue_entries(id);
     }
+    for (auto& k : b.dedup_keys) {
+        dedup_[k.scope].insert_or_assign(k.seq, std::move(k));
+    }
+    for (const auto& c : b.dedup_cuts) {
+        if (auto w = dedup_.find(c.scope); w != dedup_.end()) {
+            w->second.erase(w->second.begin(), w->second.lower_bound(c.below_seq));
+            if (w->second.empty()) {
+                dedup_.erase(w);
+            }
+        }
+    }
 }
 
 void MemoryTables::apply_definitions(Batch& b, std::vector<std::uint64_t>& doomed_queues) {
@@ -227,6 +238,11 @@ Definitions MemoryTables::definitions() const {
     }
     for (const auto& [key, p] : permissions_) {
         d.permissions.push_back(p);
+    }
+    for (const auto& [scope, window] : dedup_) {
+        for (const auto& [seq, k] : window) {
+            d.dedup.push_back(k);
+        }
     }
     return d;
 }

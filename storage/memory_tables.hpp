@@ -28,7 +28,8 @@ namespace warren::storage {
 class MemoryTables {
 public:
     // Applies one batch in BatchWriter::apply's order: definitions (in Batch's field order),
-    // messages, entries, delivery counts, removals, then purges and deleted queues' entries.
+    // messages, entries, delivery counts, removals, then purges and deleted queues' entries,
+    // then dedup keys and cuts.
     void apply(Batch batch);
 
     Definitions definitions() const;
@@ -72,6 +73,8 @@ private:
     // By queue id, whether or not the queue is defined: like SQLite's entries table, rows of a
     // queue replaced under its name by another id stay (unloaded) until something removes them.
     std::map<std::uint64_t, QueueEntries> entries_;
+    // Dedup windows: scope -> seq -> key.
+    std::map<std::string, std::map<std::uint64_t, DedupRecord>> dedup_;
 };
 
 } // namespace warren::storage

@@ -134,4 +134,26 @@ struct DeliveryCount {
     friend bool operator==(const DeliveryCount&, const DeliveryCount&) = default;
 };
 
+// A key in a deduplication window (an exchange's or a queue's; `scope` names the window, the
+// server chooses how). seq orders a window's keys (they leave it oldest first), and is unique
+// across all windows.
+struct DedupRecord {
+    std::string scope;
+    std::uint64_t seq = 0;
+    std::string key;
+    std::int64_t expires_at = 0; // epoch ms
+    bool routed = false;         // how the first publish with this key was answered
+
+    friend bool operator==(const DedupRecord&, const DedupRecord&) = default;
+};
+
+// Forget every key of a window with seq < below_seq (they left it; UINT64_MAX: the window's
+// exchange or queue is gone).
+struct DedupCut {
+    std::string scope;
+    std::uint64_t below_seq = 0;
+
+    friend bool operator==(const DedupCut&, const DedupCut&) = default;
+};
+
 } // namespace warren::storage

@@ -7,7 +7,8 @@ std::size_t Batch::operations() const {
            deleted_exchanges.size() + put_queues.size() + deleted_queues.size() +
            put_bindings.size() + deleted_bindings.size() + put_users.size() + deleted_users.size() +
            put_permissions.size() + deleted_permissions.size() + messages.size() + entries.size() +
-           deliveries.size() + removed.size() + purged.size();
+           deliveries.size() + removed.size() + purged.size() + dedup_keys.size() +
+           dedup_cuts.size();
 }
 
 bool Batch::empty() const {
@@ -19,6 +20,9 @@ std::size_t Batch::bytes() const {
     for (const auto& m : messages) {
         n += m.body ? m.body->size() : 0;
         n += m.properties.size() + m.routing_key.size() + m.exchange.size();
+    }
+    for (const auto& k : dedup_keys) {
+        n += k.scope.size() + k.key.size();
     }
     return n;
 }

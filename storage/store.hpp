@@ -13,7 +13,8 @@
 //   effect. `done` may be empty. A full disk is Errc::resource_alarm ("disk full: ..."), which
 //   the edges answer 503 with Retry-After; any other failure is Errc::internal.
 // - Within a batch, definitions go first, in the order of Batch's fields (each kind's puts before
-//   its deletes), then messages, entries, delivery counts, removals and purges. So a batch must
+//   its deletes), then messages, entries, delivery counts, removals, purges and dedup keys and
+//   cuts. So a batch must
 //   not delete an object and then put it again: the put would be undone. Submit in between.
 // - Puts are upserts by key: a vhost's or user's name, (vhost, name) for an exchange,
 //   (user, vhost) for a permission, all six fields for a binding (a second put changes nothing),
@@ -73,6 +74,10 @@ struct Batch {
     std::vector<DeliveryCount> deliveries; // delivery counts to remember
     std::vector<EntryKey> removed;         // acked, dropped or dead-lettered entries
     std::vector<EntryRange> purged;        // removed in the background
+    // Deduplication windows, applied last: the keys first, then the cuts (which may forget keys
+    // put in this same batch, when they left the window at once).
+    std::vector<DedupRecord> dedup_keys;
+    std::vector<DedupCut> dedup_cuts;
 
     bool empty() const;
     std::size_t operations() const;
@@ -80,7 +85,7 @@ struct Batch {
 };
 
 // What load_definitions() gives back: vhosts sorted by name, queues by id (each with its
-// last_seq), the other kinds in no particular order.
+// last_seq), dedup keys by (scope, seq), the other kinds in no particular order.
 struct Definitions {
     std::vector<VhostRecord> vhosts;
     std::vector<ExchangeRecord> exchanges;
@@ -88,6 +93,7 @@ struct Definitions {
     std::vector<BindingRecord> bindings;
     std::vector<UserRecord> users;
     std::vector<PermissionRecord> permissions;
+    std::vector<DedupRecord> dedup;
 };
 
 // What load_entries() visits: the stored entries of each defined queue, queue by queue in id

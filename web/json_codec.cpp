@@ -55,6 +55,7 @@ json::object exchange_json(const server::ExchangeView& e) {
              {"publish_in_details", rate(e.publish_in_rate)},
              {"publish_out", e.publish_out},
              {"publish_out_details", rate(e.publish_out_rate)},
+             {"duplicates", e.duplicates},
          }},
     };
 }
@@ -84,6 +85,7 @@ json::object queue_json(const server::QueueView& q, std::string_view node, bool 
         {"message_groups_owned", q.message_groups_owned},
         {"message_stats", message_stats_json(q.counters, q.rates)},
     };
+    out["message_stats"].as_object()["duplicates"] = q.duplicates;
     if (detailed) {
         json::array details;
         for (const auto& c : q.consumer_details) {

@@ -45,17 +45,18 @@ bool WsOutbox::take_resume() {
 }
 
 std::uint64_t ConfirmQueue::push_pending(boost::json::value confirm, bool routed,
-                                         std::optional<Error> error, boost::json::value id) {
+                                         std::optional<Error> error, boost::json::value id,
+                                         bool duplicate) {
     const std::uint64_t seq = next_seq_++;
     entries_.push_back(
-        Entry{seq, false, std::move(confirm), routed, std::move(error), std::move(id)});
+        Entry{seq, false, std::move(confirm), routed, duplicate, std::move(error), std::move(id)});
     return seq;
 }
 
 void ConfirmQueue::push_ready(boost::json::value confirm, bool routed, std::optional<Error> error,
-                              boost::json::value id) {
-    entries_.push_back(
-        Entry{next_seq_++, true, std::move(confirm), routed, std::move(error), std::move(id)});
+                              boost::json::value id, bool duplicate) {
+    entries_.push_back(Entry{next_seq_++, true, std::move(confirm), routed, duplicate,
+                             std::move(error), std::move(id)});
 }
 
 void ConfirmQueue::complete_through(std::uint64_t seq, const Result<void>& committed) {
@@ -81,7 +82,7 @@ std::size_t ConfirmQueue::take_ready(WsOutbox& out) {
             out.push_text(ws::render_error(*e.error, e.id, e.confirm));
         } else {
             std::string& frame = out.scratch();
-            ws::append_confirm(frame, e.confirm, e.routed);
+            ws::append_confirm(frame, e.confirm, e.routed, e.duplicate);
             out.push_text(frame);
         }
         entries_.pop_front();

@@ -79,12 +79,14 @@ class ConfirmQueue {
 public:
     // A confirm answered once its commit completes (complete_through); returns its sequence.
     // `id`: the publish frame's id, echoed in an error frame.
+    // duplicate: a deduplicated publish, confirmed with "duplicate":true.
     std::uint64_t push_pending(boost::json::value confirm, bool routed,
                                std::optional<Error> error = std::nullopt,
-                               boost::json::value id = nullptr);
+                               boost::json::value id = nullptr, bool duplicate = false);
     // A confirm (or a publish's error) that is due at once, in order behind the pending ones.
     void push_ready(boost::json::value confirm, bool routed,
-                    std::optional<Error> error = std::nullopt, boost::json::value id = nullptr);
+                    std::optional<Error> error = std::nullopt, boost::json::value id = nullptr,
+                    bool duplicate = false);
     // The commit covering every confirm up to `seq` finished (commits finish in order, so one
     // flush after a burst of publishes answers them all); a failure turns those confirms into
     // error frames.
@@ -100,6 +102,7 @@ private:
         bool ready = false;
         boost::json::value confirm;
         bool routed = false;
+        bool duplicate = false;
         std::optional<Error> error;
         boost::json::value id;
     };

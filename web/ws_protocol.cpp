@@ -353,7 +353,7 @@ std::string render_message(std::string_view sub, const server::Delivery& deliver
     return out;
 }
 
-void append_confirm(std::string& out, const json::value& confirm, bool routed) {
+void append_confirm(std::string& out, const json::value& confirm, bool routed, bool duplicate) {
     out += R"({"type":"confirm","confirm":)";
     if (confirm.is_uint64()) {
         json_text::append_number(out, confirm.get_uint64());
@@ -366,12 +366,15 @@ void append_confirm(std::string& out, const json::value& confirm, bool routed) {
     }
     out += R"(,"routed":)";
     json_text::append_bool(out, routed);
+    if (duplicate) {
+        out += R"(,"duplicate":true)";
+    }
     out += '}';
 }
 
-std::string render_confirm(const json::value& confirm, bool routed) {
+std::string render_confirm(const json::value& confirm, bool routed, bool duplicate) {
     std::string out;
-    append_confirm(out, confirm, routed);
+    append_confirm(out, confirm, routed, duplicate);
     return out;
 }
 

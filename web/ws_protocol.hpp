@@ -113,10 +113,12 @@ std::string render_subscribed(std::string_view id, std::string_view queue);
 // sub: the subscription id (the consumer tag). Payload as a string when the body is valid UTF-8,
 // else base64; header x-delivery-count = delivery_count - 1 on redeliveries.
 std::string render_message(std::string_view sub, const server::Delivery& delivery);
-std::string render_confirm(const boost::json::value& confirm, bool routed);
+std::string render_confirm(const boost::json::value& confirm, bool routed, bool duplicate = false);
 // The same two, appended to `out` (the session renders them into a reused buffer).
 void append_message(std::string& out, std::string_view sub, const server::Delivery& delivery);
-void append_confirm(std::string& out, const boost::json::value& confirm, bool routed);
+// duplicate: adds "duplicate":true (a deduplicated publish); absent otherwise.
+void append_confirm(std::string& out, const boost::json::value& confirm, bool routed,
+                    bool duplicate = false);
 std::string render_error(const FrameError& error);
 std::string render_error(const Error& error, const boost::json::value& id = {},
                          const boost::json::value& confirm = {});

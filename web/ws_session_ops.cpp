@@ -119,12 +119,14 @@ void WsSession::on_op(ws::PublishOp& op) {
     std::optional<Error> error;
     bool routed = false;
     bool stored = false;
+    bool duplicate = false;
     auto outcome = session_->publish(op.vhost, op.exchange, std::move(op.message));
     if (!outcome) {
         error = outcome.error();
     } else {
         routed = outcome->routed;
         stored = outcome->stored;
+        duplicate = outcome->duplicate;
         if (outcome->rejected) {
             error = kRejected;
         }
@@ -139,9 +141,9 @@ void WsSession::on_op(ws::PublishOp& op) {
         // Confirmed only once committed (DESIGN.md 2). Confirms leave in publish order: this one
         // holds back later ones until its commit completes. The reader asks for that commit
         // once it has handled the frames it read (request_commit).
-        uncommitted_through_ = confirms_.push_pending(*op.confirm, routed, error, op.id);
+        uncommitted_through_ = confirms_.push_pending(*op.confirm, routed, error, op.id, duplicate);
     } else {
-        confirms_.push_ready(*op.confirm, routed, error, op.id);
+        confirms_.push_ready(*op.confirm, routed, error, op.id, duplicate);
     }
     flush_confirms();
 }

@@ -86,6 +86,9 @@ Result<BatchWriter> BatchWriter::prepare(Db& db) {
          "DELETE FROM entries WHERE queue_id = ?1 AND seq = ?2 RETURNING message_id"},
         {&w.delete_orphan_, "DELETE FROM messages WHERE id = ?1 AND NOT EXISTS "
                             "(SELECT 1 FROM entries WHERE message_id = ?1)"},
+        {&w.put_dedup_, "INSERT OR REPLACE INTO dedup (scope, seq, key, expires_at, routed) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5)"},
+        {&w.cut_dedup_, "DELETE FROM dedup WHERE scope = ?1 AND seq < ?2"},
         {&w.next_doomed_,
          "SELECT id, queue_id, from_seq, up_to_seq FROM doomed ORDER BY id LIMIT 1"},
         {&w.reap_entries_,
@@ -124,7 +127,8 @@ Result<void> BatchWriter::apply(const Batch& b) {
     for (const auto& key : b.removed) {
         WARREN_TRY(remove_entry(key));
     }
-    return apply_purges(b);
+    WARREN_TRY(apply_purges(b));
+    return apply_dedup(b);
 }
 
 Result<void> BatchWriter::apply_group(const std::vector<const Batch*>& batches,
@@ -147,6 +151,28 @@ Result<void> BatchWriter::apply_group(const std::vector<const Batch*>& batches,
     }
     for (const auto message_id : rows.orphan_checks) {
         WARREN_TRY(drop_orphan(i64(message_id)));
+    }
+    // Batch by batch, so a later batch's cut never runs before an earlier batch's keys.
+    for (const Batch* b : batches) {
+        WARREN_TRY(apply_dedup(*b));
+    }
+    return {};
+}
+
+Result<void> BatchWriter::apply_dedup(const Batch& b) {
+    for (const auto& k : b.dedup_keys) {
+        WARREN_TRY(put_dedup_.bind(1, k.scope)
+                       .bind(2, i64(k.seq))
+                       .bind(3, k.key)
+                       .bind(4, k.expires_at)
+                       .bind(5, std::int64_t{k.routed})
+                       .run());
+    }
+    for (const auto& c : b.dedup_cuts) {
+        const std::int64_t below = c.below_seq > static_cast<std::uint64_t>(INT64_MAX)
+                                       ? INT64_MAX
+                                       : static_cast<std::int64_t>(c.below_seq);
+        WARREN_TRY(cut_dedup_.bind(1, c.scope).bind(2, below).run());
     }
     return {};
 }

@@ -37,6 +37,7 @@ public:
 private:
     Result<void> apply_definitions(const Batch& b);
     Result<void> apply_purges(const Batch& b);
+    Result<void> apply_dedup(const Batch& b);
     Result<void> put_message(const MessageRecord& m);
     Result<void> put_entry(const EntryRecord& e);
     Result<void> update_delivery(const DeliveryCount& d);
@@ -51,6 +52,7 @@ private:
     Statement put_user_, delete_user_, delete_user_permissions_, put_permission_,
         delete_permission_;
     Statement put_message_, put_entry_, update_delivery_, delete_entry_, delete_orphan_;
+    Statement put_dedup_, cut_dedup_;
     Statement next_doomed_, reap_entries_, finish_doomed_;
     Statement begin_, commit_, rollback_, savepoint_, release_, rollback_to_;
 };

@@ -48,6 +48,14 @@ const char* const kSteps[] = {
         user TEXT NOT NULL, vhost TEXT NOT NULL, configure TEXT NOT NULL, write TEXT NOT NULL,
         read TEXT NOT NULL, PRIMARY KEY (user, vhost)) WITHOUT ROWID;
     )sql",
+    // 3: deduplication windows. Keys are only ever looked up in memory (loaded at boot), so the
+    // table is ordered for what the writer does: append at the end of a window, cut its oldest.
+    R"sql(
+    CREATE TABLE dedup (
+        scope TEXT NOT NULL, seq INTEGER NOT NULL, key TEXT NOT NULL,
+        expires_at INTEGER NOT NULL, routed INTEGER NOT NULL,
+        PRIMARY KEY (scope, seq)) WITHOUT ROWID;
+    )sql",
 };
 
 static_assert(sizeof(kSteps) / sizeof(kSteps[0]) == kSchemaVersion);

@@ -197,6 +197,13 @@ Result<Definitions> SqliteStore::load_definitions() {
                            {text(s, 0), text(s, 1), text(s, 2), text(s, 3), text(s, 4)});
                    });
     }
+    if (ok) {
+        ok = query("SELECT scope, seq, key, expires_at, routed FROM dedup ORDER BY scope, seq",
+                   [&](const Statement& s) {
+                       d.dedup.push_back({text(s, 0), static_cast<std::uint64_t>(s.column_int(1)),
+                                          text(s, 2), s.column_int(3), s.column_int(4) != 0});
+                   });
+    }
     if (!ok) {
         return ok.error();
     }

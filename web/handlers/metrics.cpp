@@ -65,6 +65,9 @@ void render_queues(PrometheusText& text, const std::vector<server::QueueView>& q
                "Total number of messages sent to the dead-letter exchange", Type::counter);
     const auto expired = family("warren_queue_messages_expired_total",
                                 "Total number of messages whose TTL ran out", Type::counter);
+    const auto duplicates = family(
+        "warren_queue_messages_duplicate_total",
+        "Messages a queue's deduplication found to be duplicates (not enqueued)", Type::counter);
 
     for (const server::QueueView& queue : queues) {
         const auto labels = PrometheusText::labels({{"vhost", queue.vhost}, {"queue", queue.name}});
@@ -84,6 +87,7 @@ void render_queues(PrometheusText& text, const std::vector<server::QueueView>& q
         text.add(redelivered, labels, stats.redeliver);
         text.add(dead_lettered, labels, stats.dead_lettered);
         text.add(expired, labels, stats.expired);
+        text.add(duplicates, labels, queue.duplicates);
     }
 }
 
@@ -94,11 +98,17 @@ void render_exchanges(PrometheusText& text, const std::vector<server::ExchangeVi
     const auto out = text.family("warren_exchange_messages_published_out_total",
                                  "Total number of messages an exchange routed to a queue",
                                  Type::counter, exchanges.size());
+    const auto duplicates =
+        text.family("warren_exchange_messages_duplicate_total",
+                    "Publishes an exchange's deduplication found to be duplicates (confirmed, "
+                    "not routed)",
+                    Type::counter, exchanges.size());
     for (const server::ExchangeView& exchange : exchanges) {
         const auto labels =
             PrometheusText::labels({{"vhost", exchange.vhost}, {"exchange", exchange.name}});
         text.add(in, labels, exchange.publish_in);
         text.add(out, labels, exchange.publish_out);
+        text.add(duplicates, labels, exchange.duplicates);
     }
 }
 

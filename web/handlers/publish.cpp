@@ -80,6 +80,9 @@ void append_answer(std::string& out, const server::PublishOutcome& outcome) {
     if (outcome.rejected) {
         out += R"(,"rejected":true)";
     }
+    if (outcome.duplicate) {
+        out += R"(,"duplicate":true)";
+    }
     out += '}';
 }
 
@@ -105,9 +108,29 @@ asio::awaitable<HandlerResult> publish(server::Broker& broker, PublishLimits lim
     if (batch) {
         answers += '[';
     }
+    // Idempotency-Key: the dedup key of the message; in a batch, item i's key is "<key>/<i>", so
+    // a retried batch is deduplicated item by item.
+    const auto idempotency = ctx.request.find("Idempotency-Key");
+    std::string_view idempotency_key;
+    if (idempotency != ctx.request.end()) {
+        idempotency_key =
+            std::string_view(idempotency->value().data(), idempotency->value().size());
+    }
+    std::string item_key;
     bool stored = false;
+    std::size_t index = 0;
     for (auto& message : parsed->messages) {
-        auto outcome = broker.publish(who, vhost, exchange, std::move(message));
+        server::PublishOptions options;
+        if (!idempotency_key.empty()) {
+            if (batch) {
+                item_key.assign(idempotency_key).append("/").append(std::to_string(index));
+                options.idempotency_key = item_key;
+            } else {
+                options.idempotency_key = idempotency_key;
+            }
+        }
+        ++index;
+        auto outcome = broker.publish(who, vhost, exchange, std::move(message), options);
         if (!outcome) {
             co_return outcome.error();
         }

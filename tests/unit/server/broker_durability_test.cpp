@@ -354,5 +354,43 @@ TYPED_TEST(DurableBrokerTest, AQueueDeletedAndDeclaredAgainInOneTurnLosesItsBind
     EXPECT_FALSE(routed->routed);
 }
 
+// Dedup keys are committed with their messages: a duplicate is recognised after a restart
+// exactly as before it; keys past their TTL or evicted are not; a deleted exchange's keys do
+// not come back in a new exchange of the same name.
+TYPED_TEST(DurableBrokerTest, DedupKeysAreRecognisedAfterARestart) {
+    auto publish_id = [&](const std::string& exchange, const std::string& key,
+                          const std::string& id) {
+        Properties props;
+        props.delivery_mode = 2;
+        props.message_id = id;
+        return this->broker->publish("/", exchange, make_message(exchange, key, props, id)).value();
+    };
+    this->declare_queue(
+        "orders", true,
+        {{"x-message-deduplication", true}, {"x-cache-ttl", 10000}, {"x-cache-size", 3}});
+    ExchangeSpec spec{"payments", "fanout", true,
+                      false,      false,    {{"x-message-deduplication", true}}};
+    ASSERT_TRUE(this->broker->declare_exchange("/", spec));
+    ASSERT_TRUE(this->broker->bind("/", {"payments", Destination::queue("orders"), "", {}}));
+    EXPECT_FALSE(publish_id("payments", "", "pay-1").duplicate);
+    for (const char* id : {"o-1", "o-2", "o-3", "o-4"}) { // o-1 leaves the window of 3
+        EXPECT_FALSE(publish_id("", "orders", id).duplicate);
+    }
+    this->restart();
+    EXPECT_TRUE(publish_id("payments", "", "pay-1").duplicate);
+    EXPECT_TRUE(publish_id("", "orders", "o-4").duplicate);
+    EXPECT_TRUE(publish_id("", "orders", "o-2").duplicate);
+    EXPECT_FALSE(publish_id("", "orders", "o-1").duplicate); // evicted before the restart
+    this->restart();
+    this->clock.advance(10001);
+    this->restart();
+    EXPECT_FALSE(publish_id("", "orders", "o-4").duplicate); // its TTL ran out
+    // Deleted and declared again: a new window.
+    ASSERT_TRUE(this->broker->delete_exchange("/", "payments", false));
+    ASSERT_TRUE(this->broker->declare_exchange("/", spec));
+    this->restart();
+    EXPECT_FALSE(publish_id("payments", "", "pay-1").duplicate);
+}
+
 } // namespace
 } // namespace warren::server

@@ -601,6 +601,70 @@ TYPED_TEST(StoreContractTest, SubmitAndReadAfterCloseFailWithoutHanging) {
     EXPECT_FALSE(*page);
 }
 
+// ---- deduplication windows ----------------------------------------------------------------
+
+TYPED_TEST(StoreContractTest, DedupKeysSurviveReopenInScopeAndSeqOrder) {
+    Batch b;
+    b.dedup_keys.push_back({"queue 7", 12, "refund-2", 2000, true});
+    b.dedup_keys.push_back({"exchange / payments", 11, "refund-1", 1000, false});
+    b.dedup_keys.push_back({"queue 7", 10, "refund-0", 1000, true});
+    ASSERT_TRUE(this->commit(std::move(b)));
+    this->reopen();
+    const auto d = this->definitions();
+    EXPECT_EQ(d.dedup,
+              (std::vector<DedupRecord>{{"exchange / payments", 11, "refund-1", 1000, false},
+                                        {"queue 7", 10, "refund-0", 1000, true},
+                                        {"queue 7", 12, "refund-2", 2000, true}}));
+}
+
+TYPED_TEST(StoreContractTest, ADedupCutForgetsTheOlderKeysOfItsWindowOnly) {
+    Batch keys;
+    for (std::uint64_t seq = 1; seq <= 5; ++seq) {
+        keys.dedup_keys.push_back({"w", seq, "k" + std::to_string(seq), 9000, true});
+    }
+    keys.dedup_keys.push_back({"other", 2, "o", 9000, true});
+    ASSERT_TRUE(this->commit(std::move(keys)));
+    Batch cut;
+    cut.dedup_cuts.push_back({"w", 4});
+    // A key put and cut in the same batch is gone: it left the window at once.
+    cut.dedup_keys.push_back({"gone", 6, "g", 9000, true});
+    cut.dedup_cuts.push_back({"gone", 7});
+    ASSERT_TRUE(this->commit(std::move(cut)));
+    this->reopen();
+    auto d = this->definitions();
+    EXPECT_EQ(d.dedup, (std::vector<DedupRecord>{{"other", 2, "o", 9000, true},
+                                                 {"w", 4, "k4", 9000, true},
+                                                 {"w", 5, "k5", 9000, true}}));
+    Batch all;
+    all.dedup_cuts.push_back({"w", UINT64_MAX}); // the window's object was deleted
+    ASSERT_TRUE(this->commit(std::move(all)));
+    d = this->definitions();
+    EXPECT_EQ(d.dedup, (std::vector<DedupRecord>{{"other", 2, "o", 9000, true}}));
+}
+
+TYPED_TEST(StoreContractTest, DedupBatchesApplyInOrderWhenCommittedTogether) {
+    // Submitted back to back, so a store may commit them as one group: the second batch's cut
+    // must still come after the first batch's keys, and the third's key after that cut.
+    int done = 0;
+    auto count = [&done](Result<void> r) {
+        EXPECT_TRUE(r);
+        ++done;
+    };
+    Batch first;
+    first.dedup_keys.push_back({"w", 1, "a", 9000, true});
+    first.dedup_keys.push_back({"w", 2, "b", 9000, true});
+    Batch second;
+    second.dedup_cuts.push_back({"w", UINT64_MAX});
+    Batch third;
+    third.dedup_keys.push_back({"w", 3, "c", 9000, false});
+    this->store().submit(std::move(first), count);
+    this->store().submit(std::move(second), count);
+    this->store().submit(std::move(third), count);
+    ASSERT_TRUE(this->executor.run_until([&] { return done == 3; }));
+    this->reopen();
+    EXPECT_EQ(this->definitions().dedup, (std::vector<DedupRecord>{{"w", 3, "c", 9000, false}}));
+}
+
 } // namespace
 } // namespace testing
 } // namespace warren::storage

@@ -1,0 +1,130 @@
+#pragma once
+
+// Deduplication (x-message-deduplication on an exchange or a queue): the settings a declare
+// carries, and the window of keys seen, which decides whether a publish is a duplicate.
+//
+// A key is the Idempotency-Key of an HTTP publish when given, else the header named by
+// x-deduplication-header, else the message_id property; a message with none is never a
+// duplicate. The window keeps a key for x-cache-ttl milliseconds and at most x-cache-size keys,
+// the oldest leaving first. Every key has a number (its seq, increasing across the broker), and
+// the keys leave the window in seq order, so what the store must forget is always "everything of
+// this window below seq N": one range delete, whatever was evicted. The window survives a restart
+// because the store keeps each key with its message, in the same commit.
+//
+// Thread: the core executor only.
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include <boost/json/object.hpp>
+
+#include "common/error.hpp"
+#include "common/message.hpp"
+#include "server/clock.hpp"
+#include "storage/records.hpp"
+#include "storage/store.hpp"
+
+namespace warren::server {
+
+struct DedupSettings {
+    std::optional<std::string> header;  // x-deduplication-header; none = message_id
+    Millis ttl = 300'000;               // x-cache-ttl
+    std::uint64_t max_keys = 1'000'000; // x-cache-size
+};
+
+// The dedup arguments of a declare: nothing unless x-message-deduplication is true. The other
+// three without it are refused (they would silently do nothing). `where`: "queue 'q' in vhost
+// '/'", for reasons worded as RabbitMQ's.
+Result<std::optional<DedupSettings>> parse_dedup_arguments(const boost::json::object& arguments,
+                                                           std::string_view where);
+bool is_dedup_argument(std::string_view key);
+
+// A message's key under these settings; `idempotency_key` (HTTP's header) wins when not empty.
+std::optional<std::string> dedup_key(const Message& message, const DedupSettings& settings,
+                                     std::string_view idempotency_key);
+
+class DedupWindow {
+public:
+    explicit DedupWindow(DedupSettings settings) : settings_(std::move(settings)) {}
+
+    const DedupSettings& settings() const { return settings_; }
+
+    // A key still in the window, with how its first publish was answered (routed or not).
+    struct Seen {
+        bool routed = false;
+    };
+    std::optional<Seen> find(const std::string& key, Millis now);
+    // Remembers a key first published now; the oldest keys leave past max_keys.
+    void remember(std::string key, std::uint64_t seq, bool routed, Millis now);
+    // Recovery: a stored key, oldest first. Expired ones are skipped.
+    void restore(std::string key, std::uint64_t seq, bool routed, Millis expires_at, Millis now);
+    // Drops keys whose TTL ran out.
+    void expire(Millis now);
+
+    // Every key left with a seq below this (what the store may forget); 0 while none left.
+    std::uint64_t forgotten_below() const { return forgotten_below_; }
+    std::size_t size() const { return keys_.size(); }
+
+private:
+    struct Slot {
+        std::uint64_t seq = 0;
+        Millis expires_at = 0;
+        bool routed = false;
+    };
+    struct Order {
+        std::uint64_t seq = 0;
+        Millis expires_at = 0;
+        const std::string* key = nullptr; // the key in keys_ (node-based: stays put)
+    };
+    void insert(std::string key, std::uint64_t seq, bool routed, Millis expires_at);
+    void evict_oldest();
+
+    DedupSettings settings_;
+    std::unordered_map<std::string, Slot> keys_;
+    std::deque<Order> order_; // by seq, oldest first; may hold keys already replaced
+    std::uint64_t forgotten_below_ = 0;
+};
+
+// One exchange's or queue's window and where the store keeps it: `scope` names it in the
+// store (exchange_scope / queue_scope). Counts the duplicates it found.
+class Deduplication {
+public:
+    Deduplication(DedupSettings settings, std::string scope)
+        : window_(std::move(settings)), scope_(std::move(scope)) {}
+
+    const std::string& scope() const { return scope_; }
+    const DedupSettings& settings() const { return window_.settings(); }
+    std::uint64_t duplicates() const { return duplicates_; }
+    std::size_t keys() const { return window_.size(); }
+
+    std::optional<std::string> key_of(const Message& message,
+                                      std::string_view idempotency_key) const {
+        return dedup_key(message, window_.settings(), idempotency_key);
+    }
+    // The key's first publish if it is still in the window (and then one more duplicate).
+    std::optional<DedupWindow::Seen> check(const std::string& key, Millis now);
+    // A first publish. batch: where the key is stored with its message (null when the message
+    // is not stored); keys that left the window meanwhile are cut from the store there too.
+    void remember(std::string key, std::uint64_t seq, bool routed, Millis now,
+                  storage::Batch* batch);
+    // The exchange or queue is deleted: its stored keys go.
+    void forget_all(storage::Batch& batch) const;
+    // Recovery, in seq order.
+    void restore(const storage::DedupRecord& record, Millis now);
+
+private:
+    DedupWindow window_;
+    std::string scope_;
+    std::uint64_t cut_sent_ = 0; // the store has forgotten every key below this
+    std::uint64_t duplicates_ = 0;
+};
+
+// Store scopes: a length prefix keeps "a b"+"c" and "a"+"b c" apart whatever names contain.
+std::string exchange_scope(std::string_view vhost, std::string_view exchange);
+std::string queue_scope(std::uint64_t queue_id);
+
+} // namespace warren::server
