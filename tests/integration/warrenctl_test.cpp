@@ -238,14 +238,14 @@ TEST_F(WarrenctlTest, JsonOutputParses) {
     EXPECT_EQ(described.at("bindings").at(0).at("destination"), json::value("q1"));
 
     json::value published = ok_json({"publish", "x1", "k", "hello"});
-    EXPECT_EQ(published, json::parse(R"({"routed":true})"));
+    EXPECT_EQ(published, json::parse(R"({"routed":true,"duplicate":false})"));
     json::value queues = ok_json({"queue", "list"});
     ASSERT_EQ(queues.as_array().size(), 1u);
     EXPECT_EQ(queues.at(0).at("messages"), json::value(1));
     json::value got = ok_json({"get", "q1", "--requeue"});
     EXPECT_EQ(got.at(0).at("payload"), json::value("hello"));
     json::value piped = json::parse(ctl({"--json", "publish", "x1", "k"}, {}, "a\nb\n").out);
-    EXPECT_EQ(piped, json::parse(R"({"published":2,"routed":2})"));
+    EXPECT_EQ(piped, json::parse(R"({"published":2,"routed":2,"duplicates":0})"));
     json::value bindings = ok_json({"binding", "list"});
     EXPECT_EQ(bindings.as_array().size(), 2u); // the default exchange's and x1 -> q1
     json::value overview = ok_json({"overview"});
@@ -410,6 +410,35 @@ TEST_F(WarrenctlTest, EnvironmentVariablesSetServerCredentialsAndVhost) {
     CtlResult refused = run_ctl({"queue", "list"}, wrong);
     EXPECT_EQ(refused.exit_code, 1);
     expect_one_error_line(refused, "not_authorized");
+}
+
+// Issue 16's flags: a grouped queue, a deduplicating queue, a consistent-hash exchange, and a
+// publish with a message id whose second copy is reported as a duplicate.
+TEST_F(WarrenctlTest, GroupsDedupAndConsistentHashFromTheCommandLine) {
+    ok_json({"queue", "create", "orders", "--arg", "x-group-by=header:order_id", "--arg",
+             "x-group-max-in-flight=2"});
+    json::value orders = ok_json({"queue", "describe", "orders"});
+    EXPECT_EQ(orders.at("arguments"),
+              json::parse(R"({"x-group-by":"header:order_id","x-group-max-in-flight":2})"));
+    ok_json({"queue", "create", "refunds", "--arg", "x-message-deduplication=true", "--arg",
+             "x-cache-ttl=60000"});
+    json::value first = ok_json({"publish", "", "refunds", "10 EUR", "--message-id", "refund-1"});
+    EXPECT_EQ(first, json::parse(R"({"routed":true,"duplicate":false})"));
+    json::value second = ok_json({"publish", "", "refunds", "10 EUR", "--message-id", "refund-1"});
+    EXPECT_EQ(second, json::parse(R"({"routed":true,"duplicate":true})"));
+    auto plain = ctl({"publish", "", "refunds", "10 EUR", "--message-id", "refund-1"});
+    EXPECT_EQ(plain.exit_code, 0);
+    EXPECT_NE(plain.err.find("duplicate"), std::string::npos) << plain.err;
+    json::value piped = json::parse(
+        ctl({"--json", "publish", "", "refunds", "--message-id", "refund-2"}, {}, "a\nb\n").out);
+    EXPECT_EQ(piped, json::parse(R"({"published":2,"routed":2,"duplicates":1})"));
+    EXPECT_EQ(messages_in("refunds"), 2);
+    json::value ring = ok_json({"exchange", "create", "ring", "--type", "x-consistent-hash"});
+    EXPECT_EQ(ring.at("created"), json::value(true));
+    ok_json({"bind", "ring", "orders", "--key", "3"});
+    auto bad = ctl({"bind", "ring", "refunds", "--key", "heavy"});
+    EXPECT_NE(bad.exit_code, 0);
+    EXPECT_NE(bad.err.find("weight"), std::string::npos) << bad.err;
 }
 
 TEST_F(WarrenctlTest, UsersAndPermissionsRoundTrip) {

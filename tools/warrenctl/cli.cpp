@@ -128,8 +128,10 @@ std::optional<UsageError> check_command(const Invocation& inv) {
         }
     }
     if (auto type = inv.value("type")) {
-        if (*type != "direct" && *type != "fanout" && *type != "topic" && *type != "headers") {
-            return usage("exchange create: --type must be direct, fanout, topic or headers, not '" +
+        if (*type != "direct" && *type != "fanout" && *type != "topic" && *type != "headers" &&
+            *type != "x-consistent-hash") {
+            return usage("exchange create: --type must be direct, fanout, topic, headers or "
+                         "x-consistent-hash, not '" +
                          *type + "'");
         }
     }
@@ -375,12 +377,18 @@ parse_queue_argument(std::string_view text) {
         return kv.error();
     }
     static const std::vector<std::string_view> kNumeric = {
-        "x-message-ttl",      "x-expires",        "x-max-length",
-        "x-max-length-bytes", "x-delivery-limit", "x-max-priority",
+        "x-message-ttl",         "x-expires",        "x-max-length",
+        "x-max-length-bytes",    "x-delivery-limit", "x-max-priority",
+        "x-group-max-in-flight", "x-cache-ttl",      "x-cache-size",
     };
     static const std::vector<std::string_view> kStrings = {
-        "x-overflow",   "x-dead-letter-exchange", "x-dead-letter-routing-key",
-        "x-queue-mode", "x-queue-type",
+        "x-overflow",
+        "x-dead-letter-exchange",
+        "x-dead-letter-routing-key",
+        "x-queue-mode",
+        "x-queue-type",
+        "x-group-by",
+        "x-deduplication-header",
     };
     const std::string& key = kv->first;
     const std::string_view raw = text.substr(text.find('=') + 1);
@@ -392,7 +400,7 @@ parse_queue_argument(std::string_view text) {
         kv->second = *n;
     } else if (std::find(kStrings.begin(), kStrings.end(), key) != kStrings.end()) {
         kv->second = json::string(raw);
-    } else if (key == "x-single-active-consumer") {
+    } else if (key == "x-single-active-consumer" || key == "x-message-deduplication") {
         if (raw != "true" && raw != "false") {
             return usage("--arg " + key + " wants true or false, not '" + std::string(raw) + "'");
         }

@@ -12,7 +12,8 @@ const std::vector<CommandSpec> kCommands = {
      {"NAME"},
      {},
      {{"type", true}, {"transient"}, {"auto-delete"}, {"internal"}, {"alternate-exchange", true}},
-     "exchange create NAME [--type direct|fanout|topic|headers] [--transient] [--auto-delete] "
+     "exchange create NAME [--type direct|fanout|topic|headers|x-consistent-hash] [--transient] "
+     "[--auto-delete] "
      "[--internal] [--alternate-exchange X]",
      "declare an exchange (durable unless --transient; type direct by default)"},
     {"exchange delete",
@@ -64,8 +65,9 @@ const std::vector<CommandSpec> kCommands = {
     {"publish",
      {"EXCHANGE", "ROUTING_KEY"},
      {"BODY"},
-     {{"content-type", true}, {"header", true, true}},
-     "publish EXCHANGE ROUTING_KEY [BODY] [--content-type T] [--header KEY=VALUE]...",
+     {{"content-type", true}, {"header", true, true}, {"message-id", true}},
+     "publish EXCHANGE ROUTING_KEY [BODY] [--content-type T] [--header KEY=VALUE]... "
+     "[--message-id ID]",
      "publish BODY, or each line of stdin as it comes (persistent, confirmed)"},
     {"consume",
      {},

@@ -42,6 +42,9 @@ json::object properties_of(const Invocation& inv) {
     if (!headers.empty()) {
         props["headers"] = std::move(headers);
     }
+    if (auto id = inv.value("message-id")) {
+        props["message_id"] = *id; // the key of x-message-deduplication
+    }
     return props;
 }
 
@@ -59,8 +62,15 @@ void publish_one(Context& ctx, const std::string& exchange, const std::string& k
     json::value answer = json::parse(response.body);
     const bool routed = answer.is_object() && answer.as_object().contains("routed") &&
                         answer.at("routed") == json::value(true);
+    const bool duplicate = answer.is_object() && answer.as_object().contains("duplicate") &&
+                           answer.at("duplicate") == json::value(true);
     if (ctx.json()) {
-        print_json(std::cout, json::object{{"routed", routed}});
+        print_json(std::cout, json::object{{"routed", routed}, {"duplicate", duplicate}});
+    }
+    if (duplicate) {
+        std::cerr << "warrenctl: a duplicate (its key was published already): confirmed, not "
+                     "delivered again\n";
+        return;
     }
     if (!routed) {
         std::cerr << "warrenctl: the message was not routed (no binding of exchange '" << exchange
@@ -195,6 +205,10 @@ private:
             outstanding_.pop_front();
         }
         ++confirmed_;
+        if (const json::value* duplicate = frame.if_contains("duplicate");
+            duplicate && duplicate->is_bool() && duplicate->get_bool()) {
+            ++duplicates_;
+        }
         const json::value* routed = frame.if_contains("routed");
         if (routed && routed->is_bool() && routed->get_bool()) {
             ++routed_;
@@ -205,7 +219,9 @@ private:
 
     void report() {
         if (ctx_.json()) {
-            print_json(std::cout, json::object{{"published", confirmed_}, {"routed", routed_}});
+            print_json(std::cout, json::object{{"published", confirmed_},
+                                               {"routed", routed_},
+                                               {"duplicates", duplicates_}});
         }
         if (routed_ < confirmed_ && !interactive_) {
             std::cerr << "warrenctl: " << (confirmed_ - routed_) << " of " << confirmed_
@@ -225,6 +241,7 @@ private:
     std::int64_t next_confirm_ = 0;
     std::uint64_t confirmed_ = 0;
     std::uint64_t routed_ = 0;
+    std::uint64_t duplicates_ = 0;
 };
 
 } // namespace
