@@ -139,6 +139,31 @@ TEST_F(WarrenPerf, HttpBatchesAndAutoAck) {
     EXPECT_EQ(as_count(q.at("message_stats").at("publish")), 1000u) << json::serialize(q);
 }
 
+// Issue 16's modes: group keys on a grouped queue, unique message ids on a deduplicating one.
+// Every message is distinct, so nothing is a duplicate and the counts agree as before; the
+// queue was declared with the arguments the modes need.
+TEST_F(WarrenPerf, GroupsAndUniqueMessageIdsOnADeduplicatingGroupedQueue) {
+    auto summary = run_json({"--transport",  "ws",
+                             "--publishers", "2",
+                             "--consumers",  "2",
+                             "--pmessages",  "1000",
+                             "--duration",   "30",
+                             "--persistent", "--confirm",
+                             "100",          "--prefetch",
+                             "50",           "--groups",
+                             "10",           "--message-id",
+                             "unique",       "--dedup-window",
+                             "5000",         "--queue",
+                             "perf-groups"});
+    expect_consistent(summary, "perf-groups", 2000);
+    HttpClient client(warren.port());
+    auto q = client.get("/api/queues/%2F/perf-groups").json();
+    EXPECT_EQ(q.at("arguments"), json::parse(R"({"x-group-by":"header:g",)"
+                                             R"("x-message-deduplication":true,)"
+                                             R"("x-cache-size":5000})"));
+    EXPECT_EQ(as_count(q.at("message_stats").at("duplicates")), 0u);
+}
+
 TEST(WarrenPerfErrors, NoBrokerIsAClearFailure) {
     // Port 1 on loopback: nothing listens there (connection refused).
     PerfRun run = run_perf({"--url", "http://127.0.0.1:1", "--pmessages", "10", "--json"});

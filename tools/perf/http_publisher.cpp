@@ -24,7 +24,7 @@ std::size_t count_of(std::string_view text, std::string_view needle) {
     return n;
 }
 
-asio::awaitable<void> http_publisher(RunState& run) {
+asio::awaitable<void> http_publisher(RunState& run, std::size_t index) {
     const PerfOptions& options = run.options;
     Metrics& metrics = run.metrics;
     auto executor = co_await asio::this_coro::executor;
@@ -43,6 +43,7 @@ asio::awaitable<void> http_publisher(RunState& run) {
     const Template message = http_message(options);
     Pacer pacer(executor, options.rate / static_cast<double>(options.publishers), run.start_ns);
     std::uint64_t sent = 0;
+    std::uint64_t serial = first_serial(index);
     while (!run.stop_publishing && !metrics.failed() &&
            (options.pmessages == 0 || sent < options.pmessages)) {
         std::uint64_t n = options.batch;
@@ -53,7 +54,7 @@ asio::awaitable<void> http_publisher(RunState& run) {
         const std::int64_t start = now_ns();
         std::string& body = request.body();
         if (options.batch == 1) {
-            body = message.stamped(start);
+            body = message.stamped(start, serial++);
         } else {
             body.clear();
             body += '[';
@@ -63,7 +64,7 @@ asio::awaitable<void> http_publisher(RunState& run) {
                 }
                 const std::size_t at = body.size();
                 body += message.text;
-                write_stamp(body.data() + at + message.stamp_at, start);
+                message.fill(body.data() + at, start, serial++);
             }
             body += ']';
         }
@@ -97,7 +98,7 @@ asio::awaitable<void> http_publisher(RunState& run) {
 } // namespace
 
 void start_http_publisher(asio::any_io_executor executor, RunState& run, std::size_t index) {
-    asio::co_spawn(executor, http_publisher(run), [&run, index](std::exception_ptr error) {
+    asio::co_spawn(executor, http_publisher(run, index), [&run, index](std::exception_ptr error) {
         if (error) {
             try {
                 std::rethrow_exception(error);

@@ -33,7 +33,16 @@ asio::awaitable<void> declare(const PerfOptions& options, const Target& target) 
     const std::string vhost = encode_segment(options.vhost);
     auto put = connection.make_request(http::verb::put, "/api/queues/" + vhost + "/" +
                                                             encode_segment(options.queue));
-    put.body() = R"({"durable":true,"auto_delete":false,"arguments":{}})";
+    boost::json::object arguments;
+    if (options.groups > 0) {
+        arguments["x-group-by"] = "header:g";
+    }
+    if (options.dedup_window > 0) {
+        arguments["x-message-deduplication"] = true;
+        arguments["x-cache-size"] = options.dedup_window;
+    }
+    put.body() = boost::json::serialize(
+        boost::json::object{{"durable", true}, {"auto_delete", false}, {"arguments", arguments}});
     auto declared = co_await connection.send(put);
     if (declared.result_int() / 100 != 2) {
         throw ConnectError("cannot declare queue '" + options.queue +

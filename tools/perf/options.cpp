@@ -16,6 +16,7 @@ ParseResult parse_options(int argc, const char* const* argv) {
     PerfOptions o;
     std::string transport = "ws";
     std::string routing_key;
+    std::string message_id = "none";
     po::options_description desc("warren-perf: a load generator for warren (in the manner of "
                                  "RabbitMQ PerfTest)\n\nOptions");
     // clang-format off
@@ -56,6 +57,13 @@ ParseResult parse_options(int argc, const char* const* argv) {
          "once); pending acks also go every 10 ms")
         ("drain-timeout", po::value(&o.drain_timeout)->default_value(o.drain_timeout),
          "after publishing: stop consuming once nothing arrived for this many seconds")
+        ("groups", po::value(&o.groups)->default_value(o.groups),
+         "N > 0: each message carries header g = one of N keys in turn, and the queue is "
+         "declared with x-group-by=header:g")
+        ("message-id", po::value(&message_id)->default_value(message_id),
+         "none, or unique: every message gets its own message_id (a dedup key)")
+        ("dedup-window", po::value(&o.dedup_window)->default_value(o.dedup_window),
+         "N > 0: the queue is declared with x-message-deduplication and x-cache-size N")
         ("json", po::bool_switch(&o.json), "print the summary as one JSON object");
     // clang-format on
     po::variables_map vm;
@@ -76,6 +84,11 @@ ParseResult parse_options(int argc, const char* const* argv) {
         o.transport = Transport::ws;
     } else {
         return UsageError{"--transport must be http or ws, not '" + transport + "'"};
+    }
+    if (message_id == "unique") {
+        o.message_ids = true;
+    } else if (message_id != "none") {
+        return UsageError{"--message-id must be none or unique, not '" + message_id + "'"};
     }
     if (vm.count("routing-key")) {
         o.routing_key = routing_key;

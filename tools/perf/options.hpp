@@ -39,6 +39,12 @@ struct PerfOptions {
     std::uint32_t ack_every = 1; // manual acks: deliveries per multiple-ack (1 = at once)
     double drain_timeout = 5;    // seconds without deliveries after which consuming stops
     bool json = false;
+    // Issue 16's costs: a group key per message (header "g", N keys in turn; the queue is
+    // declared with x-group-by), a unique message_id per message, and a dedup window of N keys
+    // on the queue (x-message-deduplication, x-cache-size).
+    std::uint64_t groups = 0;
+    bool message_ids = false;
+    std::uint64_t dedup_window = 0;
 
     const std::string& key() const { return routing_key ? *routing_key : queue; }
 };

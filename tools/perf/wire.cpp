@@ -43,7 +43,58 @@ std::optional<std::uint64_t> number_after(std::string_view text, std::string_vie
     return value;
 }
 
+// The properties object, with the id and group slots; their offsets within it are returned.
+std::string properties_text(const PerfOptions& options, std::size_t& id_at, std::size_t& group_at,
+                            std::size_t& group_width) {
+    std::string text = R"({"delivery_mode":)";
+    text += options.persistent ? "2" : "1";
+    if (options.message_ids) {
+        text += R"(,"message_id":")";
+        id_at = text.size();
+        text += std::string(kStampBytes, '0');
+        text += '"';
+    }
+    if (options.groups > 0) {
+        group_width = std::to_string(options.groups - 1).size();
+        text += R"(,"headers":{"g":"g)";
+        group_at = text.size();
+        text += std::string(group_width, '0');
+        text += R"("})";
+    }
+    text += '}';
+    return text;
+}
+
+// Appends the properties to `text` and records where the slots landed in it.
+void add_properties(std::string& text, const PerfOptions& options, Template& t) {
+    std::size_t id_at = Template::npos;
+    std::size_t group_at = Template::npos;
+    const std::string props = properties_text(options, id_at, group_at, t.group_width);
+    if (id_at != Template::npos) {
+        t.id_at = text.size() + id_at;
+    }
+    if (group_at != Template::npos) {
+        t.group_at = text.size() + group_at;
+        t.groups = options.groups;
+    }
+    text += props;
+}
+
 } // namespace
+
+void Template::fill(char* message, std::int64_t ns, std::uint64_t serial) const {
+    write_stamp(message + stamp_at, ns);
+    if (id_at != npos) {
+        write_stamp(message + id_at, static_cast<std::int64_t>(serial));
+    }
+    if (group_at != npos) {
+        std::uint64_t key = serial % groups;
+        for (std::size_t i = group_width; i-- > 0;) {
+            message[group_at + i] = static_cast<char>('0' + key % 10);
+            key /= 10;
+        }
+    }
+}
 
 void write_stamp(char* out, std::int64_t ns) {
     auto v = static_cast<std::uint64_t>(ns);
@@ -66,24 +117,29 @@ std::optional<std::int64_t> read_stamp(std::string_view text) {
 }
 
 Template http_message(const PerfOptions& options) {
-    std::string text = R"({"properties":{"delivery_mode":)";
-    text += options.persistent ? "2" : "1";
-    text += R"(},"routing_key":)" + quoted(options.key()) + R"(,"payload":")";
-    const std::size_t at = text.size();
+    Template t;
+    std::string text = R"({"properties":)";
+    add_properties(text, options, t);
+    text += R"(,"routing_key":)" + quoted(options.key()) + R"(,"payload":")";
+    t.stamp_at = text.size();
     text += payload_text(options.size);
     text += R"(","payload_encoding":"string"})";
-    return {std::move(text), at};
+    t.text = std::move(text);
+    return t;
 }
 
 Template ws_publish(const PerfOptions& options) {
     std::string text = R"({"op":"publish","vhost":)" + quoted(options.vhost) + R"(,"exchange":)" +
                        quoted(options.exchange) + R"(,"routing_key":)" + quoted(options.key()) +
-                       R"(,"properties":{"delivery_mode":)" + (options.persistent ? "2" : "1") +
-                       R"(},"payload":")";
-    const std::size_t at = text.size();
+                       R"(,"properties":)";
+    Template t;
+    add_properties(text, options, t);
+    text += R"(,"payload":")";
+    t.stamp_at = text.size();
     text += payload_text(options.size);
     text += R"(","payload_encoding":"string")";
-    return {std::move(text), at};
+    t.text = std::move(text);
+    return t;
 }
 
 std::optional<Delivery> scan_message(std::string_view frame) {

@@ -33,17 +33,32 @@ inline std::int64_t now_ns() {
 void write_stamp(char* out, std::int64_t ns);
 std::optional<std::int64_t> read_stamp(std::string_view text);
 
-// A message template: `text` with the stamp's 16 characters at `stamp_at`.
+// A message template: `text` with the stamp's 16 characters at `stamp_at`, and (--message-id,
+// --groups) room for a message id (16 hex digits) and a group key (fixed-width decimal) that
+// `fill` writes per message from its serial number.
 struct Template {
+    static constexpr std::size_t npos = std::string::npos;
     std::string text;
     std::size_t stamp_at = 0;
+    std::size_t id_at = npos;
+    std::size_t group_at = npos;
+    std::size_t group_width = 0;
+    std::uint64_t groups = 0;
 
-    std::string stamped(std::int64_t ns) const {
+    // `message` is a copy of `text` (possibly inside a longer buffer).
+    void fill(char* message, std::int64_t ns, std::uint64_t serial) const;
+
+    std::string stamped(std::int64_t ns, std::uint64_t serial = 0) const {
         std::string out = text;
-        write_stamp(out.data() + stamp_at, ns);
+        fill(out.data(), ns, serial);
         return out;
     }
 };
+
+// A publisher's message numbers: unique across publishers of one run.
+inline std::uint64_t first_serial(std::size_t publisher) {
+    return static_cast<std::uint64_t>(publisher) << 40;
+}
 
 // One message of the HTTP publish body: {"properties":..,"routing_key":..,"payload":..,...}.
 Template http_message(const PerfOptions& options);

@@ -45,10 +45,11 @@ private:
     WsConnection ws_;
     asio::steady_timer wake_; // the writer waits on it for window room
     Template template_;
-    std::string frame_;                  // the frame being made, its capacity kept
-    std::deque<std::int64_t> in_flight_; // send times of unconfirmed messages, in order
-    std::uint64_t next_seq_ = 1;         // the confirm number of the next publish
-    std::uint64_t oldest_seq_ = 1;       // the confirm number of in_flight_.front()
+    std::string frame_;                           // the frame being made, its capacity kept
+    std::deque<std::int64_t> in_flight_;          // send times of unconfirmed messages, in order
+    std::uint64_t next_seq_ = 1;                  // the confirm number of the next publish
+    std::uint64_t oldest_seq_ = 1;                // the confirm number of in_flight_.front()
+    std::uint64_t serial_ = first_serial(index_); // the next message's number (id, group)
 };
 
 asio::awaitable<void> WsPublisher::write_loop() {
@@ -95,7 +96,7 @@ asio::awaitable<void> WsPublisher::write_loop() {
         const std::int64_t now = now_ns();
         std::string& frame = frame_;
         frame = template_.text;
-        write_stamp(frame.data() + template_.stamp_at, now);
+        template_.fill(frame.data(), now, serial_++);
         if (window > 0) {
             frame += ",\"confirm\":";
             frame += std::to_string(next_seq_++);
