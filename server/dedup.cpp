@@ -1,5 +1,7 @@
 #include "server/dedup.hpp"
 
+#include <utility>
+
 #include <boost/json/serialize.hpp>
 
 namespace warren::server {
@@ -107,9 +109,39 @@ std::optional<DedupWindow::Seen> DedupWindow::find(const std::string& key, Milli
     return Seen{it->second.routed};
 }
 
-void DedupWindow::remember(std::string key, std::uint64_t seq, bool routed, Millis now) {
+DedupWindow::Claim DedupWindow::claim(std::string key, std::uint64_t seq, Millis now) {
+    if (claimed_ != nullptr) {
+        return Claim{std::nullopt, false};
+    }
+    auto [it, inserted] = keys_.try_emplace(std::move(key));
+    if (!inserted && it->second.expires_at > now) {
+        return Claim{Seen{it->second.routed}, false};
+    }
+    // New, or back after it expired (its old mark in order_ is stale now).
+    it->second = Slot{seq, now + settings_.ttl, true};
+    order_.push_back(Order{seq, it->second.expires_at, &it->first});
+    claimed_ = &*it;
+    return Claim{std::nullopt, true};
+}
+
+const std::string& DedupWindow::finish(bool routed, Millis now) {
+    auto* claimed = std::exchange(claimed_, nullptr);
+    claimed->second.routed = routed;
     expire(now);
-    insert(std::move(key), seq, routed, now + settings_.ttl);
+    trim();
+    return claimed->first; // never evicted here: it is the newest, and max_keys >= 1
+}
+
+// Not erased: an older mark of the same key may still be in order_ and points at its node.
+// Expired at once, it is a stranger to find() and claim(), and leaves with its mark.
+void DedupWindow::undo() {
+    std::exchange(claimed_, nullptr)->second.expires_at = 0;
+}
+
+void DedupWindow::remember(std::string key, std::uint64_t seq, bool routed, Millis now) {
+    if (claim(std::move(key), seq, now).claimed) {
+        finish(routed, now);
+    }
 }
 
 void DedupWindow::restore(std::string key, std::uint64_t seq, bool routed, Millis expires_at,
@@ -125,6 +157,10 @@ void DedupWindow::insert(std::string key, std::uint64_t seq, bool routed, Millis
     auto [it, inserted] = keys_.insert_or_assign(std::move(key), Slot{seq, expires_at, routed});
     order_.push_back(Order{seq, expires_at, &it->first});
     (void)inserted; // a key seen again after it expired: the new slot replaces the old
+    trim();
+}
+
+void DedupWindow::trim() {
     while (keys_.size() > settings_.max_keys) {
         evict_oldest();
     }
@@ -146,26 +182,35 @@ void DedupWindow::evict_oldest() {
     forgotten_below_ = std::max(forgotten_below_, oldest.seq + 1);
 }
 
-std::optional<DedupWindow::Seen> Deduplication::check(const std::string& key, Millis now) {
-    auto seen = window_.find(key, now);
-    if (seen) {
+DedupWindow::Claim Deduplication::claim(std::string key, std::uint64_t seq, Millis now) {
+    auto claim = window_.claim(std::move(key), seq, now);
+    if (claim.duplicate) {
         ++duplicates_;
     }
-    return seen;
+    if (claim.claimed) {
+        claimed_seq_ = seq;
+    }
+    return claim;
 }
 
-void Deduplication::remember(std::string key, std::uint64_t seq, bool routed, Millis now,
-                             storage::Batch* batch) {
+void Deduplication::finish(bool routed, Millis now, storage::Batch* batch) {
+    const std::string& key = window_.finish(routed, now);
     if (batch != nullptr) {
         batch->dedup_keys.push_back(
-            storage::DedupRecord{scope_, seq, key, now + window_.settings().ttl, routed});
+            storage::DedupRecord{scope_, claimed_seq_, key, now + window_.settings().ttl, routed});
     }
-    window_.remember(std::move(key), seq, routed, now);
     // Cut what left the window, with the next stored key: the store forgets only what memory
     // has, and a window that stores nothing (transient messages) never writes.
     if (batch != nullptr && window_.forgotten_below() > cut_sent_) {
         cut_sent_ = window_.forgotten_below();
-        batch->dedup_cuts.push_back(storage::DedupCut{scope_, cut_sent_});
+        // One cut per window per batch: a full window evicts a key per publish, and a DELETE
+        // per key would cost the writer as much as the insert.
+        auto& cuts = batch->dedup_cuts;
+        if (!cuts.empty() && cuts.back().scope == scope_) {
+            cuts.back().below_seq = cut_sent_;
+        } else {
+            cuts.push_back(storage::DedupCut{scope_, cut_sent_});
+        }
     }
 }
 

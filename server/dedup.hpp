@@ -58,7 +58,22 @@ public:
         bool routed = false;
     };
     std::optional<Seen> find(const std::string& key, Millis now);
-    // Remembers a key first published now; the oldest keys leave past max_keys.
+    // One lookup for the publish path: `duplicate` is the key's first publish when it is still
+    // in the window; otherwise the key joins the window as `seq` (claimed) and the caller ends
+    // the claim with finish() (the publish went through) or undo() (it was refused). A claim
+    // made while another is open (a dead-letter routed back through the same window while its
+    // publish is under way) is not made: neither a duplicate nor claimed.
+    struct Claim {
+        std::optional<Seen> duplicate;
+        bool claimed = false;
+    };
+    Claim claim(std::string key, std::uint64_t seq, Millis now);
+    // The claimed key's publish went through (answered `routed`): the oldest keys leave past
+    // max_keys. Returns the claimed key (valid until the window next changes).
+    const std::string& finish(bool routed, Millis now);
+    // The claimed key's publish was refused: it is not in the window after all.
+    void undo();
+    // claim() then finish(), for tests and recovery-like callers.
     void remember(std::string key, std::uint64_t seq, bool routed, Millis now);
     // Recovery: a stored key, oldest first. Expired ones are skipped.
     void restore(std::string key, std::uint64_t seq, bool routed, Millis expires_at, Millis now);
@@ -82,11 +97,14 @@ private:
     };
     void insert(std::string key, std::uint64_t seq, bool routed, Millis expires_at);
     void evict_oldest();
+    void trim();
 
     DedupSettings settings_;
     std::unordered_map<std::string, Slot> keys_;
     std::deque<Order> order_; // by seq, oldest first; may hold keys already replaced
     std::uint64_t forgotten_below_ = 0;
+    // The open claim's entry (a node pointer: rehashing does not move it), or null.
+    std::pair<const std::string, Slot>* claimed_ = nullptr;
 };
 
 // One exchange's or queue's window and where the store keeps it: `scope` names it in the
@@ -105,12 +123,12 @@ public:
                                       std::string_view idempotency_key) const {
         return dedup_key(message, window_.settings(), idempotency_key);
     }
-    // The key's first publish if it is still in the window (and then one more duplicate).
-    std::optional<DedupWindow::Seen> check(const std::string& key, Millis now);
-    // A first publish. batch: where the key is stored with its message (null when the message
-    // is not stored); keys that left the window meanwhile are cut from the store there too.
-    void remember(std::string key, std::uint64_t seq, bool routed, Millis now,
-                  storage::Batch* batch);
+    // DedupWindow::claim, counting duplicates; a claim ends in finish() or undo().
+    DedupWindow::Claim claim(std::string key, std::uint64_t seq, Millis now);
+    // The claiming publish went through. batch: where the key is stored with its message (null
+    // when the message is not stored); keys that left the window meanwhile are cut there too.
+    void finish(bool routed, Millis now, storage::Batch* batch);
+    void undo() { window_.undo(); }
     // The exchange or queue is deleted: its stored keys go.
     void forget_all(storage::Batch& batch) const;
     // Recovery, in seq order.
@@ -121,6 +139,7 @@ private:
     std::string scope_;
     std::uint64_t cut_sent_ = 0; // the store has forgotten every key below this
     std::uint64_t duplicates_ = 0;
+    std::uint64_t claimed_seq_ = 0;
 };
 
 // Store scopes: a length prefix keeps "a b"+"c" and "a"+"b c" apart whatever names contain.

@@ -203,21 +203,46 @@ void ReadyList::reindex(Group& group) {
         group.slot == slot && (slot != Slot::owned || group.indexed_owner == group.owner)) {
         return;
     }
-    unindex(group);
-    if (!has_ready) {
-        return;
+    // Moves between the sets reuse the tree nodes (extract / insert): a delivery and its ack
+    // each move a group's head, and a malloc and free per move showed in the profile.
+    const Head old_head{group.indexed_seq, &group};
+    const Head new_head{seq, &group};
+    auto move = [&](std::set<Head>& from, std::set<Head>* to) {
+        auto node = from.extract(old_head);
+        if (to != nullptr) {
+            node.value() = new_head;
+            to->insert(std::move(node));
+        }
+    };
+    if (group.in_heads && has_ready) {
+        if (group.indexed_seq != seq) {
+            move(heads_, &heads_);
+        }
+    } else if (group.in_heads) {
+        heads_.erase(old_head);
+    } else if (has_ready) {
+        heads_.insert(new_head);
     }
-    const Head head{seq, &group};
-    heads_.insert(head);
-    group.in_heads = true;
-    group.indexed_seq = seq;
+    group.in_heads = has_ready;
+
+    std::set<Head>* to = slot == Slot::free    ? &free_
+                         : slot == Slot::owned ? &owned_[group.owner]
+                                               : nullptr;
+    if (group.slot == Slot::free) {
+        move(free_, to);
+    } else if (group.slot == Slot::owned) {
+        if (auto it = owned_.find(group.indexed_owner); it != owned_.end()) {
+            move(it->second, to);
+            if (it->second.empty()) {
+                owned_.erase(it); // never `to`: it just received the node
+            }
+        }
+    } else if (to != nullptr) {
+        to->insert(new_head);
+    }
     group.slot = slot;
-    if (slot == Slot::free) {
-        free_.insert(head);
-    } else if (slot == Slot::owned) {
-        owned_[group.owner].insert(head);
-        group.indexed_owner = group.owner;
-    }
+    group.indexed_seq = seq;
+    group.indexed_owner = group.owner;
 }
 
 void ReadyList::unindex(Group& group) {

@@ -415,13 +415,14 @@ Result<PublishOutcome> Vhost::publish(std::string_view exchange, MessagePtr mess
     // Exchange-level deduplication, before routing: a duplicate is answered as its first
     // publish was and goes nowhere. It is confirmed after a commit like any publish, so never
     // before the first one is durable.
-    std::optional<std::string> key;
+    bool claimed = false;
     if (source.dedup) {
-        key = source.dedup->key_of(*message, options.idempotency_key);
-        if (key) {
-            if (auto seen = source.dedup->check(*key, now)) {
+        if (auto key = source.dedup->key_of(*message, options.idempotency_key)) {
+            auto claim = source.dedup->claim(std::move(*key), core_.next_dedup_seq(), now);
+            claimed = claim.claimed;
+            if (claim.duplicate) {
                 PublishOutcome duplicate;
-                duplicate.routed = seen->routed;
+                duplicate.routed = claim.duplicate->routed;
                 duplicate.duplicate = true;
                 duplicate.stored = journal().enabled();
                 return duplicate;
@@ -439,12 +440,11 @@ Result<PublishOutcome> Vhost::publish(std::string_view exchange, MessagePtr mess
     outcome.rejected = delivered.rejected;
     outcome.stored = delivered.stored;
     outcome.duplicate = delivered.duplicate;
-    if (key) {
+    if (claimed) {
         // Stored with the message (same commit) when both it and the exchange are durable.
         const bool durable =
             source.spec.durable && message->properties.persistent() && journal().enabled();
-        source.dedup->remember(std::move(*key), core_.next_dedup_seq(), outcome.routed, now,
-                               durable ? &journal().batch() : nullptr);
+        source.dedup->finish(outcome.routed, now, durable ? &journal().batch() : nullptr);
         outcome.stored = outcome.stored || durable;
     }
     return outcome;
@@ -475,23 +475,28 @@ PublishOutcome Vhost::deliver_to(std::span<const std::string_view> queue_names,
     for (const auto& queue : targets) {
         // Queue-level deduplication, at enqueue into this queue.
         Deduplication* dedup = queue->deduplication();
-        std::optional<std::string> key;
+        bool claimed = false;
         if (dedup != nullptr) {
-            key = dedup->key_of(*message, idempotency_key);
-            if (key && dedup->check(*key, now)) {
-                ++duplicates;
-                continue;
+            if (auto key = dedup->key_of(*message, idempotency_key)) {
+                auto claim = dedup->claim(std::move(*key), core_.next_dedup_seq(), now);
+                if (claim.duplicate) {
+                    ++duplicates;
+                    continue;
+                }
+                claimed = claim.claimed;
             }
         }
         const bool persisted = message_id != 0 && queue->persists();
         if (!queue->enqueue(message, persisted ? message_id : 0, now)) {
             outcome.rejected = true;
-            continue; // refused: a retry must not count as a duplicate
+            if (claimed) {
+                dedup->undo(); // refused: a retry must not count as a duplicate
+            }
+            continue;
         }
         stored = stored || persisted;
-        if (key) {
-            dedup->remember(std::move(*key), core_.next_dedup_seq(), true, now,
-                            persisted ? &journal().batch() : nullptr);
+        if (claimed) {
+            dedup->finish(true, now, persisted ? &journal().batch() : nullptr);
         }
     }
     if (stored) {

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "storage/sqlite/dedup_chunks.hpp"
+
 namespace warren::storage::sqlite {
 namespace {
 
@@ -86,9 +88,12 @@ Result<BatchWriter> BatchWriter::prepare(Db& db) {
          "DELETE FROM entries WHERE queue_id = ?1 AND seq = ?2 RETURNING message_id"},
         {&w.delete_orphan_, "DELETE FROM messages WHERE id = ?1 AND NOT EXISTS "
                             "(SELECT 1 FROM entries WHERE message_id = ?1)"},
-        {&w.put_dedup_, "INSERT OR REPLACE INTO dedup (scope, seq, key, expires_at, routed) "
-                        "VALUES (?1, ?2, ?3, ?4, ?5)"},
-        {&w.cut_dedup_, "DELETE FROM dedup WHERE scope = ?1 AND seq < ?2"},
+        {&w.put_dedup_chunk_, "INSERT OR REPLACE INTO dedup_chunks (scope, last_seq, keys) "
+                              "VALUES (?1, ?2, ?3)"},
+        {&w.put_dedup_cut_, "INSERT INTO dedup_cuts (scope, below_seq) VALUES (?1, ?2) "
+                            "ON CONFLICT (scope) DO UPDATE SET below_seq = MAX(below_seq, ?2)"},
+        {&w.drop_dedup_chunks_, "DELETE FROM dedup_chunks WHERE scope = ?1 AND last_seq < ?2"},
+        {&w.drop_dedup_cut_, "DELETE FROM dedup_cuts WHERE scope = ?1"},
         {&w.next_doomed_,
          "SELECT id, queue_id, from_seq, up_to_seq FROM doomed ORDER BY id LIMIT 1"},
         {&w.reap_entries_,
@@ -159,20 +164,45 @@ Result<void> BatchWriter::apply_group(const std::vector<const Batch*>& batches,
     return {};
 }
 
+// One chunk per window (usually there is one window in a batch, or a few), then the cuts: a
+// cut of everything (the window's object is gone) drops its rows, so a new window of the same
+// scope starts clean; any other cut is remembered and drops the chunks wholly below it.
 Result<void> BatchWriter::apply_dedup(const Batch& b) {
+    if (b.dedup_keys.empty() && b.dedup_cuts.empty()) {
+        return {};
+    }
+    struct Chunk {
+        std::string_view scope;
+        std::uint64_t last_seq = 0;
+        std::string keys;
+    };
+    std::vector<Chunk> chunks;
     for (const auto& k : b.dedup_keys) {
-        WARREN_TRY(put_dedup_.bind(1, k.scope)
-                       .bind(2, i64(k.seq))
-                       .bind(3, k.key)
-                       .bind(4, k.expires_at)
-                       .bind(5, std::int64_t{k.routed})
-                       .run());
+        Chunk* chunk = nullptr;
+        for (auto& c : chunks) {
+            if (c.scope == k.scope) {
+                chunk = &c;
+                break;
+            }
+        }
+        if (chunk == nullptr) {
+            chunk = &chunks.emplace_back(Chunk{k.scope, 0, {}});
+        }
+        append_dedup_key(chunk->keys, k);
+        chunk->last_seq = std::max(chunk->last_seq, k.seq);
+    }
+    for (const auto& c : chunks) {
+        WARREN_TRY(
+            put_dedup_chunk_.bind(1, c.scope).bind(2, i64(c.last_seq)).bind_blob(3, c.keys).run());
     }
     for (const auto& c : b.dedup_cuts) {
-        const std::int64_t below = c.below_seq > static_cast<std::uint64_t>(INT64_MAX)
-                                       ? INT64_MAX
-                                       : static_cast<std::int64_t>(c.below_seq);
-        WARREN_TRY(cut_dedup_.bind(1, c.scope).bind(2, below).run());
+        if (c.below_seq > static_cast<std::uint64_t>(INT64_MAX)) {
+            WARREN_TRY(drop_dedup_chunks_.bind(1, c.scope).bind(2, INT64_MAX).run());
+            WARREN_TRY(drop_dedup_cut_.bind(1, c.scope).run());
+            continue;
+        }
+        WARREN_TRY(put_dedup_cut_.bind(1, c.scope).bind(2, i64(c.below_seq)).run());
+        WARREN_TRY(drop_dedup_chunks_.bind(1, c.scope).bind(2, i64(c.below_seq)).run());
     }
     return {};
 }

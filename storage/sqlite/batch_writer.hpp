@@ -52,7 +52,7 @@ private:
     Statement put_user_, delete_user_, delete_user_permissions_, put_permission_,
         delete_permission_;
     Statement put_message_, put_entry_, update_delivery_, delete_entry_, delete_orphan_;
-    Statement put_dedup_, cut_dedup_;
+    Statement put_dedup_chunk_, put_dedup_cut_, drop_dedup_chunks_, drop_dedup_cut_;
     Statement next_doomed_, reap_entries_, finish_doomed_;
     Statement begin_, commit_, rollback_, savepoint_, release_, rollback_to_;
 };

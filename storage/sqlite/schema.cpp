@@ -48,13 +48,13 @@ const char* const kSteps[] = {
         user TEXT NOT NULL, vhost TEXT NOT NULL, configure TEXT NOT NULL, write TEXT NOT NULL,
         read TEXT NOT NULL, PRIMARY KEY (user, vhost)) WITHOUT ROWID;
     )sql",
-    // 3: deduplication windows. Keys are only ever looked up in memory (loaded at boot), so the
-    // table is ordered for what the writer does: append at the end of a window, cut its oldest.
+    // 3: deduplication windows (dedup_chunks.hpp). Keys are only ever looked up in memory
+    // (loaded at boot): a window's keys of one batch are one row, and its cut one more.
     R"sql(
-    CREATE TABLE dedup (
-        scope TEXT NOT NULL, seq INTEGER NOT NULL, key TEXT NOT NULL,
-        expires_at INTEGER NOT NULL, routed INTEGER NOT NULL,
-        PRIMARY KEY (scope, seq)) WITHOUT ROWID;
+    CREATE TABLE dedup_chunks (
+        scope TEXT NOT NULL, last_seq INTEGER NOT NULL, keys BLOB NOT NULL,
+        PRIMARY KEY (scope, last_seq)) WITHOUT ROWID;
+    CREATE TABLE dedup_cuts (scope TEXT PRIMARY KEY, below_seq INTEGER NOT NULL) WITHOUT ROWID;
     )sql",
 };
 

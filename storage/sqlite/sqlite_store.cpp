@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <tuple>
 
 #include <spdlog/spdlog.h>
 
+#include "storage/sqlite/dedup_chunks.hpp"
 #include "storage/sqlite/wal_vfs.hpp"
 #include <pthread.h>
 
@@ -198,11 +200,24 @@ Result<Definitions> SqliteStore::load_definitions() {
                    });
     }
     if (ok) {
-        ok = query("SELECT scope, seq, key, expires_at, routed FROM dedup ORDER BY scope, seq",
+        Result<void> decoded;
+        ok = query("SELECT c.scope, c.keys, COALESCE(x.below_seq, 0) FROM dedup_chunks c "
+                   "LEFT JOIN dedup_cuts x ON x.scope = c.scope ORDER BY c.scope, c.last_seq",
                    [&](const Statement& s) {
-                       d.dedup.push_back({text(s, 0), static_cast<std::uint64_t>(s.column_int(1)),
-                                          text(s, 2), s.column_int(3), s.column_int(4) != 0});
+                       if (decoded) {
+                           decoded = read_dedup_chunk(s.column_blob(1), text(s, 0),
+                                                      static_cast<std::uint64_t>(s.column_int(2)),
+                                                      d.dedup);
+                       }
                    });
+        if (ok) {
+            ok = decoded;
+        }
+        // Chunks come in order; keys inside one are in the order their batch listed them.
+        std::stable_sort(d.dedup.begin(), d.dedup.end(),
+                         [](const DedupRecord& a, const DedupRecord& b) {
+                             return std::tie(a.scope, a.seq) < std::tie(b.scope, b.seq);
+                         });
     }
     if (!ok) {
         return ok.error();

@@ -20,6 +20,10 @@ void PrintTo(const QueueTail& t, std::ostream* os) {
     *os << "{queue " << t.queue_id << " count " << t.count << " bytes " << t.bytes << " next "
         << t.next_seq << "}";
 }
+void PrintTo(const DedupRecord& k, std::ostream* os) {
+    *os << "{" << k.scope << " seq " << k.seq << " key " << k.key << " expires " << k.expires_at
+        << " routed " << k.routed << "}";
+}
 void PrintTo(const QueueRecord& q, std::ostream* os) {
     *os << "{" << q.id << " " << q.vhost << "/" << q.name << " auto_delete " << q.auto_delete << " "
         << q.arguments << " last_seq " << q.last_seq << "}";
