@@ -119,8 +119,10 @@ TEST(Cli, UsageErrorsSayWhatIsWrong) {
     EXPECT_EQ(error_of({"consume", "q", "--key", "k"}), "consume: --key goes with --exchange");
     EXPECT_EQ(error_of({"consume", "q", "--count", "0"}),
               "--count wants a positive integer, not '0'");
-    EXPECT_EQ(error_of({"exchange", "create", "x", "--type", "round"}),
-              "exchange create: --type must be direct, fanout, topic or headers, not 'round'");
+    EXPECT_EQ(
+        error_of({"exchange", "create", "x", "--type", "round"}),
+        "exchange create: --type must be direct, fanout, topic, headers or x-consistent-hash, "
+        "not 'round'");
     EXPECT_EQ(error_of({"users", "create", "a"}), "users create: --password is required");
     EXPECT_EQ(error_of({"queue", "create", "q", "--arg", "x-expires=soon"}),
               "--arg x-expires wants an integer, not 'soon'");
