@@ -301,6 +301,28 @@ try {
     assert.equal((await apiCall('GET', `/api/queues/${vh}/e2e-orders`)).status, 404);
   });
 
+  await step('a grouped queue shows its message groups', async () => {
+    const created = await apiCall('PUT', `/api/queues/${vh}/e2e-grouped`, {
+      durable: true, arguments: { 'x-group-by': 'header:order_id' },
+    });
+    assert.equal(created.status, 201);
+    for (const [order, n] of [['o-1', 1], ['o-1', 2], ['o-2', 1]]) {
+      const r = await apiCall('POST', `/api/exchanges/${vh}/amq.default/publish`, {
+        properties: { headers: { order_id: order } }, routing_key: 'e2e-grouped',
+        payload: `${order} #${n}`, payload_encoding: 'string',
+      });
+      assert.deepEqual(r.body, { routed: true });
+    }
+    await page.goto(`${base}/#/queues/${vh}/e2e-grouped`);
+    await page.waitForFunction(() => document.querySelector('#queue-groups .value')?.textContent === '2');
+    assert.equal(await page.locator('#queue-groups-owned .value').textContent(), '0');
+    await page.goto(`${base}/#/queues`);
+    const row = page.locator('tr', { hasText: 'e2e-grouped' });
+    await row.locator('abbr', { hasText: 'Grp' }).waitFor();
+    assert.match(await row.locator('abbr', { hasText: 'Grp' }).getAttribute('title'), /header:order_id: 2 groups, 0 held/);
+    assert.equal((await apiCall('DELETE', `/api/queues/${vh}/e2e-grouped`)).status, 204);
+  });
+
   await step('delete the exchange, with confirmation', async () => {
     await page.goto(`${base}/#/exchanges/${vh}/e2e.orders`);
     await page.click('button:text("Delete this exchange")');
