@@ -254,5 +254,69 @@ TEST_P(MessageGroupsUnderFaults, EveryKeyInOrderAcrossADropAndAKillNine) {
 
 INSTANTIATE_TEST_SUITE_P(Budget, MessageGroupsUnderFaults, ::testing::Values("memory", "paging"));
 
+// A grouped queue with a delivery limit and a dead-letter exchange, over a real socket: the
+// group's head is nacked (requeued) until it passes the limit and is dead-lettered; that frees
+// the group, whose next message comes at once; the poisoned one is in the dead-letter queue.
+TEST(MessageGroupsRules, APoisonMessageIsDeadLetteredAndFreesItsGroup) {
+    WarrenProcess warren;
+    HttpClient admin(warren.port());
+    ASSERT_EQ(
+        admin.request(http::verb::put, "/api/queues/%2F/poisoned", R"({"durable":true})").status,
+        201u);
+    ASSERT_EQ(admin
+                  .request(http::verb::put, "/api/queues/%2F/orders",
+                           R"({"durable":true,"arguments":{"x-group-by":"header:order_id",)"
+                           R"("x-delivery-limit":1,"x-dead-letter-exchange":"",)"
+                           R"("x-dead-letter-routing-key":"poisoned"}})")
+                  .status,
+              201u);
+    for (const char* id : {"o1:bad", "o1:next", "o2:other"}) {
+        const std::string order(id, 2);
+        const json::object body{
+            {"properties", {{"delivery_mode", 2}, {"headers", {{"order_id", order}}}}},
+            {"routing_key", "orders"},
+            {"payload", id},
+            {"payload_encoding", "string"}};
+        ASSERT_EQ(admin
+                      .request(http::verb::post, "/api/exchanges/%2F/amq.default/publish",
+                               json::serialize(body))
+                      .status,
+                  200u);
+    }
+    WsClient ws(warren.port());
+    ws.send(json::parse(R"({"op":"subscribe","id":"s","vhost":"/","queue":"orders",)"
+                        R"("prefetch":10,"ack":"manual"})"));
+    auto next = [&]() -> json::object {
+        for (;;) {
+            auto frame = ws.read();
+            if (!frame) {
+                ADD_FAILURE() << "no message came";
+                return json::object{{"payload", ""}, {"tag", 0}, {"redelivered", false}};
+            }
+            if (frame->at("type") == "message") {
+                return *frame;
+            }
+        }
+    };
+    auto first = next();
+    auto second = next();
+    // The two groups' heads; o1's next waits behind its head.
+    std::set<std::string> heads{std::string(first.at("payload").as_string()),
+                                std::string(second.at("payload").as_string())};
+    EXPECT_EQ(heads, (std::set<std::string>{"o1:bad", "o2:other"}));
+    auto& bad = first.at("payload") == "o1:bad" ? first : second;
+    ws.send(json::object{{"op", "nack"}, {"tag", bad.at("tag")}, {"requeue", true}});
+    auto again = next();
+    EXPECT_EQ(again.at("payload"), "o1:bad");
+    EXPECT_EQ(again.at("redelivered"), true);
+    ws.send(json::object{{"op", "nack"}, {"tag", again.at("tag")}, {"requeue", true}});
+    auto freed = next(); // past the limit: dead-lettered, and the group moves on
+    EXPECT_EQ(freed.at("payload"), "o1:next");
+    EXPECT_TRUE(wait_until([&] {
+        auto q = admin.get("/api/queues/%2F/poisoned").json();
+        return q.at("messages").as_int64() == 1;
+    }));
+}
+
 } // namespace
 } // namespace warren::test
