@@ -101,41 +101,133 @@ std::optional<std::string> dedup_key(const Message& message, const DedupSettings
     return message.properties.message_id;
 }
 
-std::optional<DedupWindow::Seen> DedupWindow::find(const std::string& key, Millis now) {
-    auto it = keys_.find(key);
-    if (it == keys_.end() || it->second.expires_at <= now) {
+namespace {
+
+std::uint64_t hash_key(std::string_view key) {
+    return std::hash<std::string_view>{}(key);
+}
+
+} // namespace
+
+std::size_t DedupWindow::find_slot(std::string_view key, std::uint64_t hash) const {
+    if (slots_.empty()) {
+        return SIZE_MAX;
+    }
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+        const Slot& slot = slots_[i];
+        if (slot.number == kEmpty) {
+            return SIZE_MAX;
+        }
+        if (slot.hash == hash && entry(slot.number).key == key) {
+            return i;
+        }
+    }
+}
+
+std::size_t DedupWindow::slot_of(std::uint64_t number, std::uint64_t hash) const {
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+        if (slots_[i].number == number) {
+            return i;
+        }
+    }
+}
+
+// Linear probing's deletion without tombstones: later slots of the same run move back when the
+// hole lies between their home and where they are.
+void DedupWindow::erase_slot(std::size_t hole) {
+    const std::size_t mask = slots_.size() - 1;
+    slots_[hole] = Slot{};
+    for (std::size_t j = (hole + 1) & mask; slots_[j].number != kEmpty; j = (j + 1) & mask) {
+        const std::size_t home = slots_[j].hash & mask;
+        const bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
+        if (!stays) {
+            slots_[hole] = slots_[j];
+            slots_[j] = Slot{};
+            hole = j;
+        }
+    }
+}
+
+void DedupWindow::place(std::uint64_t hash, std::uint64_t number) {
+    const std::size_t mask = slots_.size() - 1;
+    std::size_t i = hash & mask;
+    while (slots_[i].number != kEmpty) {
+        i = (i + 1) & mask;
+    }
+    slots_[i] = Slot{hash, number};
+}
+
+void DedupWindow::grow() {
+    std::vector<Slot> old =
+        std::exchange(slots_, std::vector<Slot>(std::max<std::size_t>(64, slots_.size() * 2)));
+    for (const Slot& slot : old) {
+        if (slot.number != kEmpty) {
+            place(slot.hash, slot.number);
+        }
+    }
+}
+
+std::uint64_t DedupWindow::add(std::string key, std::uint64_t seq, bool routed, Millis expires_at) {
+    const std::uint64_t hash = hash_key(key);
+    if (const std::size_t at = find_slot(key, hash); at != SIZE_MAX) {
+        entry(slots_[at].number).live = false; // an expired one, still here: replaced
+        --live_;
+        erase_slot(at);
+    }
+    if ((live_ + 1) * 2 > slots_.size()) {
+        grow();
+    }
+    const std::uint64_t number = first_ + entries_.size();
+    entries_.push_back(Entry{std::move(key), hash, seq, expires_at, routed, true});
+    place(hash, number);
+    ++live_;
+    return number;
+}
+
+void DedupWindow::kill(std::uint64_t number) {
+    Entry& e = entry(number);
+    if (e.live) {
+        e.live = false;
+        --live_;
+        erase_slot(slot_of(number, e.hash));
+    }
+}
+
+std::optional<DedupWindow::Seen> DedupWindow::find(std::string_view key, Millis now) const {
+    const std::size_t at = find_slot(key, hash_key(key));
+    if (at == SIZE_MAX) {
         return std::nullopt;
     }
-    return Seen{it->second.routed};
+    const Entry& e = entry(slots_[at].number);
+    if (e.expires_at <= now) {
+        return std::nullopt;
+    }
+    return Seen{e.routed};
 }
 
 DedupWindow::Claim DedupWindow::claim(std::string key, std::uint64_t seq, Millis now) {
-    if (claimed_ != nullptr) {
+    if (claimed_) {
         return Claim{std::nullopt, false};
     }
-    auto [it, inserted] = keys_.try_emplace(std::move(key));
-    if (!inserted && it->second.expires_at > now) {
-        return Claim{Seen{it->second.routed}, false};
+    if (auto seen = find(key, now)) {
+        return Claim{seen, false};
     }
-    // New, or back after it expired (its old mark in order_ is stale now).
-    it->second = Slot{seq, now + settings_.ttl, true};
-    order_.push_back(Order{seq, it->second.expires_at, &it->first});
-    claimed_ = &*it;
+    claimed_ = add(std::move(key), seq, true, now + settings_.ttl);
     return Claim{std::nullopt, true};
 }
 
 const std::string& DedupWindow::finish(bool routed, Millis now) {
-    auto* claimed = std::exchange(claimed_, nullptr);
-    claimed->second.routed = routed;
+    const std::uint64_t number = *std::exchange(claimed_, std::nullopt);
+    entry(number).routed = routed;
     expire(now);
     trim();
-    return claimed->first; // never evicted here: it is the newest, and max_keys >= 1
+    return entry(number).key; // never evicted here: it is the newest, and max_keys >= 1
 }
 
-// Not erased: an older mark of the same key may still be in order_ and points at its node.
-// Expired at once, it is a stranger to find() and claim(), and leaves with its mark.
 void DedupWindow::undo() {
-    std::exchange(claimed_, nullptr)->second.expires_at = 0;
+    kill(*std::exchange(claimed_, std::nullopt));
 }
 
 void DedupWindow::remember(std::string key, std::uint64_t seq, bool routed, Millis now) {
@@ -150,36 +242,28 @@ void DedupWindow::restore(std::string key, std::uint64_t seq, bool routed, Milli
         forgotten_below_ = std::max(forgotten_below_, seq + 1);
         return;
     }
-    insert(std::move(key), seq, routed, expires_at);
-}
-
-void DedupWindow::insert(std::string key, std::uint64_t seq, bool routed, Millis expires_at) {
-    auto [it, inserted] = keys_.insert_or_assign(std::move(key), Slot{seq, expires_at, routed});
-    order_.push_back(Order{seq, expires_at, &it->first});
-    (void)inserted; // a key seen again after it expired: the new slot replaces the old
+    add(std::move(key), seq, routed, expires_at);
     trim();
 }
 
-void DedupWindow::trim() {
-    while (keys_.size() > settings_.max_keys) {
+void DedupWindow::expire(Millis now) {
+    while (!entries_.empty() && entries_.front().expires_at <= now) {
         evict_oldest();
     }
 }
 
-void DedupWindow::expire(Millis now) {
-    while (!order_.empty() && order_.front().expires_at <= now) {
+void DedupWindow::trim() {
+    while (live_ > settings_.max_keys) {
         evict_oldest();
     }
 }
 
 void DedupWindow::evict_oldest() {
-    const Order oldest = order_.front();
-    order_.pop_front();
-    // The key may have been remembered again since (a newer seq): then this is a stale mark.
-    if (auto it = keys_.find(*oldest.key); it != keys_.end() && it->second.seq == oldest.seq) {
-        keys_.erase(it);
-    }
-    forgotten_below_ = std::max(forgotten_below_, oldest.seq + 1);
+    const std::uint64_t seq = entries_.front().seq;
+    kill(first_);
+    entries_.pop_front();
+    ++first_;
+    forgotten_below_ = std::max(forgotten_below_, seq + 1);
 }
 
 DedupWindow::Claim Deduplication::claim(std::string key, std::uint64_t seq, Millis now) {

@@ -2,6 +2,10 @@
 // (Idempotency-Key, x-deduplication-header, message_id), exchange- and queue-level checks, and
 // how a duplicate is answered (confirmed as its first publish was, never enqueued).
 
+#include <deque>
+#include <map>
+#include <random>
+
 #include <boost/json/serialize.hpp>
 
 #include "broker_fixture.hpp"
@@ -34,6 +38,66 @@ TEST(DedupWindow, AKeySeenAgainAfterItLeftStartsOver) {
     ASSERT_TRUE(window.find("a", 250));
     EXPECT_FALSE(window.find("a", 250)->routed);
     EXPECT_EQ(window.size(), 1u);
+}
+
+// The window against a plain model (a map and a FIFO), over many random claims, undos, TTLs
+// and evictions: the open-addressing index must answer exactly as the model does, including
+// after its backward-shift deletions and growth.
+TEST(DedupWindow, AgreesWithASimpleModelOverRandomOperations) {
+    std::mt19937 random(7);
+    const DedupSettings settings{std::nullopt, 500, 300};
+    DedupWindow window(settings);
+    struct Kept {
+        std::uint64_t seq;
+        Millis expires_at;
+        bool routed;
+    };
+    std::map<std::string, Kept> model;
+    struct Mark {
+        std::uint64_t seq;
+        std::string key;
+        Millis expires_at;
+    };
+    std::deque<Mark> order; // oldest first
+    Millis now = 0;
+    std::uint64_t seq = 1;
+    auto model_evict = [&] {
+        const Mark mark = order.front();
+        order.pop_front();
+        if (auto it = model.find(mark.key); it != model.end() && it->second.seq == mark.seq) {
+            model.erase(it);
+        }
+    };
+    for (int step = 0; step < 200000; ++step) {
+        now += static_cast<Millis>(random() % 3);
+        const std::string key = "k" + std::to_string(random() % 1000);
+        const bool routed = random() % 2 == 0;
+        auto it = model.find(key);
+        const bool dup = it != model.end() && it->second.expires_at > now;
+        auto claim = window.claim(key, seq, now);
+        ASSERT_EQ(claim.duplicate.has_value(), dup) << "step " << step << " key " << key;
+        if (dup) {
+            EXPECT_EQ(claim.duplicate->routed, it->second.routed);
+            continue;
+        }
+        ASSERT_TRUE(claim.claimed);
+        if (random() % 10 == 0) {
+            window.undo();
+            ++seq;
+            continue;
+        }
+        window.finish(routed, now);
+        model[key] = Kept{seq, now + settings.ttl, routed};
+        order.push_back(Mark{seq, key, now + settings.ttl});
+        ++seq;
+        while (!order.empty() && order.front().expires_at <= now) {
+            model_evict();
+        }
+        while (model.size() > settings.max_keys) {
+            model_evict();
+        }
+        ASSERT_EQ(window.size(), model.size()) << "step " << step;
+    }
 }
 
 TEST(DedupArguments, AreCheckedWithReasons) {
