@@ -97,6 +97,12 @@ std::optional<std::string> key_of(std::string_view routing_key, const boost::jso
         if (properties == nullptr) {
             return std::nullopt;
         }
+        if (key.name == "timestamp") { // hash-property only (RabbitMQ's plugin offers it)
+            if (!properties->timestamp) {
+                return std::nullopt;
+            }
+            return std::to_string(*properties->timestamp);
+        }
         const auto* field = property_field(*properties, key.name);
         if (field == nullptr || !field->has_value()) {
             return std::nullopt;

@@ -68,9 +68,10 @@ Result<ExchangeOptions> parse_exchange_options(ExchangeType type,
         out.hash_on = MessageKey{MessageKey::Source::header, std::string(header->get_string())};
     }
     if (property != nullptr) {
-        if (!property->is_string() || !is_key_property(property->get_string())) {
-            return invalid("hash-property",
-                           "expected message_id, correlation_id, type, user_id or app_id");
+        if (!property->is_string() ||
+            (!is_key_property(property->get_string()) && property->get_string() != "timestamp")) {
+            return invalid("hash-property", "expected message_id, correlation_id, timestamp, type, "
+                                            "user_id or app_id");
         }
         out.hash_on = MessageKey{MessageKey::Source::property, std::string(property->get_string())};
     }

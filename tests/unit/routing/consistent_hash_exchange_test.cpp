@@ -119,6 +119,17 @@ TEST(ConsistentHash, HashHeaderAndHashPropertyPickTheKey) {
                   chosen);
     }
     EXPECT_FALSE(by_property.route("hash", "x", {}, nullptr).routed());
+
+    // timestamp, as RabbitMQ's plugin offers it: the same second, the same queue.
+    const Router by_time =
+        with_ring({{"a", "1"}, {"b", "1"}},
+                  ExchangeOptions{MessageKey{MessageKey::Source::property, "timestamp"}});
+    Properties at;
+    at.timestamp = 1'700'000'000;
+    const auto when = by_time.route("hash", "x", {}, &at).queues.at(0);
+    EXPECT_EQ(by_time.route("hash", "y", {}, &at).queues.at(0), when);
+    Properties none;
+    EXPECT_FALSE(by_time.route("hash", "x", {}, &none).routed());
 }
 
 TEST(ConsistentHash, ArgumentsAreChecked) {
