@@ -22,30 +22,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 warren=${WARREN:-$root/build/release/app/warren}
 perf=${WARREN_PERF:-$root/build/release/tools/perf/warren-perf}
 scratch=$(mktemp -d /tmp/order_and_once.XXXXXX)
-warren_pid=
-stop_warren() {
-    if [[ -n $warren_pid ]]; then
-        kill "$warren_pid" 2>/dev/null || true
-        wait "$warren_pid" 2>/dev/null || true
-        warren_pid=
-    fi
-}
+# shellcheck source=bench/warren_server.sh
+source "$root/bench/warren_server.sh"
 trap 'stop_warren; rm -rf "$scratch"' EXIT
-
-start_warren() {
-    rm -rf "$scratch/data"
-    "$warren" --http-port 0 --data-dir "$scratch/data" >"$scratch/warren.log" 2>&1 &
-    warren_pid=$!
-    port=
-    for _ in $(seq 100); do
-        port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$scratch/warren.log")
-        [[ -n $port ]] && return
-        sleep 0.1
-    done
-    echo "order_and_once: warren did not start" >&2
-    cat "$scratch/warren.log" >&2
-    exit 1
-}
 
 declare -A rate
 printf '%-15s %12s %12s %10s %s\n' scenario delivered/s confirmed/s p99_ms load

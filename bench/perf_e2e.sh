@@ -21,31 +21,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 warren=${WARREN:-$root/build/release/app/warren}
 perf=${WARREN_PERF:-$root/build/release/tools/perf/warren-perf}
 scratch=$(mktemp -d /tmp/perf_e2e.XXXXXX)
-warren_pid=
-stop_warren() {
-    if [[ -n $warren_pid ]]; then
-        kill "$warren_pid" 2>/dev/null || true
-        wait "$warren_pid" 2>/dev/null || true
-        warren_pid=
-    fi
-}
+# shellcheck source=bench/warren_server.sh
+source "$root/bench/warren_server.sh"
 trap 'stop_warren; rm -rf "$scratch"' EXIT
-
-start_warren() {
-    rm -rf "$scratch/data"
-    "$warren" --http-port 0 --data-dir "$scratch/data" --sync "${SYNC:-normal}" \
-        >"$scratch/warren.log" 2>&1 &
-    warren_pid=$!
-    port=
-    for _ in $(seq 100); do
-        port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$scratch/warren.log")
-        [[ -n $port ]] && return
-        sleep 0.1
-    done
-    echo "perf_e2e: warren did not start" >&2
-    cat "$scratch/warren.log" >&2
-    exit 1
-}
 
 for scenario in "${scenarios[@]}"; do
     case $scenario in
@@ -55,7 +33,7 @@ for scenario in "${scenarios[@]}"; do
     http-max) args=(--transport http --publishers "${HTTP_PUBLISHERS:-32}" --batch "${HTTP_BATCH:-1}") ;;
     *) echo "perf_e2e: unknown scenario $scenario" >&2; exit 2 ;;
     esac
-    start_warren
+    start_warren --sync "${SYNC:-normal}"
     # getrusage of the child gives warren-perf's CPU seconds (user + system) after it exits.
     # shellcheck disable=SC2086
     python3 -c 'import resource, subprocess, sys

@@ -4,31 +4,9 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "server/queue_arguments.hpp"
+
 namespace warren::server {
-namespace {
-
-Error invalid(std::string_view key, std::string_view where, std::string_view why) {
-    return make_error(Errc::bad_request, "invalid arg '" + std::string(key) + "' for " +
-                                             std::string(where) + ": " + std::string(why));
-}
-
-std::optional<std::int64_t> as_integer(const boost::json::value& v) {
-    if (v.is_int64()) {
-        return v.get_int64();
-    }
-    if (v.is_uint64() && v.get_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
-        return static_cast<std::int64_t>(v.get_uint64());
-    }
-    if (v.is_double()) {
-        const double d = v.get_double();
-        if (d >= -9.0e15 && d <= 9.0e15 && static_cast<double>(static_cast<std::int64_t>(d)) == d) {
-            return static_cast<std::int64_t>(d);
-        }
-    }
-    return std::nullopt;
-}
-
-} // namespace
 
 bool is_dedup_argument(std::string_view key) {
     return key == "x-message-deduplication" || key == "x-deduplication-header" ||
@@ -46,28 +24,28 @@ Result<std::optional<DedupSettings>> parse_dedup_arguments(const boost::json::ob
         const boost::json::value& value = argument.value();
         if (k == "x-message-deduplication") {
             if (!value.is_bool()) {
-                return invalid(k, where, "expected true or false");
+                return invalid_argument(k, where, "expected true or false");
             }
             enabled = value.get_bool();
         } else if (k == "x-deduplication-header") {
             if (!value.is_string() || value.get_string().empty()) {
-                return invalid(k, where, "expected a header name");
+                return invalid_argument(k, where, "expected a header name");
             }
             settings.header = std::string(value.get_string());
             tuned = true;
             tuned_by = k;
         } else if (k == "x-cache-ttl") {
-            auto n = as_integer(value);
+            auto n = json_integer(value);
             if (!n || *n < 1) {
-                return invalid(k, where, "expected a positive number of milliseconds");
+                return invalid_argument(k, where, "expected a positive number of milliseconds");
             }
             settings.ttl = *n;
             tuned = true;
             tuned_by = k;
         } else if (k == "x-cache-size") {
-            auto n = as_integer(value);
+            auto n = json_integer(value);
             if (!n || *n < 1) {
-                return invalid(k, where, "expected a positive integer");
+                return invalid_argument(k, where, "expected a positive integer");
             }
             settings.max_keys = static_cast<std::uint64_t>(*n);
             tuned = true;
@@ -76,7 +54,8 @@ Result<std::optional<DedupSettings>> parse_dedup_arguments(const boost::json::ob
     }
     if (!enabled) {
         if (tuned) {
-            return invalid(tuned_by, where, "x-message-deduplication must be true as well");
+            return invalid_argument(tuned_by, where,
+                                    "x-message-deduplication must be true as well");
         }
         return std::optional<DedupSettings>{};
     }

@@ -3,15 +3,7 @@
 #include <charconv>
 
 namespace warren::server {
-namespace {
-
-Error invalid(std::string_view key, std::string_view where, std::string_view why) {
-    return make_error(Errc::bad_request, "invalid arg '" + std::string(key) + "' for " +
-                                             std::string(where) + ": " + std::string(why));
-}
-
-// A JSON integer (int64 or uint64, or a double with an integral value, as JavaScript sends).
-std::optional<std::int64_t> as_integer(const boost::json::value& v) {
+std::optional<std::int64_t> json_integer(const boost::json::value& v) {
     if (v.is_int64()) {
         return v.get_int64();
     }
@@ -27,7 +19,10 @@ std::optional<std::int64_t> as_integer(const boost::json::value& v) {
     return std::nullopt;
 }
 
-} // namespace
+Error invalid_argument(std::string_view key, std::string_view where, std::string_view why) {
+    return make_error(Errc::bad_request, "invalid arg '" + std::string(key) + "' for " +
+                                             std::string(where) + ": " + std::string(why));
+}
 
 Result<QueueArguments> parse_queue_arguments(const boost::json::object& arguments,
                                              std::string_view where) {
@@ -37,17 +32,17 @@ Result<QueueArguments> parse_queue_arguments(const boost::json::object& argument
         const std::string_view k = argument.key();
         const boost::json::value& value = argument.value();
         auto non_negative = [&](std::int64_t min) -> Result<std::int64_t> {
-            auto n = as_integer(value);
+            auto n = json_integer(value);
             if (!n || *n < min) {
-                return invalid(k, where,
-                               min > 0 ? "expected a positive integer"
-                                       : "expected a non-negative integer");
+                return invalid_argument(k, where,
+                                        min > 0 ? "expected a positive integer"
+                                                : "expected a non-negative integer");
             }
             return *n;
         };
         auto string_value = [&]() -> Result<std::string> {
             if (!value.is_string()) {
-                return invalid(k, where, "expected a string");
+                return invalid_argument(k, where, "expected a string");
             }
             return std::string(value.get_string());
         };
@@ -85,7 +80,7 @@ Result<QueueArguments> parse_queue_arguments(const boost::json::object& argument
             } else if (*s == "reject-publish") {
                 out.overflow = Overflow::reject_publish;
             } else {
-                return invalid(k, where, "expected 'drop-head' or 'reject-publish'");
+                return invalid_argument(k, where, "expected 'drop-head' or 'reject-publish'");
             }
         } else if (k == "x-dead-letter-exchange") {
             auto s = string_value();
@@ -100,16 +95,17 @@ Result<QueueArguments> parse_queue_arguments(const boost::json::object& argument
             }
             out.dead_letter_routing_key = std::move(*s);
         } else if (k == "x-delivery-limit") {
-            auto n = as_integer(value);
+            auto n = json_integer(value);
             if (!n || *n < -1 || *n > UINT32_MAX) {
-                return invalid(k, where, "expected a non-negative integer (or -1 for no limit)");
+                return invalid_argument(k, where,
+                                        "expected a non-negative integer (or -1 for no limit)");
             }
             if (*n >= 0) {
                 out.delivery_limit = static_cast<std::uint32_t>(*n);
             }
         } else if (k == "x-single-active-consumer") {
             if (!value.is_bool()) {
-                return invalid(k, where, "expected true or false");
+                return invalid_argument(k, where, "expected true or false");
             }
             out.single_active_consumer = value.get_bool();
         } else if (k == "x-group-by") {
@@ -119,13 +115,13 @@ Result<QueueArguments> parse_queue_arguments(const boost::json::object& argument
             }
             auto key = parse_message_key(*s);
             if (!key) {
-                return invalid(k, where, key.error().reason);
+                return invalid_argument(k, where, key.error().reason);
             }
             out.group_by = std::move(*key);
         } else if (k == "x-group-max-in-flight") {
-            auto n = as_integer(value);
+            auto n = json_integer(value);
             if (!n || *n < 1 || *n > UINT32_MAX) {
-                return invalid(k, where, "expected a positive integer");
+                return invalid_argument(k, where, "expected a positive integer");
             }
             out.group_max_in_flight = static_cast<std::uint32_t>(*n);
         } else if (is_dedup_argument(k)) {
@@ -135,15 +131,15 @@ Result<QueueArguments> parse_queue_arguments(const boost::json::object& argument
             // type, durable with delivery counting, which serves both.
             if (!value.is_string() ||
                 (value.get_string() != "classic" && value.get_string() != "quorum")) {
-                return invalid(k, where, "warren supports 'classic' and 'quorum' only");
+                return invalid_argument(k, where, "warren supports 'classic' and 'quorum' only");
             }
         } else if (k.starts_with("x-")) {
-            return invalid(k, where, "unknown argument");
+            return invalid_argument(k, where, "unknown argument");
         }
     }
     if (out.dead_letter_routing_key && !out.dead_letter_exchange) {
-        return invalid("x-dead-letter-routing-key", where,
-                       "x-dead-letter-exchange must be set as well");
+        return invalid_argument("x-dead-letter-routing-key", where,
+                                "x-dead-letter-exchange must be set as well");
     }
     auto dedup = parse_dedup_arguments(arguments, where);
     if (!dedup) {
@@ -151,7 +147,7 @@ Result<QueueArguments> parse_queue_arguments(const boost::json::object& argument
     }
     out.dedup = std::move(*dedup);
     if (arguments.contains("x-group-max-in-flight") && !out.group_by) {
-        return invalid("x-group-max-in-flight", where, "x-group-by must be set as well");
+        return invalid_argument("x-group-max-in-flight", where, "x-group-by must be set as well");
     }
     return out;
 }

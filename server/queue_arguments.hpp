@@ -38,6 +38,11 @@ struct QueueArguments {
 Result<QueueArguments> parse_queue_arguments(const boost::json::object& arguments,
                                              std::string_view where);
 
+// Helpers for argument parsers (queue and dedup arguments): a JSON integer (int64 or uint64, or a
+// double with an integral value, as JavaScript sends), and RabbitMQ's wording of a bad one.
+std::optional<std::int64_t> json_integer(const boost::json::value& v);
+Error invalid_argument(std::string_view key, std::string_view where, std::string_view why);
+
 // A per-message `expiration` property: a decimal string of milliseconds.
 Result<Millis> parse_expiration(std::string_view expiration);
 
