@@ -311,12 +311,20 @@ TEST_P(KillNineWebSocket, UnackedDeliveriesComeBackAndAckedOnesNever) {
             EXPECT_EQ(drained.count(id), 1u) << "confirmed message " << id << " is lost";
         }
     }
+    // A delivery can precede its message's commit (delivery is from memory): a held message
+    // must come back when its publish was confirmed, and redelivered when its delivery record
+    // is known committed too.
     for (const auto& id : consumed.held) {
-        EXPECT_EQ(drained.count(id), 1u) << id << " was held unacked: it must come back";
+        if (published.confirmed.count(id)) {
+            EXPECT_EQ(drained.count(id), 1u) << id << " was confirmed and held unacked: it must "
+                                             << "come back";
+        }
     }
     for (const auto& id : consumed.held_committed) {
-        EXPECT_EQ(redelivered.count(id), 1u)
-            << id << " was delivered (and that committed): it must come back redelivered";
+        if (published.confirmed.count(id)) {
+            EXPECT_EQ(redelivered.count(id), 1u)
+                << id << " was delivered (and that committed): it must come back redelivered";
+        }
     }
     std::cout << "[ kill -9 ] confirmed " << published.confirmed.size() << ", acked (committed) "
               << consumed.acked.size() << ", acks in flight " << consumed.maybe_acked.size()

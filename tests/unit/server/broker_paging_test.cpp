@@ -201,8 +201,8 @@ TYPED_TEST(PagingTest, AHeldGroupDoesNotBlockGroupsPagedOutBehindIt) {
         this->publish_keyed("small", i);
     }
     EXPECT_GT(this->queue()->messages_paged_out(), 1000u);
-    auto c = this->broker->open_connection("c", "guest");
     Sink sink;
+    auto c = this->broker->open_connection("c", "guest");
     ConsumeOptions options;
     options.prefetch = 100;
     ASSERT_TRUE(c->consume("/", "q", options, sink));
@@ -227,8 +227,8 @@ TYPED_TEST(PagingTest, AGroupsOrderSurvivesARestart) {
         this->publish_keyed("b", i);
     }
     {
-        auto c = this->broker->open_connection("c", "guest");
         Sink sink;
+        auto c = this->broker->open_connection("c", "guest");
         ConsumeOptions options;
         options.prefetch = 10;
         ASSERT_TRUE(c->consume("/", "q", options, sink));
@@ -239,8 +239,8 @@ TYPED_TEST(PagingTest, AGroupsOrderSurvivesARestart) {
     }
     this->stop();
     this->start();
-    auto c = this->broker->open_connection("c", "guest");
     Sink sink;
+    auto c = this->broker->open_connection("c", "guest");
     ConsumeOptions options;
     options.prefetch = 10;
     ASSERT_TRUE(c->consume("/", "q", options, sink));

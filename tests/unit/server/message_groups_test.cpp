@@ -36,8 +36,8 @@ TEST_F(MessageGroups, AGroupsNextMessageWaitsForTheAckOfThePrevious) {
     for (const char* body : {"a1", "a2", "a3"}) {
         send_keyed("q", "a", body);
     }
-    auto c = broker.open_connection("c", "guest");
     RecordingSink one, two;
+    auto c = broker.open_connection("c", "guest");
     consume(*c, "q", one, 10);
     consume(*c, "q", two, 10);
     // Both have credit, but the group is one consumer's while a1 is unacked.
@@ -76,8 +76,8 @@ TEST_F(MessageGroups, OneGroupsBacklogDoesNotBlockTheOthers) {
     send_keyed("q", "c", "c1");
     send_keyed("q", "", "plain1");
     send_keyed("q", "", "plain2");
-    auto c = broker.open_connection("c", "guest");
     RecordingSink sink;
+    auto c = broker.open_connection("c", "guest");
     consume(*c, "q", sink, 50);
     // One of "big" (its head), the other groups' heads, and every ungrouped message.
     EXPECT_EQ(sink.bodies(), (std::vector<std::string>{"big0", "b1", "c1", "plain1", "plain2"}));
@@ -87,8 +87,8 @@ TEST_F(MessageGroups, OneGroupsBacklogDoesNotBlockTheOthers) {
 
 TEST_F(MessageGroups, FreeGroupsSpreadOverConsumers) {
     declare_grouped("q");
-    auto c = broker.open_connection("c", "guest");
     RecordingSink one, two;
+    auto c = broker.open_connection("c", "guest");
     consume(*c, "q", one, 100);
     consume(*c, "q", two, 100);
     for (int i = 0; i < 10; ++i) {
@@ -100,8 +100,8 @@ TEST_F(MessageGroups, FreeGroupsSpreadOverConsumers) {
 
 TEST_F(MessageGroups, AnOwnedGroupStaysWithItsConsumerWhileItHoldsAny) {
     declare_grouped("q", {{"x-group-max-in-flight", 2}});
-    auto c = broker.open_connection("c", "guest");
     RecordingSink one, two;
+    auto c = broker.open_connection("c", "guest");
     consume(*c, "q", one, 100);
     consume(*c, "q", two, 100);
     for (const char* body : {"a1", "a2", "a3", "a4"}) {
@@ -121,8 +121,8 @@ TEST_F(MessageGroups, ARequeuedMessageIsFirstInItsGroupAgain) {
     for (const char* body : {"a1", "a2", "b1"}) {
         send_keyed("q", body[0] == 'a' ? "a" : "b", body);
     }
-    auto c = broker.open_connection("c", "guest");
     RecordingSink sink;
+    auto c = broker.open_connection("c", "guest");
     consume(*c, "q", sink, 10);
     ASSERT_EQ(sink.bodies(), (std::vector<std::string>{"a1", "b1"}));
     ASSERT_TRUE(c->nack(sink.got[0].tag, false, true));
@@ -139,12 +139,12 @@ TEST_F(MessageGroups, AConsumerThatGoesAwayHandsItsGroupsOverInOrder) {
     for (const char* body : {"a1", "a2", "a3"}) {
         send_keyed("q", "a", body);
     }
-    auto first = broker.open_connection("first", "guest");
     RecordingSink gone;
+    auto first = broker.open_connection("first", "guest");
     consume(*first, "q", gone, 10);
     ASSERT_EQ(gone.bodies(), std::vector<std::string>{"a1"});
-    auto second = broker.open_connection("second", "guest");
     RecordingSink next;
+    auto second = broker.open_connection("second", "guest");
     consume(*second, "q", next, 10);
     EXPECT_TRUE(next.got.empty()); // the group is still the first consumer's
     first.reset();                 // the connection closes: what it held goes back
@@ -163,8 +163,8 @@ TEST_F(MessageGroups, DeadLetteringFreesTheGroup) {
     for (const char* body : {"a1", "a2", "a3"}) {
         send_keyed("q", "a", body);
     }
-    auto c = broker.open_connection("c", "guest");
     RecordingSink sink;
+    auto c = broker.open_connection("c", "guest");
     consume(*c, "q", sink, 10);
     ASSERT_TRUE(c->reject(sink.got[0].tag, false)); // a1 rejected: dead-lettered
     ASSERT_EQ(sink.got.size(), 2u);
@@ -183,8 +183,8 @@ TEST_F(MessageGroups, AGetTakesOnlyFromFreeGroups) {
     for (const char* body : {"a1", "a2", "b1"}) {
         send_keyed("q", body[0] == 'a' ? "a" : "b", body);
     }
-    auto c = broker.open_connection("c", "guest");
     RecordingSink sink;
+    auto c = broker.open_connection("c", "guest");
     consume(*c, "q", sink, 1);
     ASSERT_EQ(sink.bodies(), std::vector<std::string>{"a1"});
     auto got = broker.get("/", "q", 10, GetMode::ack_requeue_false).value();
@@ -197,8 +197,8 @@ TEST_F(MessageGroups, AutoAckConsumersHoldNoGroup) {
     for (const char* body : {"a1", "a2", "a3"}) {
         send_keyed("q", "a", body);
     }
-    auto c = broker.open_connection("c", "guest");
     RecordingSink sink;
+    auto c = broker.open_connection("c", "guest");
     consume(*c, "q", sink, 0, true);
     EXPECT_EQ(sink.bodies(), (std::vector<std::string>{"a1", "a2", "a3"}));
     EXPECT_EQ(queue("q")->message_groups(), 0u);
@@ -212,8 +212,8 @@ TEST_F(MessageGroups, TtlAndMaxLengthWorkOnTheWholeQueue) {
     EXPECT_EQ(queue("q")->messages_ready(), 2u);
     clock.advance(2000);
     send_keyed("q", "c", "c1"); // the others expired meanwhile
-    auto c = broker.open_connection("c", "guest");
     RecordingSink sink;
+    auto c = broker.open_connection("c", "guest");
     consume(*c, "q", sink, 10);
     EXPECT_EQ(sink.bodies(), std::vector<std::string>{"c1"});
 }
@@ -230,8 +230,8 @@ TEST_F(MessageGroups, RoutingKeyAndPropertyGroupsReadTheirKey) {
     props.correlation_id = "c-1";
     send("by_property", "p1", props);
     send("by_property", "p2", props);
-    auto c = broker.open_connection("c", "guest");
     RecordingSink keyed, propertied;
+    auto c = broker.open_connection("c", "guest");
     consume(*c, "by_key", keyed, 10);
     consume(*c, "by_property", propertied, 10);
     EXPECT_EQ(keyed.bodies(), (std::vector<std::string>{"first", "other"}));
