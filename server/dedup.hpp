@@ -136,7 +136,6 @@ public:
     const std::string& scope() const { return scope_; }
     const DedupSettings& settings() const { return window_.settings(); }
     std::uint64_t duplicates() const { return duplicates_; }
-    std::size_t keys() const { return window_.size(); }
 
     std::optional<std::string> key_of(const Message& message,
                                       std::string_view idempotency_key) const {

@@ -181,25 +181,6 @@ const Consumer* Queue::active_consumer() const {
     return consumers_.front().get();
 }
 
-Consumer* Queue::next_consumer_with_credit() {
-    if (consumers_.empty()) {
-        return nullptr;
-    }
-    if (arguments_.single_active_consumer) {
-        Consumer* active = consumers_.front().get();
-        return active->has_credit() ? active : nullptr;
-    }
-    const std::size_t n = consumers_.size();
-    for (std::size_t i = 0; i < n; ++i) {
-        const std::size_t index = (round_robin_ + i) % n;
-        if (consumers_[index]->has_credit()) {
-            round_robin_ = (index + 1) % n;
-            return consumers_[index].get();
-        }
-    }
-    return nullptr;
-}
-
 void Queue::dispatch() {
     if (deleted_) {
         return;
@@ -224,18 +205,11 @@ void Queue::dispatch() {
     maybe_page_in();
 }
 
-// One delivery, or false when no consumer with credit may take anything now. A plain queue
-// gives its head to the next consumer with credit; a grouped one asks, in the same round-robin
-// order, for the oldest entry each consumer may take (its own groups' heads, free groups).
+// One delivery, or false when no consumer with credit may take anything now. Consumers are asked
+// in round-robin order (under single active consumer, only the first) for the entry each may
+// take: in a plain queue the head, in a grouped one the oldest of its own groups' heads and the
+// free groups'.
 bool Queue::dispatch_one() {
-    if (!ready_.grouped()) {
-        Consumer* consumer = next_consumer_with_credit();
-        if (consumer == nullptr) {
-            return false;
-        }
-        deliver(*consumer, pop_ready());
-        return true;
-    }
     const std::size_t n = consumers_.size();
     const std::size_t first = arguments_.single_active_consumer ? 0 : round_robin_;
     const std::size_t tries = arguments_.single_active_consumer ? std::min<std::size_t>(n, 1) : n;

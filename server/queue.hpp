@@ -122,7 +122,6 @@ private:
     bool journal_enabled() const;
     void journal_removed(const QueueEntry& entry);
     void journal_purge();
-    Consumer* next_consumer_with_credit();
     bool dispatch_one();
     void deliver(Consumer& consumer, QueueEntry entry);
     void release(Consumer* consumer, std::uint64_t count);

@@ -245,26 +245,6 @@ void ReadyList::reindex(Group& group) {
     group.indexed_owner = group.owner;
 }
 
-void ReadyList::unindex(Group& group) {
-    const Head head{group.indexed_seq, &group};
-    if (group.in_heads) {
-        heads_.erase(head);
-        group.in_heads = false;
-    }
-    if (group.slot == Slot::free) {
-        free_.erase(head);
-    } else if (group.slot == Slot::owned) {
-        auto it = owned_.find(group.indexed_owner);
-        if (it != owned_.end()) {
-            it->second.erase(head);
-            if (it->second.empty()) {
-                owned_.erase(it);
-            }
-        }
-    }
-    group.slot = Slot::none;
-}
-
 void ReadyList::forget_if_idle(Group& group) {
     if (&group == &ungrouped_ || !group.ready.empty() || group.in_flight != 0) {
         return;

@@ -97,7 +97,6 @@ private:
     Group& group_for(const Message& message);  // created when new
     Group* find_group(const Message& message); // null when it has none
     void reindex(Group& group);
-    void unindex(Group& group);
     void forget_if_idle(Group& group);
     QueueEntry pop_head_of(Group& group);
     static void insert_in_order(std::deque<QueueEntry>& ready, QueueEntry entry);
