@@ -131,10 +131,6 @@ asio::awaitable<void> reject_connection(beast::tcp_stream stream, std::size_t li
 
 } // namespace
 
-std::size_t body_limit_for(std::uint64_t max_message_size) {
-    return static_cast<std::size_t>(max_message_size + (max_message_size + 2) / 3 + 64 * 1024);
-}
-
 bool SessionRegistry::add(const std::shared_ptr<HttpSession>& session) {
     std::lock_guard lock(mutex_);
     if (closed_) {

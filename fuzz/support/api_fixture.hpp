@@ -17,7 +17,7 @@
 #include "web/api_router.hpp"
 #include "web/auth.hpp"
 #include "web/handlers/handlers.hpp"
-#include "web/http_session.hpp"
+#include "web/http_limits.hpp"
 #include "web/token_store.hpp"
 
 namespace warren::fuzz {
