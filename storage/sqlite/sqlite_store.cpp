@@ -8,7 +8,6 @@
 
 #include "storage/sqlite/dedup_chunks.hpp"
 #include "storage/sqlite/wal_vfs.hpp"
-#include <pthread.h>
 
 namespace warren::storage::sqlite {
 
@@ -53,19 +52,22 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(SqliteOptions options, Po
     if (auto ok = configure_reader(*pager_db); !ok) {
         return ok.error();
     }
+    auto checkpointer =
+        std::make_unique<Checkpointer>(std::move(*checkpoint_db), options.wal_truncate_bytes);
     auto writer = std::make_unique<Writer>(std::move(*write_db), std::move(*statements), post,
-                                           options.max_pending_bytes, options.commit_interval);
-    return std::unique_ptr<SqliteStore>(
-        new SqliteStore(std::move(options), std::move(post), std::move(*reader), std::move(writer),
-                        std::move(*checkpoint_db), std::move(*pager_db)));
+                                           options.max_pending_bytes, options.commit_interval,
+                                           options.wal_restart_bytes, checkpointer.get());
+    return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(options), std::move(post),
+                                                        std::move(*reader), std::move(checkpointer),
+                                                        std::move(writer), std::move(*pager_db)));
 }
 
 SqliteStore::SqliteStore(SqliteOptions options, Post post, Db reader,
-                         std::unique_ptr<Writer> writer, Db checkpoint_db, Db pager_db)
+                         std::unique_ptr<Checkpointer> checkpointer, std::unique_ptr<Writer> writer,
+                         Db pager_db)
     : options_(std::move(options)), post_(std::move(post)), reader_(std::move(reader)),
-      writer_(std::move(writer)), checkpoint_db_(std::move(checkpoint_db)),
-      checkpointer_([this] { run_checkpoints(); }), pager_db_(std::move(pager_db)),
-      pager_([this] { run_pager(); }) {}
+      checkpointer_(std::move(checkpointer)), writer_(std::move(writer)),
+      pager_db_(std::move(pager_db)), pager_([this] { run_pager(); }) {}
 
 SqliteStore::~SqliteStore() {
     close();
@@ -85,54 +87,7 @@ void SqliteStore::close() {
         pager_.join();
     }
     writer_->close();
-    {
-        std::lock_guard lock(checkpoint_mutex_);
-        stopping_ = true;
-        checkpoint_wake_.notify_one();
-    }
-    if (checkpointer_.joinable()) {
-        checkpointer_.join();
-        // A last full checkpoint leaves a small WAL behind for the next start.
-        sqlite3_wal_checkpoint_v2(checkpoint_db_.handle(), nullptr, SQLITE_CHECKPOINT_TRUNCATE,
-                                  nullptr, nullptr);
-    }
-}
-
-void SqliteStore::run_checkpoints() {
-    pthread_setname_np(pthread_self(), "warren-ckpt");
-    {
-        auto stmt = checkpoint_db_.prepare("PRAGMA page_size");
-        if (stmt) {
-            if (auto row = stmt->step(); row && *row) {
-                page_size_ = static_cast<std::uint64_t>(stmt->column_int(0));
-            }
-        }
-    }
-    std::unique_lock lock(checkpoint_mutex_);
-    while (!stopping_) {
-        checkpoint_wake_.wait_for(lock, std::chrono::milliseconds(200));
-        if (stopping_) {
-            break;
-        }
-        lock.unlock();
-        int wal_frames = 0;
-        int checkpointed = 0;
-        // PASSIVE never waits for the writer: it copies what it can and returns.
-        int rc = sqlite3_wal_checkpoint_v2(checkpoint_db_.handle(), nullptr,
-                                           SQLITE_CHECKPOINT_PASSIVE, &wal_frames, &checkpointed);
-        // But with the writer always appending it never copies everything, and only a WAL that
-        // was copied whole starts over: past the bound, TRUNCATE waits for the writer (its busy
-        // timeout), copies the rest and empties the file.
-        if (rc == SQLITE_OK && static_cast<std::uint64_t>(std::max(wal_frames, 0)) * page_size_ >
-                                   options_.wal_truncate_bytes) {
-            rc = sqlite3_wal_checkpoint_v2(checkpoint_db_.handle(), nullptr,
-                                           SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
-        }
-        if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
-            spdlog::warn("store: checkpoint failed: {}", sqlite3_errmsg(checkpoint_db_.handle()));
-        }
-        lock.lock();
-    }
+    checkpointer_->stop();
 }
 
 Result<Definitions> SqliteStore::load_definitions() {

@@ -1,9 +1,9 @@
 #pragma once
 
 // SqliteStore: the embedded default Store, one file `<data-dir>/warren.db` in WAL mode.
-// Three connections: the writer thread's (all writes, group commit), a checkpointer thread's
+// Four connections: the writer thread's (all writes, group commit), the checkpointer thread's
 // (PASSIVE checkpoints off the commit path, so the WAL stays bounded without stalling
-// publishers), and the boot-time reader used by recovery.
+// publishers), the pager's (reads a backlog back), and the boot-time reader used by recovery.
 
 #include <atomic>
 #include <chrono>
@@ -14,6 +14,7 @@
 #include <string>
 #include <thread>
 
+#include "storage/sqlite/checkpointer.hpp"
 #include "storage/sqlite/schema.hpp"
 #include "storage/sqlite/writer.hpp"
 #include "storage/store.hpp"
@@ -27,9 +28,11 @@ struct SqliteOptions {
     // Under load from several submitters, commits start at most this often (see Writer);
     // 0 (the default) commits back to back.
     std::chrono::microseconds commit_interval{0};
-    // Past this much WAL the checkpointer truncates it, holding the writer for the copy (a few
-    // ms): under steady writes a passive checkpoint never catches up with the writer, so the
-    // WAL would never start over and would grow without end.
+    // Past this much WAL the writer copies the rest back itself between two groups, so the WAL
+    // starts over (see Writer); 0 leaves it to the checkpointer thread.
+    std::uint64_t wal_restart_bytes = 2u << 20;
+    // The backstop, if restarts keep failing (a reader holding an old snapshot): past this much
+    // WAL the checkpointer truncates it, holding the writer for the whole copy.
     std::uint64_t wal_truncate_bytes = 64u << 20;
 };
 
@@ -50,9 +53,9 @@ public:
     std::size_t pending_bytes() const { return writer_->pending_bytes(); }
 
 private:
-    SqliteStore(SqliteOptions options, Post post, Db reader, std::unique_ptr<Writer> writer,
-                Db checkpoint_db, Db pager_db);
-    void run_checkpoints();
+    SqliteStore(SqliteOptions options, Post post, Db reader,
+                std::unique_ptr<Checkpointer> checkpointer, std::unique_ptr<Writer> writer,
+                Db pager_db);
     void run_pager();
 
     struct PageRequest {
@@ -65,13 +68,8 @@ private:
     SqliteOptions options_;
     Post post_;
     Db reader_;
+    std::unique_ptr<Checkpointer> checkpointer_; // outlives the writer, which asks it for passes
     std::unique_ptr<Writer> writer_;
-    Db checkpoint_db_;
-    std::mutex checkpoint_mutex_;
-    std::condition_variable checkpoint_wake_;
-    bool stopping_ = false;
-    std::uint64_t page_size_ = 4096; // of the database: a WAL frame holds one page
-    std::thread checkpointer_;
 
     // Page-in runs on its own thread and connection, so reading a backlog never waits for (or
     // holds up) commits.

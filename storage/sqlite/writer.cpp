@@ -9,10 +9,26 @@
 namespace warren::storage::sqlite {
 
 Writer::Writer(Db db, BatchWriter statements, Post post, std::size_t max_pending_bytes,
-               std::chrono::microseconds commit_interval)
+               std::chrono::microseconds commit_interval, std::uint64_t wal_restart_bytes,
+               Checkpointer* checkpointer)
     : db_(std::move(db)), statements_(std::move(statements)), post_(std::move(post)),
       max_pending_bytes_(max_pending_bytes), commit_interval_(commit_interval),
-      thread_([this] { run(); }) {}
+      wal_restart_bytes_(wal_restart_bytes), checkpointer_(checkpointer) {
+    if (auto stmt = db_.prepare("PRAGMA page_size"); stmt) {
+        if (auto row = stmt->step(); row && *row) {
+            page_size_ = static_cast<std::uint64_t>(stmt->column_int(0));
+        }
+    }
+    // Replaces SQLite's auto-checkpoint hook (wal_autocheckpoint is 0 on this connection).
+    sqlite3_wal_hook(
+        db_.handle(),
+        [](void* self, sqlite3*, const char*, int frames) {
+            static_cast<Writer*>(self)->wal_frames_ = frames;
+            return SQLITE_OK;
+        },
+        this);
+    thread_ = std::thread([this] { run(); });
+}
 
 Writer::~Writer() {
     close();
@@ -122,6 +138,46 @@ void Writer::run() {
         if (doomed) {
             reap();
         }
+        restart_wal_if_due();
+    }
+}
+
+void Writer::restart_wal_if_due() {
+    if (wal_restart_bytes_ == 0 ||
+        static_cast<std::uint64_t>(wal_frames_) * page_size_ < wal_restart_bytes_) {
+        return;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (checkpointer_ != nullptr) {
+        // First let the checkpointer copy what is there, off this thread.
+        if (!pass_asked_) {
+            pass_asked_ = true;
+            pass_asked_at_ = now;
+            passes_when_asked_ = checkpointer_->passes();
+            checkpointer_->request();
+            return;
+        }
+        if (checkpointer_->passes() == passes_when_asked_ &&
+            now - pass_asked_at_ < kCheckpointerPatience) {
+            return;
+        }
+    }
+    if (now - last_wal_checkpoint_ < kWalRestartEvery) {
+        return;
+    }
+    pass_asked_ = false;
+    last_wal_checkpoint_ = now;
+    int in_wal = 0;
+    int copied = 0;
+    // BUSY: the checkpointer thread is copying right now; the next group tries again.
+    const int rc = sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                             &in_wal, &copied);
+    stats_.wal_checkpoints.fetch_add(1, std::memory_order_relaxed);
+    if (rc == SQLITE_OK && copied == in_wal) {
+        stats_.wal_restarts.fetch_add(1, std::memory_order_relaxed);
+        wal_frames_ = 0;
+    } else if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+        spdlog::warn("store: writer checkpoint failed: {}", sqlite3_errmsg(db_.handle()));
     }
 }
 

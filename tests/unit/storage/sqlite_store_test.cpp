@@ -87,6 +87,7 @@ TEST_F(StoreTest, TheCheckpointerKeepsTheWalBounded) {
     store.reset();
     sqlite::SqliteOptions options;
     options.path = dir.file("warren.db");
+    options.wal_restart_bytes = 0; // the backstop alone (the next test has the writer's restarts)
     options.wal_truncate_bytes = 4u << 20;
     auto opened = sqlite::SqliteStore::open(options, executor.poster());
     ASSERT_TRUE(opened.has_value()) << opened.error().reason;
@@ -112,6 +113,40 @@ TEST_F(StoreTest, TheCheckpointerKeepsTheWalBounded) {
                 static_cast<std::uintmax_t>(db_bytes), static_cast<std::uintmax_t>(wal_bytes));
     EXPECT_GT(db_bytes, 10u << 20) << "the checkpoints copied nothing into warren.db";
     EXPECT_LT(wal_bytes, 10u << 20) << "the WAL was never started over";
+    EXPECT_EQ(load().entries.size(), 400u);
+}
+
+TEST_F(StoreTest, TheWriterStartsTheWalOverUnderSteadyWrites) {
+    // 400 commits of 50 KB messages back to back (20 MB), no pause for the checkpointer to catch
+    // up and no truncation (its bound is out of reach): the writer's own checkpoints past 2 MiB
+    // let the WAL start over, so the file stays near that size.
+    store->close();
+    store.reset();
+    sqlite::SqliteOptions options;
+    options.path = dir.file("warren.db");
+    options.wal_restart_bytes = 2u << 20;
+    options.wal_truncate_bytes = std::uint64_t{1} << 40;
+    auto opened = sqlite::SqliteStore::open(options, executor.poster());
+    ASSERT_TRUE(opened.has_value()) << opened.error().reason;
+    store = std::move(*opened);
+    Batch q;
+    q.put_queues.push_back(queue(1, "a"));
+    ASSERT_TRUE(commit(std::move(q)));
+    const std::string body(50 * 1024, 'b');
+    for (std::uint64_t id = 1; id <= 400; ++id) {
+        Batch b;
+        b.messages.push_back(message(id, body));
+        b.entries.push_back({1, id, id, INT64_MAX, 0});
+        ASSERT_TRUE(commit(std::move(b)));
+    }
+    const auto wal_bytes = std::filesystem::file_size(dir.file("warren.db") + "-wal");
+    std::printf("[ measure  ] WAL %ju bytes after 20 MB of commits, %ju writer checkpoints, %ju "
+                "restarts\n",
+                static_cast<std::uintmax_t>(wal_bytes),
+                static_cast<std::uintmax_t>(store->writer_stats().wal_checkpoints.load()),
+                static_cast<std::uintmax_t>(store->writer_stats().wal_restarts.load()));
+    EXPECT_GT(store->writer_stats().wal_restarts.load(), 0u);
+    EXPECT_LT(wal_bytes, 8u << 20) << "the WAL was never started over";
     EXPECT_EQ(load().entries.size(), 400u);
 }
 
