@@ -75,6 +75,22 @@ void MemoryTables::apply(Batch b) {
             }
         }
     }
+    for (const auto& x : b.put_segments) {
+        segments_.insert_or_assign({x.queue_id, x.first_seq}, x);
+    }
+    for (const auto& x : b.deleted_segments) {
+        segments_.erase({x.queue_id, x.first_seq});
+    }
+    for (auto& x : b.put_stream_offsets) {
+        auto key = std::make_pair(x.queue_id, x.consumer);
+        stream_offsets_.insert_or_assign(std::move(key), std::move(x));
+    }
+}
+
+void MemoryTables::forget_stream(std::uint64_t queue_id) {
+    segments_.erase(segments_.lower_bound({queue_id, 0}), segments_.lower_bound({queue_id + 1, 0}));
+    stream_offsets_.erase(stream_offsets_.lower_bound({queue_id, std::string()}),
+                          stream_offsets_.lower_bound({queue_id + 1, std::string()}));
 }
 
 void MemoryTables::apply_definitions(Batch& b, std::vector<std::uint64_t>& doomed_queues) {
@@ -136,6 +152,7 @@ void MemoryTables::delete_vhost(const std::string& name,
     for (auto it = queue_ids_.lower_bound({name, std::string()});
          it != queue_ids_.end() && it->first.first == name;) {
         doomed_queues.push_back(it->second);
+        forget_stream(it->second);
         queues_.erase(it->second);
         it = queue_ids_.erase(it);
     }
@@ -170,6 +187,7 @@ void MemoryTables::delete_queue(std::uint64_t id, std::vector<std::uint64_t>& do
         erase_queue(q);
     }
     doomed_queues.push_back(id); // SQLite dooms the id's entries whether or not it knew it
+    forget_stream(id);
 }
 
 void MemoryTables::put_entry(const EntryRecord& e) {
@@ -244,6 +262,12 @@ Definitions MemoryTables::definitions() const {
             d.dedup.push_back(k);
         }
     }
+    for (const auto& [key, x] : segments_) {
+        d.stream_segments.push_back(x);
+    }
+    for (const auto& [key, x] : stream_offsets_) {
+        d.stream_offsets.push_back(x);
+    }
     return d;
 }
 
@@ -252,8 +276,10 @@ RecoveryStats MemoryTables::load_entries(const EntryVisitor& visit,
     RecoveryStats stats;
     for (const auto& [queue_id, queue] : queues_) {
         auto q = entries_.find(queue_id);
-        if (q == entries_.end()) {
-            continue;
+        auto segment = segments_.lower_bound({queue_id, 0});
+        const bool stream = segment != segments_.end() && segment->first.first == queue_id;
+        if (q == entries_.end() || stream) {
+            continue; // a stream is read by range, never loaded
         }
         // Entries whose message is missing are not loaded (SQLite joins them with messages)
         // but do count in the tail (its summary does not).

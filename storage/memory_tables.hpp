@@ -29,7 +29,7 @@ class MemoryTables {
 public:
     // Applies one batch in BatchWriter::apply's order: definitions (in Batch's field order),
     // messages, entries, delivery counts, removals, then purges and deleted queues' entries,
-    // then dedup keys and cuts.
+    // then dedup keys and cuts, then stream segments and offsets.
     void apply(Batch batch);
 
     Definitions definitions() const;
@@ -58,6 +58,7 @@ private:
                        QueueEntries::iterator last);
     void forget_queue_entries(std::uint64_t queue_id);
     void unreference(std::uint64_t message_id, bool drop_orphan);
+    void forget_stream(std::uint64_t queue_id);
 
     std::map<std::string, VhostRecord> vhosts_;
     std::map<Key, ExchangeRecord> exchanges_;
@@ -75,6 +76,9 @@ private:
     std::map<std::uint64_t, QueueEntries> entries_;
     // Dedup windows: scope -> seq -> key.
     std::map<std::string, std::map<std::uint64_t, DedupRecord>> dedup_;
+    // Streams: segments by (queue_id, first_seq), offsets by (queue_id, consumer).
+    std::map<std::pair<std::uint64_t, std::uint64_t>, StreamSegmentRecord> segments_;
+    std::map<std::pair<std::uint64_t, std::string>, StreamOffsetRecord> stream_offsets_;
 };
 
 } // namespace warren::storage

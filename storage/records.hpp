@@ -91,6 +91,8 @@ struct EntryRecord {
     std::int64_t expires_at = INT64_MAX; // epoch ms
     std::uint32_t delivery_count = 0;
     std::uint32_t size = 0; // body bytes, so backlog sizes add up without reading bodies
+    // A stream's entry: when it was appended (epoch ms; its offset is seq - 1). 0 in a queue.
+    std::int64_t timestamp = 0;
 
     friend bool operator==(const EntryRecord&, const EntryRecord&) = default;
 };
@@ -154,6 +156,32 @@ struct DedupCut {
     std::uint64_t below_seq = 0;
 
     friend bool operator==(const DedupCut&, const DedupCut&) = default;
+};
+
+// A run of one stream's entries, from first_seq to last_seq: the unit of retention (a stream
+// drops whole segments, oldest first) and what boot reads instead of the entries, so a stream
+// of millions starts at once. The server decides where segments start and grows the last one:
+// each put replaces the record of the same (queue_id, first_seq).
+struct StreamSegmentRecord {
+    std::uint64_t queue_id = 0;
+    std::uint64_t first_seq = 0;
+    std::uint64_t last_seq = 0;
+    std::int64_t first_timestamp = 0; // epoch ms of its first and last entries
+    std::int64_t last_timestamp = 0;
+    std::uint64_t messages = 0;
+    std::uint64_t bytes = 0; // body bytes
+
+    friend bool operator==(const StreamSegmentRecord&, const StreamSegmentRecord&) = default;
+};
+
+// A named consumer's (or a consumer group's) stored offset in one stream: everything up to and
+// including `offset` was acked by that name.
+struct StreamOffsetRecord {
+    std::uint64_t queue_id = 0;
+    std::string consumer;
+    std::uint64_t offset = 0;
+
+    friend bool operator==(const StreamOffsetRecord&, const StreamOffsetRecord&) = default;
 };
 
 } // namespace warren::storage

@@ -8,7 +8,8 @@ std::size_t Batch::operations() const {
            put_bindings.size() + deleted_bindings.size() + put_users.size() + deleted_users.size() +
            put_permissions.size() + deleted_permissions.size() + messages.size() + entries.size() +
            deliveries.size() + removed.size() + purged.size() + dedup_keys.size() +
-           dedup_cuts.size();
+           dedup_cuts.size() + put_segments.size() + deleted_segments.size() +
+           put_stream_offsets.size();
 }
 
 bool Batch::empty() const {
@@ -23,6 +24,9 @@ std::size_t Batch::bytes() const {
     }
     for (const auto& k : dedup_keys) {
         n += k.scope.size() + k.key.size();
+    }
+    for (const auto& o : put_stream_offsets) {
+        n += o.consumer.size();
     }
     return n;
 }

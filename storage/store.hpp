@@ -13,8 +13,8 @@
 //   effect. `done` may be empty. A full disk is Errc::resource_alarm ("disk full: ..."), which
 //   the edges answer 503 with Retry-After; any other failure is Errc::internal.
 // - Within a batch, definitions go first, in the order of Batch's fields (each kind's puts before
-//   its deletes), then messages, entries, delivery counts, removals, purges and dedup keys and
-//   cuts. So a batch must
+//   its deletes), then messages, entries, delivery counts, removals, purges, dedup keys and
+//   cuts, and stream segments and offsets. So a batch must
 //   not delete an object and then put it again: the put would be undone. Submit in between.
 // - Puts are upserts by key: a vhost's or user's name, (vhost, name) for an exchange,
 //   (user, vhost) for a permission, all six fields for a binding (a second put changes nothing),
@@ -22,7 +22,11 @@
 //   also replaces any queue of the same (vhost, name).
 // - Deletes cascade as the schema says: a vhost takes its exchanges, queues (with their entries),
 //   bindings and permissions, not users; an exchange takes the bindings from it and the exchange
-//   bindings to it; a queue its queue bindings and entries; a user its permissions.
+//   bindings to it; a queue its queue bindings, entries, stream segments and stream offsets; a
+//   user its permissions.
+// - Streams: a stream's entries are never loaded at boot (load_entries skips every queue with
+//   stream segments); the server reads them with read_entries. Retention drops a segment with
+//   its key in deleted_segments and its entries as a range in purged, in one batch.
 // - A message is stored once and stays while entries refer to it: removing or purging its last
 //   entry drops it. Entries refer only to the message put in their own batch (or none); the
 //   SQLite writer's coalescing relies on it.
@@ -78,6 +82,12 @@ struct Batch {
     // put in this same batch, when they left the window at once).
     std::vector<DedupRecord> dedup_keys;
     std::vector<DedupCut> dedup_cuts;
+    // Streams, after everything else: segment puts (upserts by (queue_id, first_seq)), then
+    // deletes (by the same key; the other fields are ignored), then stored offsets (upserts by
+    // (queue_id, consumer)).
+    std::vector<StreamSegmentRecord> put_segments;
+    std::vector<StreamSegmentRecord> deleted_segments;
+    std::vector<StreamOffsetRecord> put_stream_offsets;
 
     bool empty() const;
     std::size_t operations() const;
@@ -85,7 +95,8 @@ struct Batch {
 };
 
 // What load_definitions() gives back: vhosts sorted by name, queues by id (each with its
-// last_seq), dedup keys by (scope, seq), the other kinds in no particular order.
+// last_seq), dedup keys by (scope, seq), stream segments by (queue_id, first_seq), stream offsets
+// by (queue_id, consumer), the other kinds in no particular order.
 struct Definitions {
     std::vector<VhostRecord> vhosts;
     std::vector<ExchangeRecord> exchanges;
@@ -94,11 +105,14 @@ struct Definitions {
     std::vector<UserRecord> users;
     std::vector<PermissionRecord> permissions;
     std::vector<DedupRecord> dedup;
+    std::vector<StreamSegmentRecord> stream_segments;
+    std::vector<StreamOffsetRecord> stream_offsets;
 };
 
-// What load_entries() visits: the stored entries of each defined queue, queue by queue in id
-// order and in sequence order, with their message (the same message id may appear for several
-// queues). An entry whose message is not stored is skipped (but counted in its queue's tail).
+// What load_entries() visits: the stored entries of each defined queue that has no stream
+// segments, queue by queue in id order and in sequence order, with their message (the same message
+// id may appear for several queues). An entry whose message is not stored is skipped (but counted
+// in its queue's tail).
 using EntryVisitor = std::function<void(const EntryRecord&, const MessageRecord&)>;
 
 struct RecoveryStats {

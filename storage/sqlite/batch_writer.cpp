@@ -51,6 +51,10 @@ Result<BatchWriter> BatchWriter::prepare(Db& db) {
         {&w.delete_vhost_exchanges_, "DELETE FROM exchanges WHERE vhost = ?1"},
         {&w.delete_vhost_bindings_, "DELETE FROM bindings WHERE vhost = ?1"},
         {&w.delete_vhost_permissions_, "DELETE FROM permissions WHERE vhost = ?1"},
+        {&w.delete_vhost_segments_, "DELETE FROM stream_segments WHERE queue_id IN "
+                                    "(SELECT id FROM queues WHERE vhost = ?1)"},
+        {&w.delete_vhost_offsets_, "DELETE FROM stream_offsets WHERE queue_id IN "
+                                   "(SELECT id FROM queues WHERE vhost = ?1)"},
         {&w.doom_vhost_queues_, "INSERT INTO doomed (queue_id, from_seq, up_to_seq) "
                                 "SELECT id, 0, 9223372036854775807 FROM queues WHERE vhost = ?1"},
         {&w.delete_vhost_queues_, "DELETE FROM queues WHERE vhost = ?1"},
@@ -65,6 +69,8 @@ Result<BatchWriter> BatchWriter::prepare(Db& db) {
          "DELETE FROM bindings WHERE to_exchange = 0 AND (vhost, destination) IN "
          "(SELECT vhost, name FROM queues WHERE id = ?1)"},
         {&w.delete_queue_, "DELETE FROM queues WHERE id = ?1"},
+        {&w.delete_queue_segments_, "DELETE FROM stream_segments WHERE queue_id = ?1"},
+        {&w.delete_queue_offsets_, "DELETE FROM stream_offsets WHERE queue_id = ?1"},
         {&w.doom_range_, "INSERT INTO doomed (queue_id, from_seq, up_to_seq) VALUES (?1, ?2, ?3)"},
         {&w.put_binding_, "INSERT OR IGNORE INTO bindings (vhost, source, destination, "
                           "to_exchange, routing_key, arguments) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
@@ -81,7 +87,7 @@ Result<BatchWriter> BatchWriter::prepare(Db& db) {
         {&w.put_message_, "INSERT OR REPLACE INTO messages (id, exchange, routing_key, "
                           "properties, body) VALUES (?1, ?2, ?3, ?4, ?5)"},
         {&w.put_entry_, "INSERT OR REPLACE INTO entries (queue_id, seq, message_id, expires_at, "
-                        "delivery_count, size) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
+                        "delivery_count, size, timestamp) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
         {&w.update_delivery_,
          "UPDATE entries SET delivery_count = ?3 WHERE queue_id = ?1 AND seq = ?2"},
         {&w.delete_entry_,
@@ -94,6 +100,12 @@ Result<BatchWriter> BatchWriter::prepare(Db& db) {
                             "ON CONFLICT (scope) DO UPDATE SET below_seq = MAX(below_seq, ?2)"},
         {&w.drop_dedup_chunks_, "DELETE FROM dedup_chunks WHERE scope = ?1 AND last_seq < ?2"},
         {&w.drop_dedup_cut_, "DELETE FROM dedup_cuts WHERE scope = ?1"},
+        {&w.put_segment_,
+         "INSERT OR REPLACE INTO stream_segments (queue_id, first_seq, last_seq, "
+         "first_timestamp, last_timestamp, messages, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
+        {&w.delete_segment_, "DELETE FROM stream_segments WHERE queue_id = ?1 AND first_seq = ?2"},
+        {&w.put_stream_offset_, "INSERT OR REPLACE INTO stream_offsets (queue_id, consumer, "
+                                "offset) VALUES (?1, ?2, ?3)"},
         {&w.next_doomed_,
          "SELECT id, queue_id, from_seq, up_to_seq FROM doomed ORDER BY id LIMIT 1"},
         {&w.reap_entries_,
@@ -133,7 +145,8 @@ Result<void> BatchWriter::apply(const Batch& b) {
         WARREN_TRY(remove_entry(key));
     }
     WARREN_TRY(apply_purges(b));
-    return apply_dedup(b);
+    WARREN_TRY(apply_dedup(b));
+    return apply_streams(b);
 }
 
 Result<void> BatchWriter::apply_group(const std::vector<const Batch*>& batches,
@@ -157,9 +170,34 @@ Result<void> BatchWriter::apply_group(const std::vector<const Batch*>& batches,
     for (const auto message_id : rows.orphan_checks) {
         WARREN_TRY(drop_orphan(i64(message_id)));
     }
-    // Batch by batch, so a later batch's cut never runs before an earlier batch's keys.
+    // Batch by batch, so a later batch's cut never runs before an earlier batch's keys (and a
+    // later segment put after an earlier one).
     for (const Batch* b : batches) {
         WARREN_TRY(apply_dedup(*b));
+        WARREN_TRY(apply_streams(*b));
+    }
+    return {};
+}
+
+Result<void> BatchWriter::apply_streams(const Batch& b) {
+    for (const auto& x : b.put_segments) {
+        WARREN_TRY(put_segment_.bind(1, i64(x.queue_id))
+                       .bind(2, i64(x.first_seq))
+                       .bind(3, i64(x.last_seq))
+                       .bind(4, x.first_timestamp)
+                       .bind(5, x.last_timestamp)
+                       .bind(6, i64(x.messages))
+                       .bind(7, i64(x.bytes))
+                       .run());
+    }
+    for (const auto& x : b.deleted_segments) {
+        WARREN_TRY(delete_segment_.bind(1, i64(x.queue_id)).bind(2, i64(x.first_seq)).run());
+    }
+    for (const auto& x : b.put_stream_offsets) {
+        WARREN_TRY(put_stream_offset_.bind(1, i64(x.queue_id))
+                       .bind(2, x.consumer)
+                       .bind(3, i64(x.offset))
+                       .run());
     }
     return {};
 }
@@ -215,9 +253,9 @@ Result<void> BatchWriter::apply_definitions(const Batch& b) {
         WARREN_TRY(put_vhost_.bind(1, v.name).bind(2, v.description).bind(3, v.tags).run());
     }
     for (const auto& name : b.deleted_vhosts) {
-        for (Statement* s :
-             {&delete_vhost_, &delete_vhost_exchanges_, &delete_vhost_bindings_,
-              &delete_vhost_permissions_, &doom_vhost_queues_, &delete_vhost_queues_}) {
+        for (Statement* s : {&delete_vhost_, &delete_vhost_exchanges_, &delete_vhost_bindings_,
+                             &delete_vhost_permissions_, &delete_vhost_segments_,
+                             &delete_vhost_offsets_, &doom_vhost_queues_, &delete_vhost_queues_}) {
             WARREN_TRY(s->bind(1, name).run());
         }
     }
@@ -245,6 +283,8 @@ Result<void> BatchWriter::apply_definitions(const Batch& b) {
     for (const auto id : b.deleted_queues) {
         WARREN_TRY(delete_queue_bindings_.bind(1, i64(id)).run());
         WARREN_TRY(delete_queue_.bind(1, i64(id)).run());
+        WARREN_TRY(delete_queue_segments_.bind(1, i64(id)).run());
+        WARREN_TRY(delete_queue_offsets_.bind(1, i64(id)).run());
         WARREN_TRY(doom_range_.bind(1, i64(id)).bind(2, std::int64_t{0}).bind(3, INT64_MAX).run());
     }
     for (const auto& x : b.put_bindings) {
@@ -306,6 +346,7 @@ Result<void> BatchWriter::put_entry(const EntryRecord& e) {
         .bind(4, e.expires_at)
         .bind(5, std::int64_t{e.delivery_count})
         .bind(6, std::int64_t{e.size})
+        .bind(7, e.timestamp)
         .run();
 }
 

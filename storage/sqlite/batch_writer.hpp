@@ -38,6 +38,7 @@ private:
     Result<void> apply_definitions(const Batch& b);
     Result<void> apply_purges(const Batch& b);
     Result<void> apply_dedup(const Batch& b);
+    Result<void> apply_streams(const Batch& b);
     Result<void> put_message(const MessageRecord& m);
     Result<void> put_entry(const EntryRecord& e);
     Result<void> update_delivery(const DeliveryCount& d);
@@ -53,6 +54,8 @@ private:
         delete_permission_;
     Statement put_message_, put_entry_, update_delivery_, delete_entry_, delete_orphan_;
     Statement put_dedup_chunk_, put_dedup_cut_, drop_dedup_chunks_, drop_dedup_cut_;
+    Statement put_segment_, delete_segment_, put_stream_offset_, delete_queue_segments_,
+        delete_queue_offsets_, delete_vhost_segments_, delete_vhost_offsets_;
     Statement next_doomed_, reap_entries_, finish_doomed_;
     Statement begin_, commit_, rollback_, savepoint_, release_, rollback_to_;
 };

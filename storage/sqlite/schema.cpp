@@ -56,6 +56,20 @@ const char* const kSteps[] = {
         PRIMARY KEY (scope, last_seq)) WITHOUT ROWID;
     CREATE TABLE dedup_cuts (scope TEXT PRIMARY KEY, below_seq INTEGER NOT NULL) WITHOUT ROWID;
     )sql",
+    // 4: streams. A stream's messages are entries like a queue's, with their append time; its
+    // segments (runs of entries, the unit of retention) are rows of their own, so boot reads a
+    // few rows per stream instead of its entries; named consumers' offsets.
+    R"sql(
+    ALTER TABLE entries ADD COLUMN timestamp INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE stream_segments (
+        queue_id INTEGER NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL,
+        first_timestamp INTEGER NOT NULL, last_timestamp INTEGER NOT NULL,
+        messages INTEGER NOT NULL, bytes INTEGER NOT NULL,
+        PRIMARY KEY (queue_id, first_seq)) WITHOUT ROWID;
+    CREATE TABLE stream_offsets (
+        queue_id INTEGER NOT NULL, consumer TEXT NOT NULL, offset INTEGER NOT NULL,
+        PRIMARY KEY (queue_id, consumer)) WITHOUT ROWID;
+    )sql",
 };
 
 static_assert(sizeof(kSteps) / sizeof(kSteps[0]) == kSchemaVersion);

@@ -11,7 +11,7 @@ namespace warren::storage::sqlite {
 
 enum class SyncMode { normal, full };
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // Brings the database to `target` (kSchemaVersion unless a test wants an older layout).
 Result<void> migrate(Db& db, int target = kSchemaVersion);

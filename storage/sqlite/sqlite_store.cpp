@@ -174,6 +174,27 @@ Result<Definitions> SqliteStore::load_definitions() {
                              return std::tie(a.scope, a.seq) < std::tie(b.scope, b.seq);
                          });
     }
+    if (ok) {
+        ok = query("SELECT queue_id, first_seq, last_seq, first_timestamp, last_timestamp, "
+                   "messages, bytes FROM stream_segments ORDER BY queue_id, first_seq",
+                   [&](const Statement& s) {
+                       d.stream_segments.push_back({static_cast<std::uint64_t>(s.column_int(0)),
+                                                    static_cast<std::uint64_t>(s.column_int(1)),
+                                                    static_cast<std::uint64_t>(s.column_int(2)),
+                                                    s.column_int(3), s.column_int(4),
+                                                    static_cast<std::uint64_t>(s.column_int(5)),
+                                                    static_cast<std::uint64_t>(s.column_int(6))});
+                   });
+    }
+    if (ok) {
+        ok = query("SELECT queue_id, consumer, offset FROM stream_offsets "
+                   "ORDER BY queue_id, consumer",
+                   [&](const Statement& s) {
+                       d.stream_offsets.push_back({static_cast<std::uint64_t>(s.column_int(0)),
+                                                   text(s, 1),
+                                                   static_cast<std::uint64_t>(s.column_int(2))});
+                   });
+    }
     if (!ok) {
         return ok.error();
     }
@@ -185,7 +206,8 @@ namespace {
 // Entries of one queue from a sequence on, with their messages, minus doomed ranges.
 constexpr const char* kEntriesSql =
     "SELECT e.seq, e.message_id, e.expires_at, e.delivery_count, e.size, m.exchange, "
-    "m.routing_key, m.properties, m.body FROM entries e JOIN messages m ON m.id = e.message_id "
+    "m.routing_key, m.properties, m.body, e.timestamp FROM entries e JOIN messages m ON m.id = "
+    "e.message_id "
     "WHERE e.queue_id = ?1 AND e.seq >= ?2 AND NOT EXISTS (SELECT 1 FROM doomed d WHERE "
     "d.queue_id = e.queue_id AND e.seq BETWEEN d.from_seq AND d.up_to_seq) "
     "ORDER BY e.seq LIMIT ?3";
@@ -213,6 +235,7 @@ Result<std::uint64_t> read_rows(Statement& stmt, std::uint64_t queue_id, Visit&&
         entry.expires_at = stmt.column_int(2);
         entry.delivery_count = static_cast<std::uint32_t>(stmt.column_int(3));
         entry.size = static_cast<std::uint32_t>(stmt.column_int(4));
+        entry.timestamp = stmt.column_int(9);
         if (entry.message_id != message.id || !message.body) {
             message.id = entry.message_id;
             message.exchange = std::string(stmt.column_text(5));
@@ -233,7 +256,9 @@ Result<std::uint64_t> read_rows(Statement& stmt, std::uint64_t queue_id, Visit&&
 Result<RecoveryStats> SqliteStore::load_entries(const EntryVisitor& visit,
                                                 std::size_t per_queue_limit) {
     RecoveryStats stats;
-    auto queues = reader_.prepare("SELECT id FROM queues ORDER BY id");
+    // A stream (a queue with segments) is read by range, never loaded.
+    auto queues = reader_.prepare("SELECT id FROM queues q WHERE NOT EXISTS (SELECT 1 FROM "
+                                  "stream_segments s WHERE s.queue_id = q.id) ORDER BY id");
     auto head = reader_.prepare(kEntriesSql);
     auto tail = reader_.prepare(
         "SELECT COUNT(*), COALESCE(SUM(e.size), 0), COALESCE(MIN(e.seq), 0) FROM entries e "

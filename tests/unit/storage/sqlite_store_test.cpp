@@ -42,7 +42,7 @@ TEST_F(StoreTest, SequencesNeverGoBackIntoAnUnreapedRange) {
     auto db = sqlite::Db::open(dir.file("warren.db"));
     ASSERT_TRUE(db->exec("INSERT INTO queues VALUES (1, '/', 'q', 0, '{}');"
                          "INSERT INTO messages VALUES (1, '', 'q', '', x'00');"
-                         "INSERT INTO entries VALUES (1, 40, 1, 9223372036854775807, 0, 1);"
+                         "INSERT INTO entries VALUES (1, 40, 1, 9223372036854775807, 0, 1, 0);"
                          "INSERT INTO doomed (queue_id, from_seq, up_to_seq) VALUES (1, 1, 90);"));
     open();
     auto defs = store->load_definitions();
