@@ -245,6 +245,7 @@ int run(const app::Config& config) {
     publish_limits.max_message_size = config.max_message_size;
     web::register_publish_routes(router, broker, publish_limits);
     web::register_queue_get_routes(router, broker);
+    web::register_stream_routes(router, broker);
     web::register_auth_token_routes(router, ws_tokens);
     web::register_user_routes(router, broker);
     web::register_definition_routes(router, broker);

@@ -193,6 +193,27 @@ public:
     Result<std::vector<GotMessage>> get(const Principal& who, std::string_view vhost,
                                         std::string_view queue, std::size_t count, GetMode mode);
 
+    // ---- streams (DESIGN.md section 7) ------------------------------------------------------
+
+    // A stream's log: offsets, size, retention, named consumers. Errors: not_found, bad_request
+    // (a queue that is not a stream).
+    Result<StreamView> stream(const Principal& who, std::string_view vhost,
+                              std::string_view name) const;
+    // read permission: up to `count` committed messages from `start`. `done` runs on the core
+    // executor, later (inside the call only when the broker has no store).
+    void read_stream(const Principal& who, std::string_view vhost, std::string_view name,
+                     const StreamStart& start, std::size_t count,
+                     std::function<void(Result<StreamMessages>)> done);
+    // read permission: a named consumer's stored offset (not_found when it has none).
+    Result<StreamConsumerView> stream_consumer(const Principal& who, std::string_view vhost,
+                                               std::string_view name,
+                                               std::string_view consumer) const;
+    // read permission: stores a named consumer's offset (a Kafka-style commit); answer once
+    // when_committed says so.
+    Result<void> set_stream_offset(const Principal& who, std::string_view vhost,
+                                   std::string_view name, std::string_view consumer,
+                                   std::uint64_t offset);
+
     // ---- bindings ---------------------------------------------------------------------------
 
     // write on the destination, read on the source (queue.bind / exchange.bind). Ok(false):

@@ -142,6 +142,12 @@ Result<std::uint64_t> Core::purge_queue(std::string_view vhost_name, std::string
     if (!queue) {
         return make_error(Errc::not_found, "no " + describe("queue", name, vhost_name));
     }
+    if (queue->stream() != nullptr) {
+        // A log is trimmed by its retention, never emptied by hand (RabbitMQ refuses too).
+        return make_error(Errc::method_not_allowed,
+                          "cannot purge " + describe("queue", name, vhost_name) +
+                              ": a stream keeps its messages until its retention drops them");
+    }
     return queue->purge();
 }
 
@@ -200,6 +206,12 @@ Result<std::vector<GotEntry>> Core::get(std::string_view vhost_name, std::string
     if (q->owner() != 0) {
         return make_error(Errc::resource_locked, "cannot obtain exclusive access to locked " +
                                                      describe("queue", queue, vhost_name));
+    }
+    if (q->stream() != nullptr) {
+        return make_error(Errc::method_not_allowed,
+                          "cannot get from " + describe("queue", queue, vhost_name) +
+                              ": a stream is read by offset (GET /api/streams/{vhost}/" +
+                              std::string(queue) + "/messages)");
     }
     return q->get(count, mode, clock_.now());
 }

@@ -6,6 +6,7 @@
 // more (its outbox drained), it calls Connection::resume() so the broker delivers again.
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "common/message.hpp"
@@ -19,6 +20,9 @@ struct Delivery {
     bool redelivered = false;
     std::uint32_t delivery_count = 1; // this delivery included; x-delivery-count = this - 1
     MessagePtr message;
+    // From a stream: the message's offset and append time (epoch ms).
+    std::optional<std::uint64_t> stream_offset;
+    std::int64_t timestamp = 0;
 };
 
 class DeliverySink {

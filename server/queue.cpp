@@ -29,6 +29,9 @@ Queue::Queue(Vhost& vhost, std::uint64_t id, QueueSpec spec, QueueArguments argu
     if (arguments_.dedup) {
         dedup_ = std::make_unique<Deduplication>(*arguments_.dedup, queue_scope(id_));
     }
+    if (arguments_.stream) {
+        stream_ = std::make_unique<StreamLog>(*this, *arguments_.stream);
+    }
 }
 
 bool Queue::journal_enabled() const {
@@ -83,6 +86,16 @@ void Queue::restore(QueueEntry entry) {
 bool Queue::enqueue(MessagePtr message, std::uint64_t message_id, Millis now) {
     if (deleted_) {
         return false;
+    }
+    if (stream_) {
+        QueueEntry entry{std::move(message), next_seq_++, message_id, kNever, 0};
+        entry.timestamp = now;
+        ++stats_.publish;
+        stream_->append(std::move(entry));
+        auto self = shared_from_this();
+        run_timers(now); // retention by size, and by age on the way
+        dispatch();
+        return true;
     }
     std::optional<Millis> ttl = arguments_.message_ttl;
     if (message->properties.expiration) {
@@ -143,6 +156,15 @@ Result<Consumer*> Queue::add_consumer(Connection& connection, DeliverySink& sink
     }
     auto consumer = std::make_unique<Consumer>();
     consumer->id = next_consumer_id_++;
+    if (stream_) {
+        if (auto ok = stream_->add_reader(consumer->id, options); !ok) {
+            return ok.error();
+        }
+    } else if (options.stream_start || !options.stream_consumer.empty()) {
+        return make_error(Errc::bad_request, "an offset or a consumer name needs a stream; " +
+                                                 describe("queue", name(), vhost_.name()) +
+                                                 " is not one");
+    }
     consumer->tag = options.tag;
     consumer->connection = &connection;
     consumer->sink = &sink;
@@ -162,6 +184,9 @@ void Queue::remove_consumer(std::uint64_t consumer_id) {
     }
     const auto index = static_cast<std::size_t>(it - consumers_.begin());
     consumers_.erase(it);
+    if (stream_) {
+        stream_->remove_reader(consumer_id); // a standby of its name may take over
+    }
     if (round_robin_ > index) {
         --round_robin_;
     }
@@ -195,6 +220,12 @@ void Queue::dispatch() {
         dispatch_again_ = false;
         const Millis now = vhost_.core().clock().now();
         while (!deleted_) {
+            if (stream_) {
+                if (!dispatch_stream_one()) {
+                    break;
+                }
+                continue;
+            }
             drop_expired_head(now);
             if (ready_.empty() || !dispatch_one()) {
                 break;
@@ -228,6 +259,27 @@ bool Queue::dispatch_one() {
     return false;
 }
 
+// A stream: the next consumer in round-robin order with credit whose reader has something.
+bool Queue::dispatch_stream_one() {
+    const std::size_t n = consumers_.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::size_t index = (round_robin_ + i) % n;
+        Consumer& consumer = *consumers_[index];
+        if (!consumer.has_credit()) {
+            continue;
+        }
+        if (auto entry = stream_->next_for(consumer.id)) {
+            round_robin_ = (index + 1) % n;
+            if (consumer.options.auto_ack) {
+                stream_->acked(consumer.id, entry->seq); // delivered is settled
+            }
+            deliver(consumer, std::move(*entry));
+            return true;
+        }
+    }
+    return false;
+}
+
 void Queue::deliver(Consumer& consumer, QueueEntry entry) {
     ++entry.delivery_count;
     ++stats_.deliver;
@@ -250,6 +302,10 @@ void Queue::deliver(Consumer& consumer, QueueEntry entry) {
     delivery.redelivered = entry.delivery_count > 1;
     delivery.delivery_count = entry.delivery_count;
     delivery.message = entry.message;
+    if (stream_) {
+        delivery.stream_offset = offset_of(entry);
+        delivery.timestamp = entry.timestamp;
+    }
     delivery.delivery_tag = consumer.connection->next_delivery_tag();
     if (!consumer.options.auto_ack) {
         ++unacked_;
@@ -285,6 +341,16 @@ void Queue::on_acked(std::uint64_t consumer_id, const std::vector<QueueEntry>& e
     if (deleted_) {
         return;
     }
+    if (stream_) {
+        // Acks are credit, and move a named consumer's stored offset; the log keeps everything.
+        release(find_consumer(consumers_, consumer_id), entries.size());
+        for (const auto& entry : entries) {
+            stream_->acked(consumer_id, entry.seq);
+        }
+        stats_.ack += entries.size();
+        dispatch();
+        return;
+    }
     release(find_consumer(consumers_, consumer_id), entries.size());
     for (const auto& entry : entries) {
         settle(consumer_id, entry);
@@ -300,6 +366,12 @@ void Queue::on_returned(std::uint64_t consumer_id, std::vector<QueueEntry> entri
         return;
     }
     auto self = shared_from_this();
+    if (stream_) {
+        // A nack has no effect on the log (and a named consumer's offset stays before it).
+        release(find_consumer(consumers_, consumer_id), entries.size());
+        dispatch();
+        return;
+    }
     release(find_consumer(consumers_, consumer_id), entries.size());
     for (const auto& entry : entries) {
         settle(consumer_id, entry);
@@ -323,6 +395,10 @@ void Queue::on_rejected(std::uint64_t consumer_id, std::vector<QueueEntry> entri
         return;
     }
     auto self = shared_from_this();
+    if (stream_) {
+        on_returned(consumer_id, std::move(entries));
+        return;
+    }
     release(find_consumer(consumers_, consumer_id), entries.size());
     for (auto& entry : entries) {
         settle(consumer_id, entry);
@@ -393,6 +469,9 @@ std::uint64_t Queue::purge() {
 
 Millis Queue::run_timers(Millis now) {
     auto self = shared_from_this();
+    if (stream_) {
+        return stream_->enforce_retention(now);
+    }
     drop_expired_head(now);
     Millis due = kNever;
     if (!ready_.empty() && ready_.front().expires_at != kNever) {

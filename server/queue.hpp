@@ -20,6 +20,7 @@
 #include "server/queue_entry.hpp"
 #include "server/ready_list.hpp"
 #include "server/specs.hpp"
+#include "server/stream_log.hpp"
 #include "server/views.hpp"
 #include "storage/records.hpp"
 
@@ -54,6 +55,13 @@ public:
     // Publish path: false when x-overflow reject-publish refused the message. message_id != 0:
     // the message is stored under that id and this queue's entry is journaled.
     bool enqueue(MessagePtr message, std::uint64_t message_id, Millis now);
+
+    // x-queue-type stream: the log (null for a queue). A stream keeps what it delivers; its
+    // readers each have their own position (StreamLog).
+    StreamLog* stream() { return stream_.get(); }
+    const StreamLog* stream() const { return stream_.get(); }
+    // The sequence the next enqueued entry gets (a stream's next offset + 1).
+    std::uint64_t next_seq() const { return next_seq_; }
 
     // Recovery: appends a stored entry as it was (no rules, no dispatch).
     void restore(QueueEntry entry);
@@ -92,9 +100,14 @@ public:
     bool unused_since_expiry(Millis now) const;
     void touch(Millis now) { last_used_ = now; } // a redeclare or a get counts as use
 
-    std::uint64_t messages_ready() const { return ready_.size() + paged_.count; }
+    // A stream's messages are all "ready": every one can be read (again).
+    std::uint64_t messages_ready() const {
+        return stream_ ? stream_->messages() : ready_.size() + paged_.count;
+    }
     std::uint64_t messages_unacknowledged() const { return unacked_; }
-    std::uint64_t ready_bytes() const { return ready_bytes_ + paged_.bytes; }
+    std::uint64_t ready_bytes() const {
+        return stream_ ? stream_->bytes() : ready_bytes_ + paged_.bytes;
+    }
     // Ready messages only on disk (the backlog past the memory budget).
     std::uint64_t messages_paged_out() const { return paged_.count; }
     std::uint64_t messages_in_memory() const { return ready_.size(); }
@@ -123,6 +136,7 @@ private:
     void journal_removed(const QueueEntry& entry);
     void journal_purge();
     bool dispatch_one();
+    bool dispatch_stream_one();
     void deliver(Consumer& consumer, QueueEntry entry);
     void release(Consumer* consumer, std::uint64_t count);
     void drop_expired_head(Millis now);
@@ -145,6 +159,7 @@ private:
     std::uint64_t owner_;
     ReadyList ready_;
     std::unique_ptr<Deduplication> dedup_;
+    std::unique_ptr<StreamLog> stream_;
     std::uint64_t ready_bytes_ = 0;
     struct Paged {
         std::uint64_t count = 0;

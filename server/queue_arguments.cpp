@@ -27,6 +27,14 @@ Error invalid_argument(std::string_view key, std::string_view where, std::string
 Result<QueueArguments> parse_queue_arguments(const boost::json::object& arguments,
                                              std::string_view where) {
     QueueArguments out;
+    if (is_stream_declaration(arguments)) {
+        auto stream = parse_stream_arguments(arguments, where);
+        if (!stream) {
+            return stream.error();
+        }
+        out.stream = *stream;
+        return out;
+    }
     for (const auto& argument : arguments) {
         // Plain references: clang 14 (the fuzz build) cannot capture a structured binding.
         const std::string_view k = argument.key();
@@ -131,7 +139,7 @@ Result<QueueArguments> parse_queue_arguments(const boost::json::object& argument
             // type, durable with delivery counting, which serves both.
             if (!value.is_string() ||
                 (value.get_string() != "classic" && value.get_string() != "quorum")) {
-                return invalid_argument(k, where, "warren supports 'classic' and 'quorum' only");
+                return invalid_argument(k, where, "expected 'classic', 'quorum' or 'stream'");
             }
         } else if (k.starts_with("x-")) {
             return invalid_argument(k, where, "unknown argument");

@@ -14,6 +14,7 @@
 #include "common/message_key.hpp"
 #include "server/clock.hpp"
 #include "server/dedup.hpp"
+#include "server/stream_arguments.hpp"
 
 namespace warren::server {
 
@@ -32,6 +33,7 @@ struct QueueArguments {
     std::optional<MessageKey> group_by;                 // x-group-by
     std::uint32_t group_max_in_flight = 1;              // x-group-max-in-flight
     std::optional<DedupSettings> dedup;                 // x-message-deduplication and friends
+    std::optional<StreamArguments> stream;              // x-queue-type stream: a log (none above)
 };
 
 // where: e.g. "queue 'orders' in vhost '/'", used in reasons as RabbitMQ words them.

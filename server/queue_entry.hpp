@@ -16,6 +16,7 @@ struct QueueEntry {
     std::uint64_t message_id = 0;     // its row in the store; 0 = not persisted
     Millis expires_at = kNever;       // from x-message-ttl / expiration, fixed at enqueue
     std::uint32_t delivery_count = 0; // deliveries so far; the next one is redelivered if > 0
+    Millis timestamp = 0;             // a stream's entry: when it was appended (epoch ms)
     std::size_t bytes() const { return message->body_size(); }
 };
 

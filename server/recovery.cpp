@@ -95,6 +95,27 @@ Result<storage::RecoveryStats> Core::recover() {
         (*queue)->restore_next_seq(q.last_seq);
         queues_by_id.emplace(q.id, *queue);
     }
+    // Streams: their segments and named offsets (their entries stay on disk, read by range).
+    {
+        std::unordered_map<std::uint64_t, std::vector<storage::StreamSegmentRecord>> segments;
+        for (const auto& segment : definitions->stream_segments) {
+            segments[segment.queue_id].push_back(segment);
+        }
+        for (const auto& [id, queue] : queues_by_id) {
+            if (StreamLog* stream = queue->stream()) {
+                auto it = segments.find(id);
+                stream->restore(it != segments.end() ? std::move(it->second)
+                                                     : std::vector<storage::StreamSegmentRecord>{},
+                                queue->next_seq());
+            }
+        }
+        for (const auto& offset : definitions->stream_offsets) {
+            auto it = queues_by_id.find(offset.queue_id);
+            if (it != queues_by_id.end() && it->second->stream() != nullptr) {
+                it->second->stream()->restore_offset(offset.consumer, offset.offset);
+            }
+        }
+    }
     for (const auto& b : definitions->bindings) {
         Vhost* vhost = find_vhost(b.vhost);
         if (vhost == nullptr) {

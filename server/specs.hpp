@@ -63,11 +63,23 @@ struct PublishOptions {
     std::string_view idempotency_key;
 };
 
+// Where a stream reader starts: the first retained message, the last one, only new ones, an
+// offset, or the first message appended at or after a time (epoch ms).
+struct StreamStart {
+    enum class Kind { first, last, next, offset, timestamp };
+    Kind kind = Kind::next;
+    std::uint64_t value = 0; // the offset, or the timestamp
+};
+
 struct ConsumeOptions {
     std::string tag;            // empty: the broker makes one ("ctag-<n>")
     std::uint32_t prefetch = 0; // unacked deliveries allowed at once; 0 = unlimited
     bool auto_ack = false;      // delivered = settled; throttled only by the sink
     bool exclusive = false;     // no other consumer may use the queue meanwhile
+    // Streams only: where to start (none: after the named consumer's stored offset, else next),
+    // and the named consumer whose offset is stored.
+    std::optional<StreamStart> stream_start;
+    std::string stream_consumer;
 };
 
 // How a get settles what it read (RabbitMQ's ackmode).

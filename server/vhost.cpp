@@ -186,6 +186,18 @@ Result<Declared> Vhost::declare_queue(const QueueSpec& spec, std::uint64_t owner
         return make_error(Errc::bad_request,
                           "exclusive queues belong to a connection; declare them over one");
     }
+    // A stream is a log kept for readers to come: it outlives its connection and its consumers
+    // (RabbitMQ's wording).
+    if (arguments->stream) {
+        const char* property = !spec.durable      ? "non-durable"
+                               : spec.exclusive   ? "exclusive-owner"
+                               : spec.auto_delete ? "auto-delete"
+                                                  : nullptr;
+        if (property != nullptr) {
+            return make_error(Errc::precondition_failed,
+                              "invalid property '" + std::string(property) + "' for " + what);
+        }
+    }
     const Millis now = core_.clock().now();
     if (auto it = queues_.find(spec.name); it != queues_.end()) {
         Queue& queue = *it->second;
@@ -468,7 +480,10 @@ PublishOutcome Vhost::deliver_to(std::span<const std::string_view> queue_names,
     }
     std::uint64_t message_id = 0;
     bool stored = false;
-    if (message->properties.persistent() && journal().enabled()) {
+    // A stream keeps every message it gets, whatever its delivery mode (as RabbitMQ's do).
+    const bool to_stream = std::any_of(targets.begin(), targets.end(),
+                                       [](const auto& q) { return q->stream() != nullptr; });
+    if ((message->properties.persistent() || to_stream) && journal().enabled()) {
         message_id = core_.next_message_id();
     }
     std::size_t duplicates = 0;
@@ -486,7 +501,8 @@ PublishOutcome Vhost::deliver_to(std::span<const std::string_view> queue_names,
                 claimed = claim.claimed;
             }
         }
-        const bool persisted = message_id != 0 && queue->persists();
+        const bool persisted = message_id != 0 && queue->persists() &&
+                               (message->properties.persistent() || queue->stream() != nullptr);
         if (!queue->enqueue(message, persisted ? message_id : 0, now)) {
             outcome.rejected = true;
             if (claimed) {

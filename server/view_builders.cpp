@@ -62,6 +62,19 @@ QueueView queue_view(const Queue& queue, const RateTracker& stats, ViewDetail de
     view.stats = queue.stats();
     view.counters = counters_of(queue.stats());
     view.rates = stats.queue_rates(queue);
+    if (const StreamLog* log = queue.stream()) {
+        StreamView s;
+        s.first_offset = log->first_offset();
+        s.last_offset = log->next_offset() == 0 ? 0 : log->next_offset() - 1;
+        s.messages = log->messages();
+        s.bytes = log->bytes();
+        s.segments = log->segments();
+        s.max_age = log->arguments().max_age;
+        s.max_bytes = log->arguments().max_bytes;
+        s.segment_bytes = log->arguments().segment_bytes;
+        s.consumers = log->consumer_offsets();
+        view.stream = std::move(s);
+    }
     return view;
 }
 

@@ -78,6 +78,38 @@ struct ConsumerView {
     bool single_active = false; // the queue has x-single-active-consumer
 };
 
+// A named consumer's (or group's) stored offset in a stream, and how far behind the end it is.
+struct StreamConsumerView {
+    std::string name;
+    std::uint64_t offset = 0;
+    std::uint64_t lag = 0; // messages after the stored offset
+};
+
+// What a stream queue shows besides a queue's fields (GET /api/streams/{vhost}/{name}).
+struct StreamView {
+    std::uint64_t first_offset = 0;
+    std::uint64_t last_offset = 0; // first_offset - 1 (wrapping to none) when empty: see `messages`
+    std::uint64_t messages = 0;
+    std::uint64_t bytes = 0;
+    std::size_t segments = 0;
+    std::optional<std::int64_t> max_age; // ms
+    std::optional<std::uint64_t> max_bytes;
+    std::uint64_t segment_bytes = 0;
+    std::vector<StreamConsumerView> consumers;
+};
+
+// One message read from a stream by offset (GET /api/streams/{vhost}/{name}/messages).
+struct StreamMessage {
+    std::uint64_t offset = 0;
+    std::int64_t timestamp = 0; // when it was appended, epoch ms
+    MessagePtr message;
+};
+
+struct StreamMessages {
+    std::vector<StreamMessage> messages;
+    std::uint64_t next_offset = 0; // where the next poll goes on
+};
+
 struct QueueView {
     std::string vhost;
     std::string name;
@@ -102,6 +134,7 @@ struct QueueView {
     MessageRates rates;
     // Only in a detailed view (one queue, or ViewDetail::full): its consumers.
     std::vector<ConsumerView> consumer_details;
+    std::optional<StreamView> stream; // x-queue-type stream
 };
 
 struct BindingView {

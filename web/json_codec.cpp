@@ -60,6 +60,26 @@ json::object exchange_json(const server::ExchangeView& e) {
     };
 }
 
+json::object stream_json(const server::StreamView& s) {
+    json::array consumers;
+    for (const auto& c : s.consumers) {
+        consumers.push_back({{"name", c.name}, {"offset", c.offset}, {"lag", c.lag}});
+    }
+    json::object out{
+        {"first_offset", s.first_offset},
+        // null while the stream is empty (there is no last message)
+        {"last_offset", s.messages == 0 ? json::value(nullptr) : json::value(s.last_offset)},
+        {"messages", s.messages},
+        {"segments", s.segments},
+        {"bytes", s.bytes},
+        {"max_age_ms", s.max_age ? json::value(*s.max_age) : json::value(nullptr)},
+        {"max_length_bytes", s.max_bytes ? json::value(*s.max_bytes) : json::value(nullptr)},
+        {"segment_bytes", s.segment_bytes},
+        {"consumers", std::move(consumers)},
+    };
+    return out;
+}
+
 json::object queue_json(const server::QueueView& q, std::string_view node, bool detailed) {
     json::object out{
         {"name", q.name},
@@ -68,7 +88,7 @@ json::object queue_json(const server::QueueView& q, std::string_view node, bool 
         {"auto_delete", q.auto_delete},
         {"exclusive", q.exclusive},
         {"arguments", q.arguments},
-        {"type", "classic"},
+        {"type", q.stream ? "stream" : "classic"},
         {"state", "running"},
         {"node", node},
         {"policy", nullptr},
@@ -86,6 +106,9 @@ json::object queue_json(const server::QueueView& q, std::string_view node, bool 
         {"message_stats", message_stats_json(q.counters, q.rates)},
     };
     out["message_stats"].as_object()["duplicates"] = q.duplicates;
+    if (q.stream) {
+        out["stream"] = stream_json(*q.stream);
+    }
     if (detailed) {
         json::array details;
         for (const auto& c : q.consumer_details) {

@@ -66,6 +66,8 @@ boost::json::object message_stats_json(const server::MessageCounters& counters,
 boost::json::object exchange_json(const server::ExchangeView& exchange);
 
 // detailed (a single GET): adds consumer_details.
+// A stream's log: offsets, size, segments, retention, named consumers (GET /api/streams/...).
+boost::json::object stream_json(const server::StreamView& stream);
 boost::json::object queue_json(const server::QueueView& queue, std::string_view node,
                                bool detailed = false);
 

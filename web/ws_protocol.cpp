@@ -1,5 +1,7 @@
 #include "web/ws_protocol.hpp"
 
+#include <algorithm>
+
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -99,6 +101,41 @@ Result<std::string> subscription_id(const json::object& o) {
     return id;
 }
 
+// A stream start as a subscribe gives it: "first" | "last" | "next" | N | {"timestamp": ms}.
+std::optional<server::StreamStart> stream_start_of(const json::value& v) {
+    using Kind = server::StreamStart::Kind;
+    if (v.is_string()) {
+        const std::string_view s = v.get_string();
+        if (s == "first") {
+            return server::StreamStart{Kind::first, 0};
+        }
+        if (s == "last") {
+            return server::StreamStart{Kind::last, 0};
+        }
+        if (s == "next") {
+            return server::StreamStart{Kind::next, 0};
+        }
+        return std::nullopt;
+    }
+    if (v.is_object()) {
+        const auto& o = v.get_object();
+        const json::value* t = o.if_contains("timestamp");
+        if (o.size() != 1 || t == nullptr) {
+            return std::nullopt;
+        }
+        auto ms = as_count(*t, static_cast<std::uint64_t>(INT64_MAX));
+        if (!ms) {
+            return std::nullopt;
+        }
+        return server::StreamStart{Kind::timestamp, *ms};
+    }
+    auto offset = as_count(v, static_cast<std::uint64_t>(INT64_MAX));
+    if (!offset) {
+        return std::nullopt;
+    }
+    return server::StreamStart{Kind::offset, *offset};
+}
+
 Result<ClientOp> parse_subscribe(const json::object& o) {
     SubscribeOp op;
     auto id = subscription_id(o);
@@ -151,6 +188,27 @@ Result<ClientOp> parse_subscribe(const json::object& o) {
         return exclusive.error();
     }
     op.exclusive = *exclusive;
+    if (const json::value* v = o.if_contains("offset")) {
+        auto start = stream_start_of(*v);
+        if (!start) {
+            return bad("'offset' must be \"first\", \"last\", \"next\", an offset (an integer "
+                       "from 0) or {\"timestamp\": ms}");
+        }
+        op.offset = *start;
+    }
+    auto consumer = optional_string(o, "consumer");
+    if (!consumer) {
+        return consumer.error();
+    }
+    if (*consumer) {
+        if ((*consumer)->empty() || (*consumer)->size() > kMaxConsumerName) {
+            return bad("'consumer' must be a name of 1 to 255 bytes");
+        }
+        op.consumer = std::move(**consumer);
+    }
+    if (op.exchange && (op.offset || !op.consumer.empty())) {
+        return bad("'offset' and 'consumer' apply to a stream: subscribe to its queue");
+    }
     return ClientOp{std::move(op)};
 }
 
@@ -332,6 +390,13 @@ void append_message(std::string& out, std::string_view sub, const server::Delive
     jt::append_bool(out, delivery.redelivered);
     out += R"(,"delivery_count":)";
     jt::append_number(out, std::uint64_t{delivery.delivery_count});
+    if (delivery.stream_offset) {
+        out += R"(,"offset":)";
+        jt::append_number(out, *delivery.stream_offset);
+        out += R"(,"timestamp":)";
+        jt::append_number(
+            out, static_cast<std::uint64_t>(std::max<std::int64_t>(0, delivery.timestamp)));
+    }
     out += R"(,"properties":)";
     append_properties_json(out, message.properties, delivery.delivery_count);
     out += R"(,"payload_bytes":)";

@@ -28,11 +28,13 @@
 #include "common/error.hpp"
 #include "common/message.hpp"
 #include "server/delivery_sink.hpp"
+#include "server/specs.hpp"
 
 namespace warren::web::ws {
 
 inline constexpr std::uint32_t kDefaultPrefetch = 100;
 inline constexpr std::uint32_t kMaxPrefetch = 65535; // AMQP's prefetch-count is 16 bits
+inline constexpr std::size_t kMaxConsumerName = 255; // a stream's named consumer
 inline constexpr std::size_t kMaxIdBytes = 255;      // ids become consumer tags (short strings)
 
 struct SubscribeOp {
@@ -45,6 +47,9 @@ struct SubscribeOp {
     std::uint32_t prefetch = kDefaultPrefetch;
     bool auto_ack = false;
     bool exclusive = false;
+    // Streams (DESIGN.md section 7): where to start, and the named consumer.
+    std::optional<server::StreamStart> offset;
+    std::string consumer;
 };
 
 struct UnsubscribeOp {

@@ -57,6 +57,8 @@ void WsSession::on_op(ws::SubscribeOp& op) {
     options.prefetch = op.auto_ack ? 0 : op.prefetch;
     options.auto_ack = op.auto_ack;
     options.exclusive = op.exclusive;
+    options.stream_start = op.offset;
+    options.stream_consumer = op.consumer;
     // The sink is not started yet, so nothing is delivered before `subscribed` is queued. An
     // exchange subscription consumes from a server-named queue of its own (exclusive to this
     // session, auto-deleted when the consumer goes).

@@ -30,6 +30,7 @@ ApiFixture::ApiFixture() {
     web::register_whoami_routes(router_);
     web::register_publish_routes(router_, broker_, publish_limits);
     web::register_queue_get_routes(router_, broker_);
+    web::register_stream_routes(router_, broker_);
     web::register_auth_token_routes(router_, tokens_);
     web::register_user_routes(router_, broker_);
     web::register_definition_routes(router_, broker_);

@@ -69,6 +69,10 @@ void register_publish_routes(ApiRouter& router, server::Broker& broker, PublishL
 // POST /api/queues/{vhost}/{name}/get.
 void register_queue_get_routes(ApiRouter& router, server::Broker& broker);
 
+// GET /api/streams/{vhost}/{name}, GET /api/streams/{vhost}/{name}/messages,
+// GET|PUT /api/streams/{vhost}/{name}/consumers/{consumer}.
+void register_stream_routes(ApiRouter& router, server::Broker& broker);
+
 // Users and permissions (administrators only): /api/users..., /api/permissions...,
 // GET /api/vhosts/{vhost}/permissions.
 void register_user_routes(ApiRouter& router, server::Broker& broker);

@@ -107,7 +107,7 @@ TEST_F(BrokerTest, QueueArgumentsAreValidated) {
         {{{"x-single-active-consumer", "yes"}}, false},
         {{{"x-max-lenght", 3}}, false},
         {{{"x-queue-type", "classic"}}, true},
-        {{{"x-queue-type", "stream"}}, false},
+        {{{"x-queue-type", "lifo"}}, false},
         {{{"custom", "anything"}}, true},
     };
     int n = 0;
