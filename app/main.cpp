@@ -9,6 +9,10 @@
 #include <memory>
 #include <optional>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -98,9 +102,15 @@ asio::awaitable<void> run_broker_timers(server::Broker& broker, const server::Cl
 }
 
 // Samples the message counters into rates every 5 s: O(queues + exchanges) per period, nothing
-// per message (server/stats.hpp).
+// per message (server/stats.hpp). Every minute it also hands glibc's free pages back to the
+// kernel: under a long mixed load the live heap stays small (heaptrack: a 3.5 MB peak in an
+// 8-minute soak) while freed memory kept in the threads' arenas made RSS creep up (+2.5 MiB per
+// 10 minutes over 30); malloc_trim returns the free pages of every arena, in well under a ms
+// for a heap this size.
 asio::awaitable<void> run_stats_sampler(server::Broker& broker, asio::steady_timer& timer,
                                         const bool& stopping) {
+    constexpr int kTrimEvery = 12; // periods
+    int period = 0;
     while (!stopping) {
         timer.expires_after(std::chrono::seconds(5));
         auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -108,6 +118,11 @@ asio::awaitable<void> run_stats_sampler(server::Broker& broker, asio::steady_tim
             co_return;
         }
         broker.sample_stats();
+#if defined(__GLIBC__)
+        if (++period % kTrimEvery == 0) {
+            ::malloc_trim(0);
+        }
+#endif
     }
 }
 

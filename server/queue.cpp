@@ -272,6 +272,8 @@ bool Queue::dispatch_stream_one() {
             round_robin_ = (index + 1) % n;
             if (consumer.options.auto_ack) {
                 stream_->acked(consumer.id, entry->seq); // delivered is settled
+            } else {
+                stream_->held(consumer.id);
             }
             deliver(consumer, std::move(*entry));
             return true;
@@ -369,6 +371,7 @@ void Queue::on_returned(std::uint64_t consumer_id, std::vector<QueueEntry> entri
     if (stream_) {
         // A nack has no effect on the log (and a named consumer's offset stays before it).
         release(find_consumer(consumers_, consumer_id), entries.size());
+        stream_->returned(consumer_id, entries.size());
         dispatch();
         return;
     }

@@ -212,6 +212,9 @@ void StreamLog::remove_reader(std::uint64_t consumer_id) {
     }
     const bool was_active = it->active;
     const std::string name = it->name;
+    if (!name.empty() && it->held > 0) {
+        departed_[consumer_id] = Departed{name, it->held};
+    }
     readers_.erase(it);
     if (!was_active || name.empty()) {
         return;
@@ -328,12 +331,44 @@ void StreamLog::on_read(std::uint64_t consumer_id, std::uint64_t generation,
     queue_.dispatch();
 }
 
-void StreamLog::acked(std::uint64_t consumer_id, std::uint64_t seq) {
-    Reader* reader = find(consumer_id);
-    if (reader == nullptr || reader->name.empty()) {
+void StreamLog::held(std::uint64_t consumer_id) {
+    if (Reader* reader = find(consumer_id)) {
+        ++reader->held;
+    }
+}
+
+void StreamLog::settle_held(std::uint64_t consumer_id, std::uint64_t count) {
+    if (Reader* reader = find(consumer_id)) {
+        reader->held -= std::min(reader->held, count);
         return;
     }
-    Named& named = named_[reader->name];
+    if (auto it = departed_.find(consumer_id); it != departed_.end()) {
+        it->second.held -= std::min(it->second.held, count);
+        if (it->second.held == 0) {
+            departed_.erase(it);
+        }
+    }
+}
+
+void StreamLog::returned(std::uint64_t consumer_id, std::uint64_t count) {
+    settle_held(consumer_id, count);
+}
+
+void StreamLog::acked(std::uint64_t consumer_id, std::uint64_t seq) {
+    std::string name;
+    if (const Reader* reader = find(consumer_id)) {
+        name = reader->name;
+    } else if (auto it = departed_.find(consumer_id); it != departed_.end()) {
+        name = it->second.name;
+    }
+    settle_held(consumer_id, 1);
+    if (!name.empty()) {
+        ack_for_name(name, seq);
+    }
+}
+
+void StreamLog::ack_for_name(const std::string& name, std::uint64_t seq) {
+    Named& named = named_[name];
     const std::uint64_t offset = seq - 1;
     if (named.stored && offset <= *named.stored) {
         return;
@@ -350,7 +385,7 @@ void StreamLog::acked(std::uint64_t consumer_id, std::uint64_t seq) {
         it = named.acked_above.erase(it);
     }
     named.stored = stored_offset;
-    journal_offset(reader->name, stored_offset);
+    journal_offset(name, stored_offset);
 }
 
 bool StreamLog::in_use(const storage::StreamSegmentRecord& segment) const {

@@ -69,8 +69,14 @@ public:
     // started: the queue dispatches again when it lands). The entry has message_id 0: what a
     // stream delivers is never removed or counted in the store.
     std::optional<QueueEntry> next_for(std::uint64_t consumer_id);
-    // A delivery of `seq` to this reader was settled (acked, or auto-ack delivered).
+    // A delivery went out that the consumer must ack (auto-ack deliveries are acked at once).
+    void held(std::uint64_t consumer_id);
+    // A delivery of `seq` to this consumer was acked (or auto-ack delivered). Acks after the
+    // consumer went away (an unsubscribe; AMQP lets a client ack after basic.cancel) still move
+    // its name's offset.
     void acked(std::uint64_t consumer_id, std::uint64_t seq);
+    // Held deliveries given back unacked (a nack, a closed connection): no effect on the log.
+    void returned(std::uint64_t consumer_id, std::uint64_t count);
 
     // Drops whole segments past x-max-age / x-max-length-bytes; returns when next due.
     Millis enforce_retention(Millis now);
@@ -104,6 +110,12 @@ private:
         std::deque<QueueEntry> buffer; // read from the store, from next_seq on
         bool reading = false;
         std::uint64_t generation = 0; // bumped when the position jumps: late pages are stale
+        std::uint64_t held = 0;       // deliveries out and not yet acked or returned
+    };
+    // A named consumer gone while it held deliveries: their acks still count for the name.
+    struct Departed {
+        std::string name;
+        std::uint64_t held = 0;
     };
     struct Named {
         std::optional<std::uint64_t> stored; // offset; none: nothing acked yet
@@ -111,6 +123,8 @@ private:
     };
 
     Reader* find(std::uint64_t consumer_id);
+    void settle_held(std::uint64_t consumer_id, std::uint64_t count);
+    void ack_for_name(const std::string& name, std::uint64_t seq);
     void position(Reader& reader);
     std::uint64_t seq_for(const StreamStart& start) const;
     void read_for(Reader& reader);
@@ -134,6 +148,7 @@ private:
     std::deque<QueueEntry> cache_; // the newest entries, contiguous, ending at the last
     std::uint64_t cache_bytes_ = 0;
     std::vector<Reader> readers_;
+    std::map<std::uint64_t, Departed> departed_; // by consumer id
     std::map<std::string, Named, std::less<>> named_;
 };
 

@@ -143,7 +143,8 @@ TEST(Streams, HttpPollFromEveryOffsetKindBeforeAndAfterKill9) {
         EXPECT_EQ(offsets_of(first), range(0, 4));
         EXPECT_EQ(first.at("next_offset"), 4);
         EXPECT_EQ(first.at("messages").at(0).at("payload"), "m0");
-        EXPECT_EQ(offsets_of(client.get_json("/api/streams/%2F/log/messages?offset=4")), range(4, 10));
+        EXPECT_EQ(offsets_of(client.get_json("/api/streams/%2F/log/messages?offset=4")),
+                  range(4, 10));
         EXPECT_EQ(offsets_of(client.get_json("/api/streams/%2F/log/messages?offset=last")),
                   std::vector<std::int64_t>{9});
         auto next = client.get_json("/api/streams/%2F/log/messages?offset=next");
@@ -286,6 +287,29 @@ TEST(Streams, NamedConsumerResumesAfterItsContiguousAcksAcrossKill9) {
     WsClient audit(warren.port());
     subscribe(audit, "log", {{"consumer", "audit"}, {"ack", "auto"}});
     EXPECT_EQ(receive(audit, 3), range(7, 10));
+}
+
+TEST(Streams, AcksAfterUnsubscribeStillMoveTheNamedOffset) {
+    // warrenctl consume --count does this: unsubscribe first (so the last ack opens no window to
+    // more deliveries), then ack what it printed. AMQP allows acks after basic.cancel too.
+    WarrenProcess warren;
+    Api api(warren.port());
+    declare_stream(api, "log");
+    publish(api, "log", 0, 4);
+    WsClient ws(warren.port());
+    subscribe(ws, "log", {{"offset", "first"}, {"consumer", "c"}, {"prefetch", 2}});
+    std::vector<std::int64_t> tags;
+    EXPECT_EQ(receive(ws, 2, &tags), range(0, 2));
+    ws.send(json::object{{"op", "unsubscribe"}, {"id", "s"}});
+    ws.send(json::object{{"op", "ack"}, {"tag", tags[1]}, {"multiple", true}});
+    ws.sync();
+    ASSERT_TRUE(wait_until([&] {
+        auto r = api.get("/api/streams/%2F/log/consumers/c");
+        return r.status == 200 && r.json().at("offset") == 1;
+    }));
+    WsClient next(warren.port());
+    subscribe(next, "log", {{"consumer", "c"}, {"ack", "auto"}});
+    EXPECT_EQ(receive(next, 2), range(2, 4));
 }
 
 TEST(Streams, AStandbyTakesOverWhereTheActiveConsumerStopped) {

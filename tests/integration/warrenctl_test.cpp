@@ -139,6 +139,28 @@ TEST_F(WarrenctlTest, ConsumeCountTakesExactlyNAndLeavesTheRestUntouched) {
     EXPECT_EQ(messages_in("work"), 0);
 }
 
+TEST_F(WarrenctlTest, StreamReplayFromTheConsoleLikeKafkasConsoleConsumer) {
+    // kafka-console-consumer --from-beginning, --offset, --group: their warren lines.
+    ok({"queue", "create", "events", "--arg", "x-queue-type=stream"});
+    ASSERT_EQ(ctl({"publish", "", "events"}, {}, "a\nb\nc\nd\n").exit_code, 0);
+    EXPECT_EQ(ok({"consume", "events", "--from-beginning", "--count", "4"}), "a\nb\nc\nd\n");
+    // Reading does not consume: again from offset 2, and from the last.
+    EXPECT_EQ(ok({"consume", "events", "--from", "2", "--count", "2"}), "c\nd\n");
+    EXPECT_EQ(ok({"consume", "events", "--from", "last", "--count", "1"}), "d\n");
+    // A time in ms: from the first message appended at or after it.
+    EXPECT_EQ(ok({"consume", "events", "--from", "1000000000000", "--count", "1"}), "a\n");
+    // A named consumer goes on where its last run stopped, across a kill -9.
+    EXPECT_EQ(ok({"consume", "events", "--from-beginning", "--name", "billing", "--count", "2"}),
+              "a\nb\n");
+    server_.kill9();
+    server_.restart();
+    EXPECT_EQ(ok({"consume", "events", "--name", "billing", "--count", "2"}), "c\nd\n");
+    CtlResult json_line = ctl({"--json", "consume", "events", "--from", "3", "--count", "1"});
+    ASSERT_EQ(json_line.exit_code, 0) << json_line.err;
+    EXPECT_NE(json_line.out.find("\"offset\":3"), std::string::npos) << json_line.out;
+    EXPECT_NE(json_line.out.find("\"timestamp\":"), std::string::npos) << json_line.out;
+}
+
 TEST_F(WarrenctlTest, ConsumeJsonPrintsOneObjectPerMessage) {
     ok({"queue", "create", "work"});
     ASSERT_EQ(ctl({"publish", "", "work"}, {}, "m1\nm2\nm3\n").exit_code, 0);
@@ -298,6 +320,10 @@ TEST_F(WarrenctlTest, UsageErrorsExitTwo) {
         {"exchange", "create", "x", "--type", "sideways"},
         {"consume"},
         {"consume", "q", "--exchange", "x"},
+        {"consume", "--exchange", "x", "--from-beginning"},
+        {"consume", "s", "--from", "first", "--from-beginning"},
+        {"consume", "s", "--from", "soon"},
+        {"consume", "s", "--from", "-1"},
         {"consume", "q", "--count", "0"},
         {"consume", "q", "--count", "many"},
         {"get", "q", "--count", "-1"},

@@ -115,6 +115,24 @@ std::optional<UsageError> check_command(const Invocation& inv) {
         if (inv.has("key") && !exchange) {
             return usage("consume: --key goes with --exchange");
         }
+        const bool stream_flags = inv.has("from") || inv.has("from-beginning") || inv.has("name");
+        if (stream_flags && exchange) {
+            return usage("consume: --from, --from-beginning and --name read a stream: give its "
+                         "name, not --exchange");
+        }
+        if (inv.has("from") && inv.has("from-beginning")) {
+            return usage("consume: --from or --from-beginning, not both");
+        }
+        if (auto from = inv.value("from");
+            from && *from != "first" && *from != "last" && *from != "next") {
+            std::uint64_t n = 0;
+            auto [end, ec] = std::from_chars(from->data(), from->data() + from->size(), n);
+            if (from->empty() || ec != std::errc{} || end != from->data() + from->size()) {
+                return usage("consume: --from wants first, last, next, an offset or a time in ms "
+                             "since the epoch, not '" +
+                             std::string(*from) + "'");
+            }
+        }
     }
     if (name == "users create" && !inv.has("password")) {
         return usage("users create: --password is required");

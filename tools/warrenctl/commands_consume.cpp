@@ -10,7 +10,14 @@
 //   are in flight (100 by default).
 // - --count N (either way): warrenctl asks for exactly N messages (prefetch N) and acks the ones
 //   it printed; messages past N are never taken from the queue.
+//
+// Streams (DESIGN.md section 9, the Kafka console consumer's equivalent): --from first | last |
+// next | OFFSET | TIMESTAMP_MS (a number from 10^12 on is a time in ms since the epoch, anything
+// smaller an offset), --from-beginning (= first), --name CONSUMER (a named consumer: its offset
+// is stored as lines are printed and acked, and a later run with the name and no --from resumes
+// after it; acks are then always manual).
 
+#include <charconv>
 #include <csignal>
 #include <iostream>
 
@@ -33,6 +40,21 @@ constexpr std::uint64_t kMaxPrefetch = 65535;
 constexpr std::uint64_t kDefaultPrefetch = 100;
 constexpr std::string_view kSubscription = "warrenctl";
 
+// A number from here on is a timestamp in ms (September 2001 on), below it an offset.
+constexpr std::uint64_t kTimestampFrom = 1'000'000'000'000;
+
+json::value stream_offset(std::string_view from) {
+    if (from == "first" || from == "last" || from == "next") {
+        return json::string(from);
+    }
+    std::uint64_t n = 0; // checked already (check_command)
+    std::from_chars(from.data(), from.data() + from.size(), n);
+    if (n >= kTimestampFrom) {
+        return json::object{{"timestamp", n}};
+    }
+    return n;
+}
+
 class Consumer {
 public:
     explicit Consumer(Context& ctx) : ctx_(ctx) {
@@ -40,7 +62,7 @@ public:
         if (auto c = inv.value("count")) {
             count_ = parse_count(*c, "count").value();
         }
-        manual_ = inv.has("ack") || count_ > 0;
+        manual_ = inv.has("ack") || count_ > 0 || inv.has("name");
         prefetch_ = inv.value("prefetch") ? parse_count(*inv.value("prefetch"), "prefetch").value()
                                           : kDefaultPrefetch;
         if (count_ > 0) {
@@ -78,6 +100,14 @@ private:
                         {"prefetch", prefetch_}};
         if (auto queue = inv.arg(0)) {
             op["queue"] = *queue;
+            if (inv.has("from-beginning")) {
+                op["offset"] = "first";
+            } else if (auto from = inv.value("from")) {
+                op["offset"] = stream_offset(*from);
+            }
+            if (auto name = inv.value("name")) {
+                op["consumer"] = *name;
+            }
         } else {
             op["exchange"] = *inv.value("exchange") == "amq.default" ? "" : *inv.value("exchange");
             op["binding_key"] = inv.value("key").value_or("");
