@@ -9,21 +9,16 @@
 #include <charconv>
 #include <memory>
 
-#include <boost/asio/associated_executor.hpp>
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/dispatch.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/verb.hpp>
 
 #include "common/properties_json.hpp"
+#include "web/await_callback.hpp"
 #include "web/handlers/common.hpp"
 #include "web/handlers/handlers.hpp"
 #include "web/json_codec.hpp"
 
 namespace warren::web {
 
-namespace asio = boost::asio;
 namespace http = boost::beast::http;
 namespace json = boost::json;
 
@@ -70,38 +65,6 @@ Result<server::StreamStart> start_of(const RequestContext& context) {
                "timestamp:MS");
 }
 
-// Broker::read_stream as an awaitable (its callback may come inside the call: then posted).
-struct ReadInitiation {
-    server::Broker& broker;
-    const server::Principal& who;
-    std::string vhost;
-    std::string name;
-    server::StreamStart start;
-    std::size_t count;
-
-    template <class Handler> void operator()(Handler&& handler) {
-        struct Waiter {
-            explicit Waiter(std::decay_t<Handler> h) : handler(std::move(h)) {}
-            std::decay_t<Handler> handler;
-            bool initiating = true;
-        };
-        auto waiter = std::make_shared<Waiter>(std::forward<Handler>(handler));
-        broker.read_stream(who, vhost, name, start, count,
-                           [waiter](Result<server::StreamMessages> result) {
-                               auto executor = asio::get_associated_executor(waiter->handler);
-                               auto resume = [waiter, result = std::move(result)]() mutable {
-                                   std::move(waiter->handler)(std::move(result));
-                               };
-                               if (waiter->initiating) {
-                                   asio::post(executor, std::move(resume));
-                               } else {
-                                   asio::dispatch(executor, std::move(resume));
-                               }
-                           });
-        waiter->initiating = false;
-    }
-};
-
 json::object message_json(const server::StreamMessage& m) {
     const Message& message = *m.message;
     json::object item{
@@ -116,7 +79,8 @@ json::object message_json(const server::StreamMessage& m) {
     return item;
 }
 
-asio::awaitable<HandlerResult> get_messages(server::Broker& broker, RequestContext& context) {
+boost::asio::awaitable<HandlerResult> get_messages(server::Broker& broker,
+                                                   RequestContext& context) {
     auto start = start_of(context);
     if (!start) {
         co_return start.error();
@@ -129,16 +93,14 @@ asio::awaitable<HandlerResult> get_messages(server::Broker& broker, RequestConte
         }
         count = static_cast<std::size_t>(*n);
     }
-    ReadInitiation initiation{broker,
-                              caller(context),
-                              std::string(context.param("vhost")),
-                              std::string(context.param("name")),
-                              *start,
-                              count};
-    Result<server::StreamMessages> read =
-        co_await asio::async_initiate<const asio::use_awaitable_t<>&,
-                                      void(Result<server::StreamMessages>)>(initiation,
-                                                                            asio::use_awaitable);
+    const server::Principal& who = caller(context);
+    const std::string vhost(context.param("vhost"));
+    const std::string name(context.param("name"));
+    const server::StreamStart from = *start;
+    Result<server::StreamMessages> read = co_await await_callback<Result<server::StreamMessages>>(
+        [&](std::function<void(Result<server::StreamMessages>)> done) {
+            broker.read_stream(who, vhost, name, from, count, std::move(done));
+        });
     if (!read) {
         co_return missing_as_404(read.error());
     }
