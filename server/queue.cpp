@@ -92,8 +92,7 @@ bool Queue::enqueue(MessagePtr message, std::uint64_t message_id, Millis now) {
         entry.timestamp = now;
         ++stats_.publish;
         stream_->append(std::move(entry));
-        auto self = shared_from_this();
-        run_timers(now); // retention by size, and by age on the way
+        stream_->enforce_retention(now); // by size, and by age on the way
         dispatch();
         return true;
     }

@@ -413,12 +413,13 @@ void StreamLog::drop_oldest_segment() {
 }
 
 Millis StreamLog::enforce_retention(Millis now) {
-    // Never the last segment (appends go there), never one a reader is in.
-    while (segments_.size() > 1 && !in_use(segments_.front())) {
+    // Never the last segment (appends go there), never one a reader is in. The limits first:
+    // this runs on every append, and asking the readers is the part that costs.
+    while (segments_.size() > 1) {
         const bool too_old =
             arguments_.max_age && segments_.front().last_timestamp < now - *arguments_.max_age;
         const bool too_big = arguments_.max_bytes && bytes_ > *arguments_.max_bytes;
-        if (!too_old && !too_big) {
+        if ((!too_old && !too_big) || in_use(segments_.front())) {
             break;
         }
         drop_oldest_segment();
