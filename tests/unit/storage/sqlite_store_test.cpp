@@ -145,8 +145,11 @@ TEST_F(StoreTest, TheWriterStartsTheWalOverUnderSteadyWrites) {
                 static_cast<std::uintmax_t>(wal_bytes),
                 static_cast<std::uintmax_t>(store->writer_stats().wal_checkpoints.load()),
                 static_cast<std::uintmax_t>(store->writer_stats().wal_restarts.load()));
-    EXPECT_GT(store->writer_stats().wal_restarts.load(), 0u);
-    EXPECT_LT(wal_bytes, 8u << 20) << "the WAL was never started over";
+    // Without the restarts the WAL ends near 28 MB. How far past 2 MiB it gets before each one
+    // depends on how fast this machine commits while the checkpointer is asked first (up to
+    // 250 ms): a loaded CI runner saw 9.6 MB, so the bound is half of what was written.
+    EXPECT_GE(store->writer_stats().wal_restarts.load(), 2u);
+    EXPECT_LT(wal_bytes, 14u << 20) << "the WAL was never started over";
     EXPECT_EQ(load().entries.size(), 400u);
 }
 
