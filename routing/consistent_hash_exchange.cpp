@@ -36,8 +36,8 @@ Result<std::uint32_t> parse_weight(std::string_view binding_key) {
     return weight;
 }
 
-ConsistentHashExchange::ConsistentHashExchange(std::optional<MessageKey> hash_on)
-    : hash_on_(std::move(hash_on)) {}
+ConsistentHashExchange::ConsistentHashExchange(std::optional<MessageKey> hash_on, bool partitioned)
+    : hash_on_(std::move(hash_on)), partitioned_(partitioned) {}
 
 bool ConsistentHashExchange::bind(const Destination& destination, std::string_view binding_key,
                                   const boost::json::object& arguments) {
@@ -129,6 +129,13 @@ void ConsistentHashExchange::collect(std::string_view routing_key,
 
 void ConsistentHashExchange::collect_from(const RouteInput& input,
                                           std::vector<const Destination*>& out) const {
+    if (partitioned_) {
+        const auto* key = input.headers.if_contains(kPartitionKeyHeader);
+        pick(key != nullptr && key->is_string() ? std::string_view(key->get_string())
+                                                : input.routing_key,
+             out);
+        return;
+    }
     if (!hash_on_ || hash_on_->source == MessageKey::Source::routing_key) {
         pick(input.routing_key, out);
         return;

@@ -8,7 +8,8 @@
 // name and the point's number only, so the ring is a function of the bound names and weights:
 // a key lands on the same queue after a restart and on any node, and binding or unbinding one
 // queue moves only the keys that go to or come from that queue. (RabbitMQ's plugin seeds its
-// ring per node and run, so keys move on restart.)
+// ring per node and run, so keys move on restart.) A topic (argument x-partitions) is this
+// exchange with its partition streams bound, each with weight 1.
 //
 // Lifetime and threads: owned by Router's exchange entry; no locks, the owner serializes calls.
 
@@ -36,8 +37,10 @@ Result<std::uint32_t> parse_weight(std::string_view binding_key);
 
 class ConsistentHashExchange final : public Exchange {
 public:
-    // hash_on: where the key comes from; nothing = the routing key.
-    explicit ConsistentHashExchange(std::optional<MessageKey> hash_on);
+    // hash_on: where the key comes from; nothing = the routing key. A topic's exchange
+    // (`partitioned`) takes the x-partition-key header when a message has one, else the
+    // routing key: a producer keys by either.
+    ConsistentHashExchange(std::optional<MessageKey> hash_on, bool partitioned);
 
     ExchangeType type() const override { return ExchangeType::consistent_hash; }
     bool bind(const Destination& destination, std::string_view binding_key,
@@ -62,6 +65,7 @@ private:
     void pick(std::string_view key, std::vector<const Destination*>& out) const;
 
     std::optional<MessageKey> hash_on_;
+    bool partitioned_ = false;
     std::vector<Entry> bindings_;
     std::vector<Point> ring_; // sorted by hash
 };

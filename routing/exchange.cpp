@@ -58,6 +58,21 @@ Result<ExchangeOptions> parse_exchange_options(ExchangeType type,
         return make_error(Errc::bad_request, "invalid arg '" + std::string(key) + "' for " +
                                                  std::string(where) + ": " + std::string(why));
     };
+    if (const auto* partitions = arguments.if_contains(kPartitionsArgument)) {
+        const auto count = partitions->is_int64() ? partitions->get_int64() : 0;
+        if (count < 1 || count > kMaxPartitions) {
+            return invalid(kPartitionsArgument,
+                           "expected the topic's partition count, an integer from 1 to " +
+                               std::to_string(kMaxPartitions));
+        }
+        if (header != nullptr || property != nullptr) {
+            return invalid(kPartitionsArgument, "a topic hashes the " +
+                                                    std::string(kPartitionKeyHeader) +
+                                                    " header or the routing key; "
+                                                    "hash-header and hash-property do not apply");
+        }
+        out.partitions = static_cast<std::uint32_t>(count);
+    }
     if (header != nullptr && property != nullptr) {
         return invalid("hash-property", "hash-header and hash-property cannot both be set");
     }
@@ -89,7 +104,7 @@ std::unique_ptr<Exchange> make_exchange(ExchangeType type, const ExchangeOptions
     case ExchangeType::headers:
         return std::make_unique<HeadersExchange>();
     case ExchangeType::consistent_hash:
-        return std::make_unique<ConsistentHashExchange>(options.hash_on);
+        return std::make_unique<ConsistentHashExchange>(options.hash_on, options.partitions != 0);
     }
     return nullptr;
 }

@@ -26,7 +26,14 @@ std::string_view to_string(ExchangeType type);
 // What a type reads from the exchange's arguments (the others need nothing).
 struct ExchangeOptions {
     std::optional<MessageKey> hash_on; // x-consistent-hash: hash-header / hash-property
+    // x-consistent-hash with "x-partitions": N, a topic (DESIGN.md section 7): its N partition
+    // streams are bound to it, and a message's key is its x-partition-key header, else its
+    // routing key. 0: not a topic.
+    std::uint32_t partitions = 0;
 };
+inline constexpr const char* kPartitionsArgument = "x-partitions";
+inline constexpr const char* kPartitionKeyHeader = "x-partition-key";
+inline constexpr std::int64_t kMaxPartitions = 1000;
 // Checks the arguments a type understands; bad_request with a reason naming the argument.
 // `where`: "exchange 'x' in vhost '/'".
 Result<ExchangeOptions> parse_exchange_options(ExchangeType type,

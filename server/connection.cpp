@@ -62,6 +62,9 @@ Result<void> Connection::cancel(std::string_view consumer_tag) {
     auto it = std::find_if(consumers_.begin(), consumers_.end(),
                            [&](const auto& c) { return c.tag == consumer_tag; });
     if (it == consumers_.end()) {
+        if (core_.groups().leave(*this, consumer_tag)) {
+            return {}; // a consumer-group subscription: its partitions move to the others
+        }
         return make_error(Errc::not_found, "no consumer '" + std::string(consumer_tag) + "'");
     }
     ConsumerRef ref = std::move(*it);
@@ -176,7 +179,9 @@ void Connection::own_queue(std::string vhost, std::string queue) {
 }
 
 void Connection::close() {
-    // Consumers first, so the requeued messages are not delivered straight back to them.
+    // Consumers first, so the requeued messages are not delivered straight back to them; group
+    // memberships before them, so the partitions' new owners wait for the requeue below.
+    core_.groups().leave_all(*this);
     while (!consumers_.empty()) {
         (void)cancel(std::string(consumers_.back().tag));
     }

@@ -19,6 +19,7 @@
 #include "routing/router.hpp"
 #include "server/broker.hpp"
 #include "server/clock.hpp"
+#include "server/consumer_groups.hpp"
 #include "server/journal.hpp"
 #include "server/queue.hpp"
 #include "server/specs.hpp"
@@ -44,6 +45,8 @@ public:
 
     Clock& clock() const { return clock_; }
     Journal& journal() { return journal_; }
+    ConsumerGroups& groups() { return groups_; }
+    const ConsumerGroups& groups() const { return groups_; }
 
     // Boot: rebuilds durable vhosts, exchanges, queues, bindings and every stored message from
     // the store. Call once, before serving.
@@ -168,6 +171,7 @@ private:
     std::map<std::string, std::unique_ptr<Vhost>, std::less<>> vhosts_;
     std::map<std::uint64_t, Connection*> connections_;
     std::uint64_t next_connection_id_ = 1;
+    ConsumerGroups groups_{*this};
 };
 
 } // namespace warren::server

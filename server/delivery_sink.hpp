@@ -7,7 +7,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/message.hpp"
 
@@ -32,6 +34,8 @@ public:
     virtual void deliver(const Delivery& delivery) = 0;
     // The consumer ended without the client asking (its queue was deleted).
     virtual void cancelled(std::string_view consumer_tag) { (void)consumer_tag; }
+    // A consumer-group subscription's partitions changed (a member joined or left).
+    virtual void assigned(const std::vector<std::string>& partitions) { (void)partitions; }
 };
 
 } // namespace warren::server

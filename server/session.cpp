@@ -103,6 +103,17 @@ Result<std::string> Session::subscribe_exchange(std::string_view vhost, std::str
     return name;
 }
 
+Result<std::vector<std::string>>
+Session::subscribe_group(std::string_view vhost, std::string_view exchange, std::string_view group,
+                         ConsumeOptions options, DeliverySink& sink) {
+    if (auto ok = broker_.check_permission(principal_, vhost, Access::read, "exchange", exchange);
+        !ok) {
+        return ok.error();
+    }
+    return broker_.core_->groups().join(*connection_, vhost, exchange, group, std::move(options),
+                                        sink);
+}
+
 Result<void> Session::cancel(std::string_view consumer_tag) {
     return connection_->cancel(consumer_tag);
 }

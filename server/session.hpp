@@ -18,6 +18,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/json/object.hpp>
 
@@ -61,8 +62,18 @@ public:
                                            std::string_view binding_key,
                                            const boost::json::object& arguments,
                                            ConsumeOptions options, DeliverySink& sink);
-    // Stops a consumer. Its unacked deliveries stay with the session (AMQP): they can still be
-    // acked, and are requeued when the session closes. not_found for an unknown tag.
+    // read permission on the exchange. Joins consumer group `group` on topic `exchange` as
+    // subscription options.tag (DESIGN.md section 7): the group's members split the topic's
+    // partitions, and `sink` gets the deliveries of this member's (each carries its queue and
+    // offset; `assigned` tells of each change). Returns the partitions it got at once.
+    // Errors: not_found, bad_request (not a topic), precondition_failed (tag in use).
+    Result<std::vector<std::string>> subscribe_group(std::string_view vhost,
+                                                     std::string_view exchange,
+                                                     std::string_view group, ConsumeOptions options,
+                                                     DeliverySink& sink);
+    // Stops a consumer (or leaves a group). Its unacked deliveries stay with the session (AMQP):
+    // they can still be acked, and are requeued when the session closes. not_found for an unknown
+    // tag.
     Result<void> cancel(std::string_view consumer_tag);
 
     // Settlement. Unknown tag: precondition_failed "unknown delivery tag N".

@@ -80,6 +80,9 @@ struct ConsumeOptions {
     // and the named consumer whose offset is stored.
     std::optional<StreamStart> stream_start;
     std::string stream_consumer;
+    // The start applies only when the named consumer has no stored offset yet (a consumer
+    // group's members: Kafka's auto.offset.reset); otherwise an explicit start wins.
+    bool stream_start_if_new = false;
 };
 
 // How a get settles what it read (RabbitMQ's ackmode).

@@ -158,11 +158,10 @@ Result<void> StreamLog::add_reader(std::uint64_t consumer_id, const ConsumeOptio
     reader.consumer_id = consumer_id;
     reader.name = options.stream_consumer;
     reader.start = options.stream_start;
+    reader.start_if_new = options.stream_start_if_new;
     if (!reader.name.empty()) {
         // One active reader per name: a second one waits.
-        reader.active = std::none_of(readers_.begin(), readers_.end(), [&](const Reader& r) {
-            return r.active && r.name == reader.name;
-        });
+        reader.active = may_activate(reader.name);
         named_.try_emplace(reader.name);
     }
     readers_.push_back(std::move(reader));
@@ -180,14 +179,15 @@ void StreamLog::position(Reader& reader) {
     reader.reading = false;
     reader.skip_before = 0;
     reader.positioned = true;
-    if (reader.start) {
+    const auto named_it = reader.name.empty() ? named_.end() : named_.find(reader.name);
+    const bool has_stored = named_it != named_.end() && named_it->second.stored.has_value();
+    if (reader.start && !(reader.start_if_new && has_stored)) {
         reader.next_seq = seq_for(*reader.start);
         if (reader.start->kind == StreamStart::Kind::timestamp) {
             reader.skip_before = static_cast<Millis>(reader.start->value);
         }
-    } else if (auto it = named_.find(reader.name);
-               !reader.name.empty() && it != named_.end() && it->second.stored) {
-        reader.next_seq = std::max(*it->second.stored + 2, first_seq_);
+    } else if (has_stored) {
+        reader.next_seq = std::max(*named_it->second.stored + 2, first_seq_);
     } else {
         reader.next_seq = queue_.next_seq();
     }
@@ -216,15 +216,34 @@ void StreamLog::remove_reader(std::uint64_t consumer_id) {
         departed_[consumer_id] = Departed{name, it->held};
     }
     readers_.erase(it);
-    if (!was_active || name.empty()) {
+    if (was_active && !name.empty()) {
+        activate_standby(name);
+    }
+}
+
+// A name has one active reader, and none while a reader of it that left still holds
+// deliveries: they may yet be acked, and a successor starting before they are settled would get
+// them again (a group's partition moves only after its in-flight messages are settled).
+bool StreamLog::may_activate(const std::string& name) const {
+    const bool active = std::any_of(readers_.begin(), readers_.end(),
+                                    [&](const Reader& r) { return r.active && r.name == name; });
+    const bool holding = std::any_of(departed_.begin(), departed_.end(),
+                                     [&](const auto& d) { return d.second.name == name; });
+    return !active && !holding;
+}
+
+// The first standby of the name takes over where the name stopped (after its stored offset: what
+// the leaver returned unacked comes again), once may_activate allows.
+void StreamLog::activate_standby(const std::string& name) {
+    if (!may_activate(name)) {
         return;
     }
-    // A standby takes over where the name stopped (after its stored offset: what the leaver
-    // had unacked comes again).
     for (auto& r : readers_) {
         if (r.name == name) {
             r.active = true;
-            r.start.reset();
+            if (!r.start_if_new) {
+                r.start.reset(); // a standby goes on where the name stopped
+            }
             position(r);
             return;
         }
@@ -345,7 +364,9 @@ void StreamLog::settle_held(std::uint64_t consumer_id, std::uint64_t count) {
     if (auto it = departed_.find(consumer_id); it != departed_.end()) {
         it->second.held -= std::min(it->second.held, count);
         if (it->second.held == 0) {
+            const std::string name = std::move(it->second.name);
             departed_.erase(it);
+            activate_standby(name); // the queue dispatches after every settlement
         }
     }
 }
@@ -361,10 +382,10 @@ void StreamLog::acked(std::uint64_t consumer_id, std::uint64_t seq) {
     } else if (auto it = departed_.find(consumer_id); it != departed_.end()) {
         name = it->second.name;
     }
-    settle_held(consumer_id, 1);
     if (!name.empty()) {
-        ack_for_name(name, seq);
+        ack_for_name(name, seq); // first: a standby the settlement activates starts after it
     }
+    settle_held(consumer_id, 1);
 }
 
 void StreamLog::ack_for_name(const std::string& name, std::uint64_t seq) {

@@ -11,7 +11,8 @@
 // subscribe) has a stored offset: the highest offset up to which every message was acked by that
 // name (a gap holds it back), journaled as it moves; a new reader with that name and no explicit
 // start resumes after it. One reader per name is active, the others wait as standbys and take
-// over where it stopped.
+// over where it stopped, once what it left unacked is settled (acked, or returned when its
+// connection closes).
 //
 // Lifetime: owned by its Queue. Thread: the core executor only.
 
@@ -105,6 +106,7 @@ private:
         bool active = true;      // false: a standby behind another reader of the name
         bool positioned = false; // a standby gets its position when it becomes active
         std::optional<StreamStart> start;
+        bool start_if_new = false;     // the start applies only while the name stores nothing
         std::uint64_t next_seq = 0;    // the next entry to deliver
         Millis skip_before = 0;        // a timestamp start skips older entries as it reads
         std::deque<QueueEntry> buffer; // read from the store, from next_seq on
@@ -123,6 +125,8 @@ private:
     };
 
     Reader* find(std::uint64_t consumer_id);
+    bool may_activate(const std::string& name) const;
+    void activate_standby(const std::string& name);
     void settle_held(std::uint64_t consumer_id, std::uint64_t count);
     void ack_for_name(const std::string& name, std::uint64_t seq);
     void position(Reader& reader);

@@ -206,8 +206,29 @@ Result<ClientOp> parse_subscribe(const json::object& o) {
         }
         op.consumer = std::move(**consumer);
     }
-    if (op.exchange && (op.offset || !op.consumer.empty())) {
-        return bad("'offset' and 'consumer' apply to a stream: subscribe to its queue");
+    auto group = optional_string(o, "group");
+    if (!group) {
+        return group.error();
+    }
+    if (*group) {
+        if ((*group)->empty() || (*group)->size() > kMaxConsumerName) {
+            return bad("'group' must be a name of 1 to 255 bytes");
+        }
+        if (!op.exchange) {
+            return bad("'group' applies to a topic: subscribe to its exchange");
+        }
+        if (key->has_value() || o.contains("arguments")) {
+            return bad("'binding_key' and 'arguments' do not apply to a group: the topic's "
+                       "partitions are its bindings");
+        }
+        if (!op.consumer.empty()) {
+            return bad("'consumer' does not apply to a group: the group's name is what its "
+                       "partitions store their offsets under");
+        }
+        op.group = std::move(**group);
+    } else if (op.exchange && (op.offset || !op.consumer.empty())) {
+        return bad("'offset' and 'consumer' apply to a stream: subscribe to its queue (or to a "
+                   "topic with a 'group')");
     }
     return ClientOp{std::move(op)};
 }
@@ -368,6 +389,28 @@ std::string render_subscribed(std::string_view id, std::string_view queue) {
     return to_text({{"type", "subscribed"}, {"id", id}, {"queue", queue}});
 }
 
+std::string render_subscribed_group(std::string_view id, std::string_view exchange,
+                                    std::string_view group,
+                                    const std::vector<std::string>& partitions) {
+    json::array list;
+    for (const auto& p : partitions) {
+        list.emplace_back(p);
+    }
+    return to_text({{"type", "subscribed"},
+                    {"id", id},
+                    {"exchange", exchange},
+                    {"group", group},
+                    {"partitions", std::move(list)}});
+}
+
+std::string render_assigned(std::string_view sub, const std::vector<std::string>& partitions) {
+    json::array list;
+    for (const auto& p : partitions) {
+        list.emplace_back(p);
+    }
+    return to_text({{"type", "assigned"}, {"sub", sub}, {"partitions", std::move(list)}});
+}
+
 void append_message(std::string& out, std::string_view sub, const server::Delivery& delivery) {
     // Written straight to text (json_text): the keys in the order DESIGN section 4 shows.
     namespace jt = json_text;
@@ -396,6 +439,8 @@ void append_message(std::string& out, std::string_view sub, const server::Delive
         out += R"(,"timestamp":)";
         jt::append_number(
             out, static_cast<std::uint64_t>(std::max<std::int64_t>(0, delivery.timestamp)));
+        out += R"(,"queue":)"; // which stream: a group's deliveries come from its partitions
+        jt::append_string(out, delivery.queue);
     }
     out += R"(,"properties":)";
     append_properties_json(out, message.properties, delivery.delivery_count);

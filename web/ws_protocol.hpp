@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include <boost/assert/source_location.hpp>
 #include <boost/json/object.hpp>
@@ -50,6 +51,8 @@ struct SubscribeOp {
     // Streams (DESIGN.md section 7): where to start, and the named consumer.
     std::optional<server::StreamStart> offset;
     std::string consumer;
+    // A consumer group on a topic exchange (section 7); `offset` is where a new group starts.
+    std::string group;
 };
 
 struct UnsubscribeOp {
@@ -115,6 +118,12 @@ FrameResult parse_client_frame(std::string_view text, const ParseContext& contex
 
 // Server frames, each as JSON text.
 std::string render_subscribed(std::string_view id, std::string_view queue);
+// A consumer group's subscription: the partitions this member got at once.
+std::string render_subscribed_group(std::string_view id, std::string_view exchange,
+                                    std::string_view group,
+                                    const std::vector<std::string>& partitions);
+// A rebalance changed this member's partitions.
+std::string render_assigned(std::string_view sub, const std::vector<std::string>& partitions);
 // sub: the subscription id (the consumer tag). Payload as a string when the body is valid UTF-8,
 // else base64; header x-delivery-count = delivery_count - 1 on redeliveries.
 std::string render_message(std::string_view sub, const server::Delivery& delivery);

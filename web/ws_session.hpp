@@ -86,7 +86,7 @@ private:
     class Sink;
     struct Subscription {
         std::string vhost;
-        std::string queue;
+        std::string queue;         // a group's: its topic exchange
         bool server_named = false; // an exchange subscription's own queue
         std::unique_ptr<Sink> sink;
     };
@@ -178,6 +178,11 @@ public:
     bool ready() const override { return started_ && session_.accepting_deliveries(); }
     void deliver(const server::Delivery& delivery) override { session_.on_delivery(id_, delivery); }
     void cancelled(std::string_view) override { session_.on_cancelled(id_); }
+    void assigned(const std::vector<std::string>& partitions) override {
+        if (started_) {
+            session_.send(ws::render_assigned(id_, partitions));
+        }
+    }
 
 private:
     WsSession& session_;

@@ -63,6 +63,21 @@ void WsSession::on_op(ws::SubscribeOp& op) {
     // exchange subscription consumes from a server-named queue of its own (exclusive to this
     // session, auto-deleted when the consumer goes).
     std::string queue;
+    if (!op.group.empty()) {
+        options.stream_start_if_new = true;
+        auto joined =
+            session_->subscribe_group(op.vhost, *op.exchange, op.group, std::move(options), *sink);
+        if (!joined) {
+            send_error(joined.error(), id);
+            return;
+        }
+        send(ws::render_subscribed_group(op.id, *op.exchange, op.group, *joined));
+        Sink& started = *sink;
+        subs_.emplace(op.id, Subscription{op.vhost, *op.exchange, false, std::move(sink)});
+        started.start();
+        session_->resume();
+        return;
+    }
     if (op.queue) {
         auto consumed = session_->consume(op.vhost, *op.queue, std::move(options), *sink);
         if (!consumed) {

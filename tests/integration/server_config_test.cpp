@@ -111,18 +111,18 @@ TEST(ServerConfig, GlibcMallocCacheIsTunedAtStartupUnlessTheOperatorChose) {
         GTEST_SKIP() << "GLIBC_TUNABLES is set for the tests themselves";
     }
     WarrenProcess tuned;
-    EXPECT_TRUE(contains(environment_of(tuned.pid()), "glibc.malloc.tcache_count=2048"));
+    EXPECT_TRUE(contains(environment_of(tuned.pid()), "glibc.malloc.tcache_count=256"));
     EXPECT_EQ(HttpClient(tuned.port()).get("/api/whoami").status, 200u);
 
     WarrenProcess chosen({}, {{"GLIBC_TUNABLES", "glibc.malloc.tcache_count=16"}});
     const std::string chosen_env = environment_of(chosen.pid());
     EXPECT_TRUE(contains(chosen_env, "glibc.malloc.tcache_count=16"));
-    EXPECT_FALSE(contains(chosen_env, "tcache_count=2048"));
+    EXPECT_FALSE(contains(chosen_env, "tcache_count=256"));
 
     WarrenProcess other({}, {{"GLIBC_TUNABLES", "glibc.malloc.arena_max=2"}});
     const std::string other_env = environment_of(other.pid());
     EXPECT_TRUE(contains(other_env, "glibc.malloc.arena_max=2"));
-    EXPECT_TRUE(contains(other_env, "glibc.malloc.tcache_count=2048"));
+    EXPECT_TRUE(contains(other_env, "glibc.malloc.tcache_count=256"));
 
     WarrenProcess off({}, {{"WARREN_MALLOC_TUNING", "off"}});
     EXPECT_FALSE(contains(environment_of(off.pid()), "tcache_count"));
