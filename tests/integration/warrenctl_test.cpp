@@ -2,6 +2,7 @@
 // bind, describe, a console consumer started first, a console producer fed line by line through
 // a pipe), every exit code of DESIGN.md 5, the JSON output, and the WARREN_* variables.
 
+#include <algorithm>
 #include <csignal>
 
 #include <boost/json.hpp>
@@ -159,6 +160,66 @@ TEST_F(WarrenctlTest, StreamReplayFromTheConsoleLikeKafkasConsoleConsumer) {
     ASSERT_EQ(json_line.exit_code, 0) << json_line.err;
     EXPECT_NE(json_line.out.find("\"offset\":3"), std::string::npos) << json_line.out;
     EXPECT_NE(json_line.out.find("\"timestamp\":"), std::string::npos) << json_line.out;
+}
+
+TEST_F(WarrenctlTest, TopicsAndGroupsFromTheConsoleLikeKafkaTopicsAndItsConsoleConsumer) {
+    // kafka-topics --create/--describe/--list/--delete, kafka-console-producer,
+    // kafka-console-consumer --from-beginning and --group: their warren lines.
+    EXPECT_NE(ok({"topic", "create", "topic-a", "--partitions", "1"})
+                  .find("topic 'topic-a' created with 1 partition"),
+              std::string::npos);
+    ASSERT_EQ(ctl({"publish", "topic-a", "key1"}, {}, "a\nb\nc\n").exit_code, 0);
+    EXPECT_EQ(ok({"consume", "topic-a", "--from-beginning", "--count", "3"}), "a\nb\nc\n");
+    // A group stores its offset: the next run goes on after what the last one printed.
+    EXPECT_EQ(ok({"consume", "topic-a", "--group", "g1", "--from-beginning", "--count", "2"}),
+              "a\nb\n");
+    EXPECT_EQ(ok({"consume", "topic-a", "--group", "g1", "--count", "1"}), "c\n");
+    const std::string described = ok({"topic", "describe", "topic-a"});
+    EXPECT_NE(described.find("Partitions: 1"), std::string::npos) << described;
+    EXPECT_NE(described.find("topic-a-0"), std::string::npos) << described;
+    EXPECT_NE(described.find("CONSUMER"), std::string::npos) << described;
+    CtlResult as_json = ctl({"--json", "topic", "describe", "topic-a"});
+    ASSERT_EQ(as_json.exit_code, 0) << as_json.err;
+    const auto d = json::parse(as_json.out);
+    const auto& partition = d.at("partitions").at(0);
+    EXPECT_EQ(partition.at("last_offset"), 2);
+    EXPECT_EQ(partition.at("consumers").at(0).at("name"), "g1");
+    EXPECT_EQ(partition.at("consumers").at(0).at("offset"), 2);
+    EXPECT_EQ(partition.at("consumers").at(0).at("lag"), 0);
+
+    // Three partitions: a key stays in one; reading the topic without a group reads them all.
+    ok({"topic", "create", "topic-b", "--partitions", "3", "--max-age", "7D", "--max-bytes",
+        "1GB"});
+    for (const char* key : {"k1", "k2", "k3", "k4", "k5", "k6"}) {
+        ASSERT_EQ(ctl({"publish", "topic-b", key}, {}, std::string(key) + "\n").exit_code, 0);
+    }
+    std::string all = ok({"consume", "topic-b", "--from-beginning", "--count", "6"});
+    std::vector<std::string> lines;
+    for (std::size_t start = 0, nl; (nl = all.find('\n', start)) != std::string::npos;
+         start = nl + 1) {
+        lines.push_back(all.substr(start, nl - start));
+    }
+    std::sort(lines.begin(), lines.end());
+    EXPECT_EQ(lines, (std::vector<std::string>{"k1", "k2", "k3", "k4", "k5", "k6"}));
+    const std::string b = ok({"topic", "describe", "topic-b"});
+    EXPECT_NE(b.find("x-max-age"), std::string::npos) << b;
+    EXPECT_NE(b.find("1000000000"), std::string::npos) << b;
+    const std::string listed = ok({"topic", "list"});
+    EXPECT_NE(listed.find("topic-a"), std::string::npos) << listed;
+    EXPECT_NE(listed.find("topic-b"), std::string::npos) << listed;
+
+    // Mistakes are usage errors (exit 2) or not found (exit 3).
+    EXPECT_EQ(ctl({"topic", "create", "t", "--partitions", "0"}).exit_code, 2);
+    EXPECT_EQ(ctl({"topic", "create", "t", "--max-bytes", "lots"}).exit_code, 2);
+    EXPECT_EQ(ctl({"consume", "topic-a", "--name", "n"}).exit_code, 2);
+    ok({"queue", "create", "plain-stream", "--arg", "x-queue-type=stream"});
+    EXPECT_EQ(ctl({"consume", "plain-stream", "--group", "g"}).exit_code, 2);
+    EXPECT_EQ(ctl({"topic", "describe", "plain-stream"}).exit_code, 3);
+
+    EXPECT_NE(ok({"topic", "delete", "topic-b"}).find("deleted with its 3 partitions"),
+              std::string::npos);
+    EXPECT_EQ(ctl({"topic", "describe", "topic-b"}).exit_code, 3);
+    EXPECT_EQ(messages_in("topic-a-0"), 3);
 }
 
 TEST_F(WarrenctlTest, ConsumeJsonPrintsOneObjectPerMessage) {

@@ -1,7 +1,9 @@
 #include "tools/warrenctl/cli.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <cstdint>
 #include <map>
 #include <stdexcept>
 
@@ -115,10 +117,14 @@ std::optional<UsageError> check_command(const Invocation& inv) {
         if (inv.has("key") && !exchange) {
             return usage("consume: --key goes with --exchange");
         }
-        const bool stream_flags = inv.has("from") || inv.has("from-beginning") || inv.has("name");
+        const bool stream_flags =
+            inv.has("from") || inv.has("from-beginning") || inv.has("name") || inv.has("group");
         if (stream_flags && exchange) {
-            return usage("consume: --from, --from-beginning and --name read a stream: give its "
-                         "name, not --exchange");
+            return usage("consume: --from, --from-beginning, --name and --group read a stream or "
+                         "a topic: give its name, not --exchange");
+        }
+        if (inv.has("name") && inv.has("group")) {
+            return usage("consume: --name (a stream's consumer) or --group (a topic's), not both");
         }
         if (inv.has("from") && inv.has("from-beginning")) {
             return usage("consume: --from or --from-beginning, not both");
@@ -132,6 +138,22 @@ std::optional<UsageError> check_command(const Invocation& inv) {
                              "since the epoch, not '" +
                              std::string(*from) + "'");
             }
+        }
+    }
+    if (name == "topic create") {
+        if (auto p = inv.value("partitions")) {
+            auto n = parse_count(*p, "partitions");
+            if (!n) {
+                return n.error();
+            }
+            if (*n < 1 || *n > 1000) {
+                return usage("topic create: --partitions wants 1 to 1000");
+            }
+        }
+        if (auto size = inv.value("max-bytes"); size && !parse_size(*size)) {
+            return usage("topic create: --max-bytes wants a size like 1000000, 500MB or 10GiB, "
+                         "not '" +
+                         std::string(*size) + "'");
         }
     }
     if (name == "users create" && !inv.has("password")) {
@@ -175,7 +197,7 @@ std::string_view canonical_group(std::string_view word) {
     static const std::map<std::string_view, std::string_view> kAliases = {
         {"exchanges", "exchange"},     {"queues", "queue"}, {"bindings", "binding"},
         {"vhosts", "vhost"},           {"user", "users"},   {"permission", "permissions"},
-        {"definition", "definitions"},
+        {"definition", "definitions"}, {"topics", "topic"},
     };
     auto it = kAliases.find(word);
     return it == kAliases.end() ? word : it->second;
@@ -425,6 +447,34 @@ parse_queue_argument(std::string_view text) {
         kv->second = raw == "true";
     }
     return kv;
+}
+
+std::optional<std::uint64_t> parse_size(std::string_view text) {
+    std::uint64_t n = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec != std::errc{} || end == text.data()) {
+        return std::nullopt;
+    }
+    std::string unit(end, text.data() + text.size());
+    std::transform(unit.begin(), unit.end(), unit.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    static const std::map<std::string, std::uint64_t> kUnits = {
+        {"", 1},
+        {"b", 1},
+        {"kb", 1000},
+        {"mb", 1000'000},
+        {"gb", 1000'000'000},
+        {"tb", 1000'000'000'000},
+        {"kib", 1ull << 10},
+        {"mib", 1ull << 20},
+        {"gib", 1ull << 30},
+        {"tib", 1ull << 40},
+    };
+    auto it = kUnits.find(unit);
+    if (it == kUnits.end() || n > UINT64_MAX / it->second) {
+        return std::nullopt;
+    }
+    return n * it->second;
 }
 
 boost::system::result<std::uint64_t, UsageError> parse_count(std::string_view text,

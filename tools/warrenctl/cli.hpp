@@ -116,6 +116,10 @@ parse_queue_argument(std::string_view text);
 boost::system::result<std::pair<std::string, boost::json::value>, UsageError>
 parse_key_value(std::string_view text, std::string_view option);
 
+// A size in bytes: digits and an optional unit, kB MB GB TB (powers of 1000) or KiB MiB GiB TiB
+// (powers of 1024), in any case ("500MB", "10gib", "1000000"). Nothing when it is not one.
+std::optional<std::uint64_t> parse_size(std::string_view text);
+
 // A positive count ("--count 5").
 boost::system::result<std::uint64_t, UsageError> parse_count(std::string_view text,
                                                              std::string_view option);

@@ -37,6 +37,11 @@ void binding_list(Context& ctx);
 void publish(Context& ctx);
 void consume(Context& ctx);
 
+void topic_create(Context& ctx);
+void topic_describe(Context& ctx);
+void topic_list(Context& ctx);
+void topic_delete(Context& ctx);
+
 void overview(Context& ctx);
 void whoami(Context& ctx);
 void vhost_list(Context& ctx);

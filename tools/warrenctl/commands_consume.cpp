@@ -16,6 +16,11 @@
 // smaller an offset), --from-beginning (= first), --name CONSUMER (a named consumer: its offset
 // is stored as lines are printed and acked, and a later run with the name and no --from resumes
 // after it; acks are then always manual).
+//
+// Topics (a name that is a topic's exchange): --group GROUP joins the consumer group (the
+// server splits the partitions among its members and stores each partition's offset under the
+// group's name; acks are manual; --from applies while the group has stored nothing, as Kafka's
+// auto.offset.reset); without --group every partition is read, each from --from.
 
 #include <charconv>
 #include <csignal>
@@ -27,6 +32,7 @@
 #include "tools/warrenctl/commands.hpp"
 #include "tools/warrenctl/messages.hpp"
 #include "tools/warrenctl/output.hpp"
+#include "tools/warrenctl/topics.hpp"
 #include "tools/warrenctl/ws_frames.hpp"
 
 namespace warren::ctl {
@@ -62,7 +68,7 @@ public:
         if (auto c = inv.value("count")) {
             count_ = parse_count(*c, "count").value();
         }
-        manual_ = inv.has("ack") || count_ > 0 || inv.has("name");
+        manual_ = inv.has("ack") || count_ > 0 || inv.has("name") || inv.has("group");
         prefetch_ = inv.value("prefetch") ? parse_count(*inv.value("prefetch"), "prefetch").value()
                                           : kDefaultPrefetch;
         if (count_ > 0) {
@@ -72,6 +78,20 @@ public:
     }
 
     void run() {
+        const Invocation& inv = ctx_.invocation();
+        if (auto name = inv.arg(0)) {
+            partitions_ = topic_partitions(ctx_, *name);
+            if (partitions_ && inv.has("name")) {
+                throw Failure{kExitUsage, "consume: '" + std::string(*name) +
+                                              "' is a topic: its named consumers are groups "
+                                              "(--group GROUP)"};
+            }
+            if (!partitions_ && inv.has("group")) {
+                throw Failure{kExitUsage, "consume: --group reads a topic, and '" +
+                                              std::string(*name) + "' is not one in " +
+                                              ctx_.vhost_phrase()};
+            }
+        }
         ws_ = connect_ws(ctx_);
         boost::asio::signal_set signals(ws_->context(), SIGINT, SIGTERM);
         signals.async_wait([this](boost::system::error_code ec, int) {
@@ -98,17 +118,34 @@ private:
                         {"vhost", ctx_.settings().vhost},
                         {"ack", manual_ ? "manual" : "auto"},
                         {"prefetch", prefetch_}};
-        if (auto queue = inv.arg(0)) {
-            op["queue"] = *queue;
-            if (inv.has("from-beginning")) {
-                op["offset"] = "first";
-            } else if (auto from = inv.value("from")) {
-                op["offset"] = stream_offset(*from);
+        if (inv.has("from-beginning")) {
+            op["offset"] = "first";
+        } else if (auto from = inv.value("from")) {
+            op["offset"] = stream_offset(*from);
+        }
+        if (partitions_ && inv.has("group")) {
+            op["exchange"] = *inv.arg(0);
+            op["group"] = *inv.value("group");
+            subscriptions_.push_back(std::string(kSubscription));
+        } else if (partitions_) {
+            // Every partition on this socket, one subscription each.
+            for (std::size_t i = 0; i < partitions_->size(); ++i) {
+                json::object one = op;
+                one["id"] = std::string(kSubscription) + "-" + std::to_string(i);
+                one["queue"] = (*partitions_)[i];
+                subscriptions_.push_back(std::string(one["id"].as_string()));
+                ws_->send(json::serialize(one));
             }
+            return;
+        } else if (auto queue = inv.arg(0)) {
+            op["queue"] = *queue;
             if (auto name = inv.value("name")) {
                 op["consumer"] = *name;
             }
+            subscriptions_.push_back(std::string(kSubscription));
         } else {
+            op.erase("offset");
+            subscriptions_.push_back(std::string(kSubscription));
             op["exchange"] = *inv.value("exchange") == "amq.default" ? "" : *inv.value("exchange");
             op["binding_key"] = inv.value("key").value_or("");
         }
@@ -171,7 +208,9 @@ private:
         if (manual_ && last_tag_ != acked_tag_) {
             // Unsubscribe first: the final ack must not open the window to more deliveries.
             // Unacked deliveries stay ackable after it (AMQP).
-            ws_->send(json::serialize(json::object{{"op", "unsubscribe"}, {"id", kSubscription}}));
+            for (const auto& id : subscriptions_) {
+                ws_->send(json::serialize(json::object{{"op", "unsubscribe"}, {"id", id}}));
+            }
             ack();
             ws_->reset_interrupt();
             ws_->send(R"({"op":"ping","id":"warrenctl-done"})");
@@ -195,6 +234,8 @@ private:
     std::uint64_t printed_ = 0;
     std::uint64_t last_tag_ = 0;
     std::uint64_t acked_tag_ = 0;
+    std::optional<std::vector<std::string>> partitions_; // set when the name is a topic
+    std::vector<std::string> subscriptions_;
 };
 
 } // namespace

@@ -43,11 +43,33 @@ TEST(Cli, EveryCommandOfTheDesignParses) {
         {"consume", "--exchange", "x", "--key", "k", "--count", "1"},
         {"get", "q", "--count", "2", "--requeue"},
         {"overview"},
+        {"topic", "create", "t", "--partitions", "3", "--max-age", "7D", "--max-bytes", "10GiB"},
+        {"topic", "describe", "t"},
+        {"topic", "list"},
+        {"topics", "list"},
+        {"topic", "delete", "t"},
+        {"consume", "t", "--from-beginning"},
+        {"consume", "t", "--from", "42", "--group", "billing", "--count", "5"},
+        {"consume", "s", "--from", "last", "--name", "c"},
     };
     for (const auto& line : lines) {
         auto r = parse(line);
         EXPECT_TRUE(r) << line[0] << " " << (r ? "" : r.error().message);
     }
+}
+
+TEST(Cli, SizesTakeDecimalAndBinaryUnits) {
+    EXPECT_EQ(parse_size("1000000"), 1000000u);
+    EXPECT_EQ(parse_size("500MB"), 500000000u);
+    EXPECT_EQ(parse_size("10gib"), 10ull << 30);
+    EXPECT_EQ(parse_size("2KiB"), 2048u);
+    EXPECT_FALSE(parse_size("lots"));
+    EXPECT_FALSE(parse_size("5 MB"));
+    EXPECT_FALSE(parse_size("MB"));
+    EXPECT_FALSE(parse_size("99999999999TB")); // past 2^64
+    EXPECT_FALSE(parse({"topic", "create", "t", "--partitions", "1001"}));
+    EXPECT_FALSE(parse({"consume", "t", "--name", "n", "--group", "g"}));
+    EXPECT_FALSE(parse({"consume", "--exchange", "x", "--group", "g"}));
 }
 
 TEST(Cli, GlobalOptionsGoAnywhereAndTakeBothForms) {
