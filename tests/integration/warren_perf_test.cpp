@@ -164,6 +164,33 @@ TEST_F(WarrenPerf, GroupsAndUniqueMessageIdsOnADeduplicatingGroupedQueue) {
     EXPECT_EQ(as_count(q.at("message_stats").at("duplicates")), 0u);
 }
 
+// Issue 17's modes: publishing to a stream (its consumers read from "next"), then replays that
+// read it all again from the first offset and from an offset, with no publishers.
+TEST_F(WarrenPerf, StreamPublishThenReplayFromFirstAndFromAnOffset) {
+    auto published = run_json({"--queue-type", "stream", "--publishers", "1", "--consumers", "1",
+                               "--pmessages", "2000", "--duration", "30", "--persistent",
+                               "--confirm", "100", "--queue", "perf-stream"});
+    ASSERT_FALSE(published.empty());
+    EXPECT_EQ(published.at("queue_type"), "stream");
+    EXPECT_EQ(as_count(published.at("confirmed")), 2000u);
+    EXPECT_EQ(as_count(published.at("received")), 2000u);
+    HttpClient client(warren.port());
+    auto summary = client.get("/api/streams/%2F/perf-stream").json();
+    EXPECT_EQ(as_count(summary.at("messages")), 2000u) << "reading kept every message";
+
+    auto replay = run_json({"--replay", "--consumers", "2", "--queue", "perf-stream"});
+    ASSERT_FALSE(replay.empty());
+    EXPECT_EQ(replay.at("replay"), true);
+    EXPECT_EQ(as_count(replay.at("sent")), 0u);
+    EXPECT_EQ(as_count(replay.at("received")), 4000u) << "each consumer read all 2000";
+    EXPECT_EQ(as_count(replay.at("redelivered")), 0u);
+
+    auto tail =
+        run_json({"--replay", "--stream-offset", "1500", "--auto-ack", "--queue", "perf-stream"});
+    ASSERT_FALSE(tail.empty());
+    EXPECT_EQ(as_count(tail.at("received")), 500u);
+}
+
 TEST(WarrenPerfErrors, NoBrokerIsAClearFailure) {
     // Port 1 on loopback: nothing listens there (connection refused).
     PerfRun run = run_perf({"--url", "http://127.0.0.1:1", "--pmessages", "10", "--json"});
@@ -173,6 +200,10 @@ TEST(WarrenPerfErrors, NoBrokerIsAClearFailure) {
 TEST(WarrenPerfErrors, BadFlagsAreAUsageError) {
     EXPECT_EQ(run_perf({"--transport", "carrier-pigeon"}).exit_code, 2);
     EXPECT_EQ(run_perf({"--batch", "5", "--transport", "ws"}).exit_code, 2);
+    EXPECT_EQ(run_perf({"--queue-type", "quorum"}).exit_code, 2);
+    EXPECT_EQ(run_perf({"--replay", "--stream-offset", "next"}).exit_code, 2);
+    EXPECT_EQ(run_perf({"--stream-offset", "first"}).exit_code, 2); // a classic queue
+    EXPECT_EQ(run_perf({"--queue-type", "stream", "--groups", "4"}).exit_code, 2);
 }
 
 } // namespace

@@ -62,6 +62,14 @@ asio::awaitable<void> WsConsumer::subscribe() {
                     {"queue", options.queue},
                     {"prefetch", options.prefetch},
                     {"ack", options.auto_ack ? "auto" : "manual"}};
+    if (options.stream) {
+        if (options.stream_offset == "first" || options.stream_offset == "last" ||
+            options.stream_offset == "next") {
+            op["offset"] = options.stream_offset;
+        } else {
+            op["offset"] = std::stoull(options.stream_offset);
+        }
+    }
     ws_.queue_text(json::serialize(op));
     co_await ws_.flush();
     const std::string answer = co_await ws_.read_text();

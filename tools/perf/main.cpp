@@ -4,12 +4,14 @@
 // on the other), prints a line per second from the main thread, and ends with a summary. Exit
 // codes: 0 done, 1 a connection or broker error (the message says which), 2 bad flags.
 
+#include <algorithm>
 #include <iostream>
 #include <thread>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "tools/perf/clients.hpp"
@@ -26,14 +28,48 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kConnectTimeout = std::chrono::seconds(15);
 constexpr auto kStopTimeout = std::chrono::seconds(40);
 
-// PUT the queue (durable) and, for a named exchange, POST the binding.
-asio::awaitable<void> declare(const PerfOptions& options, const Target& target) {
+// How many messages one consumer of a replay reads: the stream's messages from --stream-offset to
+// its last one, from the stream's summary.
+asio::awaitable<std::uint64_t> replay_length(const PerfOptions& options,
+                                             HttpConnection& connection) {
+    auto get =
+        connection.make_request(http::verb::get, "/api/streams/" + encode_segment(options.vhost) +
+                                                     "/" + encode_segment(options.queue));
+    auto answer = co_await connection.send(get);
+    if (answer.result_int() != 200) {
+        throw ConnectError("cannot read stream '" + options.queue +
+                           "': " + std::to_string(answer.result_int()) + " " + answer.body());
+    }
+    const auto summary = boost::json::parse(answer.body()).as_object();
+    const auto messages = summary.at("messages").to_number<std::uint64_t>();
+    if (messages == 0) {
+        co_return 0;
+    }
+    const auto first = summary.at("first_offset").to_number<std::uint64_t>();
+    const auto last = summary.at("last_offset").to_number<std::uint64_t>();
+    if (options.stream_offset == "first") {
+        co_return messages;
+    }
+    if (options.stream_offset == "last") {
+        co_return 1;
+    }
+    const std::uint64_t from =
+        std::max<std::uint64_t>(first, std::stoull(options.stream_offset));
+    co_return from > last ? 0 : last - from + 1;
+}
+
+// PUT the queue (durable) and, for a named exchange, POST the binding. A replay answers how many
+// messages each consumer is to read.
+asio::awaitable<std::uint64_t> declare(const PerfOptions& options, const Target& target) {
     HttpConnection connection(co_await asio::this_coro::executor, target);
     co_await connection.connect();
     const std::string vhost = encode_segment(options.vhost);
     auto put = connection.make_request(http::verb::put, "/api/queues/" + vhost + "/" +
                                                             encode_segment(options.queue));
     boost::json::object arguments;
+    if (options.stream) {
+        arguments["x-queue-type"] = "stream";
+    }
     if (options.groups > 0) {
         arguments["x-group-by"] = "header:g";
     }
@@ -48,8 +84,11 @@ asio::awaitable<void> declare(const PerfOptions& options, const Target& target) 
         throw ConnectError("cannot declare queue '" + options.queue +
                            "': " + std::to_string(declared.result_int()) + " " + declared.body());
     }
+    if (options.replay) {
+        co_return co_await replay_length(options, connection);
+    }
     if (options.exchange.empty()) {
-        co_return; // the default exchange routes by queue name
+        co_return 0; // the default exchange routes by queue name
     }
     auto post = connection.make_request(
         http::verb::post, "/api/bindings/" + vhost + "/e/" + encode_segment(options.exchange) +
@@ -63,16 +102,22 @@ asio::awaitable<void> declare(const PerfOptions& options, const Target& target) 
                            options.exchange + "': " + std::to_string(bound.result_int()) + " " +
                            bound.body());
     }
+    co_return 0;
 }
 
-void run_declare(const PerfOptions& options, const Target& target) {
+std::uint64_t run_declare(const PerfOptions& options, const Target& target) {
     asio::io_context ioc;
     std::exception_ptr failure;
-    asio::co_spawn(ioc, declare(options, target), [&](std::exception_ptr e) { failure = e; });
+    std::uint64_t replay = 0;
+    asio::co_spawn(ioc, declare(options, target), [&](std::exception_ptr e, std::uint64_t n) {
+        failure = e;
+        replay = n;
+    });
     ioc.run();
     if (failure) {
         std::rethrow_exception(failure);
     }
+    return replay;
 }
 
 // Waits until `done()` or a failure or the deadline; true if done().
@@ -130,9 +175,10 @@ private:
 
 int run(const PerfOptions& options) {
     Target target;
+    std::uint64_t replay = 0; // messages each consumer of a replay reads
     try {
         target = parse_target(options.url, options.user, options.password);
-        run_declare(options, target);
+        replay = run_declare(options, target);
     } catch (const std::exception& e) {
         std::cerr << "warren-perf: " << e.what() << "\n";
         return 1;
@@ -170,14 +216,16 @@ int run(const PerfOptions& options) {
     // Publishing: until the duration is over or every publisher has sent its --pmessages.
     const auto duration_ns = static_cast<std::int64_t>(options.duration * 1e9);
     // Without publishers (a consumer-only run beside another warren-perf), just the duration.
-    while (!metrics.failed() &&
+    while (!metrics.failed() && !options.replay &&
            (options.publishers == 0 || run.publishers_done < options.publishers) &&
            (options.duration <= 0 || now_ns() - start < duration_ns)) {
         reporter.tick();
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     run.stop_publishing = true;
-    const auto stop_deadline = Clock::now() + kStopTimeout;
+    // A replay reads for as long as it takes (the drain's quiet timeout still ends a stall).
+    const auto stop_deadline =
+        Clock::now() + (options.replay ? std::chrono::hours(1) : kStopTimeout);
     while (!metrics.failed() && run.publishers_done < options.publishers &&
            Clock::now() < stop_deadline) {
         reporter.tick();
@@ -188,7 +236,9 @@ int run(const PerfOptions& options) {
     std::uint64_t expected = options.transport == Transport::ws && options.confirm == 0
                                  ? metrics.sent.load()
                                  : metrics.confirmed.load() - metrics.unroutable.load();
-    if (options.publishers == 0) {
+    if (options.replay) {
+        expected = replay * options.consumers;
+    } else if (options.publishers == 0) {
         expected = UINT64_MAX; // someone else publishes: consume until it goes quiet
     }
     std::int64_t quiet_since = now_ns();

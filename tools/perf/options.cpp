@@ -17,6 +17,7 @@ ParseResult parse_options(int argc, const char* const* argv) {
     std::string transport = "ws";
     std::string routing_key;
     std::string message_id = "none";
+    std::string queue_type = "classic";
     po::options_description desc("warren-perf: a load generator for warren (in the manner of "
                                  "RabbitMQ PerfTest)\n\nOptions");
     // clang-format off
@@ -64,6 +65,15 @@ ParseResult parse_options(int argc, const char* const* argv) {
          "none, or unique: every message gets its own message_id (a dedup key)")
         ("dedup-window", po::value(&o.dedup_window)->default_value(o.dedup_window),
          "N > 0: the queue is declared with x-message-deduplication and x-cache-size N")
+        ("queue-type", po::value(&queue_type)->default_value(queue_type),
+         "classic, or stream: the queue is declared with x-queue-type stream (a log consumers "
+         "read from --stream-offset)")
+        ("stream-offset", po::value(&o.stream_offset),
+         "streams: where consumers start, first, last, next or an offset (default next; first "
+         "with --replay)")
+        ("replay", po::bool_switch(&o.replay),
+         "no publishers: each consumer reads the stream (--queue-type stream implied) from "
+         "--stream-offset to its last message as of the start, as fast as it can")
         ("json", po::bool_switch(&o.json), "print the summary as one JSON object");
     // clang-format on
     po::variables_map vm;
@@ -93,10 +103,40 @@ ParseResult parse_options(int argc, const char* const* argv) {
     if (vm.count("routing-key")) {
         o.routing_key = routing_key;
     }
+    if (queue_type == "stream") {
+        o.stream = true;
+    } else if (queue_type != "classic") {
+        return UsageError{"--queue-type must be classic or stream, not '" + queue_type + "'"};
+    }
+    if (o.replay) {
+        if (vm.count("publishers") && !vm["publishers"].defaulted() && o.publishers > 0) {
+            return UsageError{"--replay publishes nothing: drop --publishers"};
+        }
+        o.stream = true;
+        o.publishers = 0;
+        if (!vm.count("stream-offset")) {
+            o.stream_offset = "first";
+        }
+        if (o.stream_offset == "next") {
+            return UsageError{"--replay reads what is there: --stream-offset next reads nothing"};
+        }
+    }
+    if (vm.count("stream-offset") && !o.stream) {
+        return UsageError{"--stream-offset applies to --queue-type stream"};
+    }
+    if (o.stream_offset != "first" && o.stream_offset != "last" && o.stream_offset != "next" &&
+        (o.stream_offset.empty() ||
+         o.stream_offset.find_first_not_of("0123456789") != std::string::npos)) {
+        return UsageError{"--stream-offset must be first, last, next or an offset, not '" +
+                          o.stream_offset + "'"};
+    }
+    if (o.stream && (o.groups > 0 || o.dedup_window > 0)) {
+        return UsageError{"--groups and --dedup-window do not apply to a stream"};
+    }
     if (o.publishers == 0 && o.consumers == 0) {
         return UsageError{"nothing to do: no publishers and no consumers"};
     }
-    if (o.publishers == 0 && o.duration <= 0) {
+    if (o.publishers == 0 && o.duration <= 0 && !o.replay) {
         return UsageError{"a run without publishers needs --duration"};
     }
     if (o.duration <= 0 && o.pmessages == 0) {

@@ -45,6 +45,12 @@ struct PerfOptions {
     std::uint64_t groups = 0;
     bool message_ids = false;
     std::uint64_t dedup_window = 0;
+    // Issue 17's streams: the queue declared as a stream, where consumers start reading it
+    // ("first", "last", "next" or an offset), and a replay: no publishers, the consumers read
+    // the stream from stream_offset (default first) to its last message as of the start.
+    bool stream = false;
+    std::string stream_offset = "next";
+    bool replay = false;
 
     const std::string& key() const { return routing_key ? *routing_key : queue; }
 };

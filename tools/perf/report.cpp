@@ -65,6 +65,10 @@ void print_summary(std::ostream& out, const PerfOptions& options, const Summary&
     out << format("summary: %zu %s publishers, %zu consumers, %zu-byte %s messages\n",
                   options.publishers, to_string(options.transport), options.consumers, options.size,
                   options.persistent ? "persistent" : "transient");
+    if (options.stream) {
+        out << "  stream '" << options.queue << "', consumers from " << options.stream_offset
+            << (options.replay ? " (a replay: the latency is each message's age)\n" : "\n");
+    }
     out << format("  sent %llu (%.0f msg/s), confirmed %llu, nacked %llu, unroutable %llu\n",
                   static_cast<unsigned long long>(s.sent), per_second(s.sent, s.publish_seconds),
                   static_cast<unsigned long long>(s.confirmed),
@@ -98,6 +102,9 @@ void print_json(std::ostream& out, const PerfOptions& options, const Summary& s)
         {"confirm_window", options.confirm},
         {"batch", options.batch},
         {"prefetch", options.prefetch},
+        {"queue_type", options.stream ? "stream" : "classic"},
+        {"stream_offset", options.stream ? json::value(options.stream_offset) : json::value()},
+        {"replay", options.replay},
         {"sent", s.sent},
         {"confirmed", s.confirmed},
         {"nacked", s.nacked},
