@@ -68,24 +68,29 @@ struct Harness {
     std::unique_ptr<server::Core> broker;
 };
 
-void declare_topology(server::Core& broker, int fanout) {
+// `stream`: the queues are streams (x-queue-type stream), which keep what they store.
+void declare_topology(server::Core& broker, int fanout, bool stream = false) {
     server::ExchangeSpec fan{"fan", "fanout", true, false, false, {}};
     (void)broker.declare_exchange("/", fan);
     for (int q = 0; q < fanout; ++q) {
         server::QueueSpec spec;
         spec.name = "q" + std::to_string(q);
+        if (stream) {
+            spec.arguments["x-queue-type"] = "stream";
+        }
         (void)broker.declare_queue("/", spec);
         (void)broker.bind("/", {"fan", routing::Destination::queue(spec.name), "", {}});
     }
 }
 
-void BM_BrokerPublish(benchmark::State& state) {
+// Durable publish into `fanout` queues (BM_BrokerPublish) or one stream (BM_StreamAppend).
+void publish_loop(benchmark::State& state, bool stream) {
     const auto size = static_cast<std::size_t>(state.range(0));
-    const int fanout = static_cast<int>(state.range(1));
+    const int fanout = stream ? 1 : static_cast<int>(state.range(1));
     const auto sync = state.range(2) ? SyncMode::full : SyncMode::normal;
     testing::TempDir dir;
     Harness h(sync, dir);
-    declare_topology(*h.broker, fanout);
+    declare_topology(*h.broker, fanout, stream);
     h.flush();
     Properties props;
     props.delivery_mode = 2;
@@ -107,10 +112,21 @@ void BM_BrokerPublish(benchmark::State& state) {
     state.SetItemsProcessed(messages);
     state.SetBytesProcessed(messages * static_cast<std::int64_t>(size));
     state.counters["commits"] = static_cast<double>(h.store->writer_stats().commits.load());
-    // Keep the queues from growing without bound across iterations.
-    for (int q = 0; q < fanout; ++q) {
+    // Keep the queues from growing without bound across iterations (a stream keeps its log:
+    // that is what it measures).
+    for (int q = 0; q < fanout && !stream; ++q) {
         (void)h.broker->purge_queue("/", "q" + std::to_string(q));
     }
+}
+
+void BM_BrokerPublish(benchmark::State& state) {
+    publish_loop(state, false);
+}
+
+// Issue 17: a stream's append (each message stored with its offset, timestamp and segment),
+// next to BM_BrokerPublish with fanout 1 and BM_RawInsert of the same rows.
+void BM_StreamAppend(benchmark::State& state) {
+    publish_loop(state, true);
 }
 
 void BM_RawInsert(benchmark::State& state) {
@@ -327,6 +343,12 @@ BENCHMARK(BM_BrokerPublish)
     ->UseRealTime();
 BENCHMARK(BM_RawInsert)
     ->ArgsProduct({kSizes, kFanouts, kSync})
+    ->ArgNames({"size", "fanout", "full_sync"})
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(2.0)
+    ->UseRealTime();
+BENCHMARK(BM_StreamAppend)
+    ->ArgsProduct({kSizes, {1}, kSync})
     ->ArgNames({"size", "fanout", "full_sync"})
     ->Unit(benchmark::kMillisecond)
     ->MinTime(2.0)
