@@ -100,6 +100,20 @@ async function text(selector) {
   return (await page.locator(selector).first().textContent()) || '';
 }
 const vh = '%2F';
+// The message cards under `selector`, in page order: each card's key-value pairs and payload.
+async function cards(selector) {
+  return page.locator(`${selector} article.message`).evaluateAll((els) => els.map((el) => {
+    const card = { payload: el.querySelector('pre.payload').textContent };
+    for (const dt of el.querySelectorAll('dl.kv dt')) card[dt.textContent] = dt.nextElementSibling.textContent;
+    return card;
+  }));
+}
+async function publish(exchange, routingKey, payload) {
+  const r = await apiCall('POST', `/api/exchanges/${vh}/${exchange}/publish`, {
+    properties: {}, routing_key: routingKey, payload, payload_encoding: 'string',
+  });
+  assert.deepEqual(r.body, { routed: true });
+}
 
 try {
   await step('assets are served with their content types, without auth', async () => {
@@ -321,6 +335,152 @@ try {
     await row.locator('abbr', { hasText: 'Grp' }).waitFor();
     assert.match(await row.locator('abbr', { hasText: 'Grp' }).getAttribute('title'), /header:order_id: 2 groups, 0 held/);
     assert.equal((await apiCall('DELETE', `/api/queues/${vh}/e2e-grouped`)).status, 204);
+  });
+
+  await step('create a stream from the form; a stream with a TTL is refused in words', async () => {
+    await page.goto(`${base}/#/queues`);
+    await page.click('details.create > summary');
+    const form = page.locator('form[aria-label="Create queue"]');
+    await form.locator('input[name=name]').fill('e2e-log-ttl');
+    await form.locator('details.args > summary').click();
+    await form.locator('select[name="x-queue-type"]').selectOption('stream');
+    await form.locator('input[name="x-message-ttl"]').fill('1000');
+    await form.locator('button[type=submit]').click();
+    await form.locator('.error', { hasText: "'x-message-ttl'" }).waitFor();
+    assert.match(await form.locator('.error').textContent(), /not supported by queue type 'stream'/);
+    assert.equal((await apiCall('GET', `/api/queues/${vh}/e2e-log-ttl`)).status, 404);
+
+    await form.locator('input[name="x-message-ttl"]').fill('');
+    await form.locator('input[name=name]').fill('e2e-log');
+    await form.locator('input[name="x-max-age"]').fill('7D');
+    await form.locator('input[name="x-stream-max-segment-size-bytes"]').fill('1000000');
+    await form.locator('button[type=submit]').click();
+    const row = page.locator('#queues tr', { hasText: 'e2e-log' });
+    await row.locator('abbr', { hasText: 'Stream' }).waitFor();
+    const r = await apiCall('GET', `/api/queues/${vh}/e2e-log`);
+    assert.equal(r.status, 200);
+    assert.equal(r.body.type, 'stream');
+    assert.deepEqual(r.body.arguments, { 'x-queue-type': 'stream', 'x-max-age': '7D', 'x-stream-max-segment-size-bytes': 1000000 });
+    await shot('queues-stream');
+  });
+
+  const streamMessages = 4;
+  await step('a stream\'s page shows its offsets and reads messages by offset, page by page', async () => {
+    for (let i = 0; i < streamMessages; i++) await publish('amq.default', 'e2e-log', `m${i}`);
+    await page.goto(`${base}/#/queues/${vh}/e2e-log`);
+    await page.waitForFunction((n) => document.querySelector('#stream-messages .value')?.textContent === String(n), streamMessages);
+    assert.equal(await text('#stream-first .value'), '0');
+    assert.equal(await text('#stream-last .value'), String(streamMessages - 1));
+    assert.match(await text('#stream-bytes .value'), /^\d+ B$/);
+    assert.equal(await text('#stream-segments .value'), '1');
+    assert.match(await text('main dl.kv'), /max age 7 days, no max size; dropped in whole segments of 976\.6 KiB/);
+    assert.match(await text('section:has(h2:text("Stream consumers"))'), /No stored offsets\./);
+    // A stream answers 405 to get and purge: the page offers neither.
+    assert.equal(await page.locator('form[aria-label="Get messages"]').count(), 0);
+    assert.equal(await page.locator('button:text("Purge messages")').count(), 0);
+
+    const form = page.locator('form[aria-label="Read messages"]');
+    await form.locator('input[name=offset]').fill('1');
+    await form.locator('input[name=count]').fill('2');
+    await form.locator('button[type=submit]').click();
+    await page.locator('#read-summary', { hasText: 'Offsets 1 to 2' }).waitFor();
+    let read = await cards('form[aria-label="Read messages"]');
+    assert.deepEqual(read.map((m) => [m.Offset, m.payload]), [['1', 'm1'], ['2', 'm2']]);
+    assert.match(read[0].Timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.ok(Math.abs(Date.parse(read[0].Timestamp) - Date.now()) < 60_000, `timestamp ${read[0].Timestamp} is now`);
+    await shot('stream-detail');
+
+    await form.locator('button:text("Next page")').click();
+    await page.locator('#read-summary', { hasText: 'Offsets 3 to 3' }).waitFor();
+    read = await cards('form[aria-label="Read messages"]');
+    assert.deepEqual(read.map((m) => [m.Offset, m.payload]), [['3', 'm3']]);
+    assert.equal(await form.locator('input[name=offset]').inputValue(), '3');
+    // At the end: nothing yet, and the page says where the next message will be.
+    await form.locator('button:text("Next page")').click();
+    await page.locator('#read-summary', { hasText: `the next one will have offset ${streamMessages}` }).waitFor();
+    assert.equal(await form.locator('article.message').count(), 0);
+  });
+
+  await step('the live view replays a stream from "first", then shows a new message', async () => {
+    await page.click('#nav a[data-page=live]');
+    const form = page.locator('form[aria-label="Subscribe"]');
+    await form.locator('select[name=mode]').selectOption('stream');
+    assert.ok(!(await form.locator('input[name=binding_key]').isVisible()), 'no binding key for a stream');
+    await form.locator('input[name=target]').fill('e2e-log');
+    await form.locator('input[name=offset]').fill('first');
+    await form.locator('input[name=consumer]').fill('e2e-reader');
+    await form.locator('select[name=ack]').selectOption('auto');
+    await form.locator('button[type=submit]').click();
+    await page.waitForFunction(() => [...document.querySelectorAll('ul.subs li')].some((li) => /stream e2e-log from first as e2e-reader/.test(li.textContent) && !/subscribing/.test(li.textContent)));
+    await page.waitForFunction((n) => document.querySelectorAll('#live-messages article.message').length === n, streamMessages);
+    let live = await cards('#live-messages');
+    // Newest first.
+    assert.deepEqual(live.map((m) => [m.Offset, m.payload, m.Stream]).reverse(),
+      Array.from({ length: streamMessages }, (_, i) => [String(i), `m${i}`, 'e2e-log']));
+    await publish('amq.default', 'e2e-log', 'after the replay');
+    await page.locator('#live-messages pre.payload', { hasText: 'after the replay' }).waitFor();
+    live = await cards('#live-messages');
+    assert.equal(live[0].Offset, String(streamMessages));
+    assert.match(live[0].Timestamp, /^\d{4}-/);
+    await shot('live-stream');
+  });
+
+  let partition = '';
+  await step('the live view joins a topic\'s consumer group and shows its partitions', async () => {
+    assert.equal((await apiCall('PUT', `/api/exchanges/${vh}/t1`, { type: 'x-consistent-hash', durable: true, arguments: { 'x-partitions': 2 } })).status, 201);
+    for (const p of ['t1-0', 't1-1']) {
+      assert.equal((await apiCall('PUT', `/api/queues/${vh}/${p}`, { durable: true, arguments: { 'x-queue-type': 'stream' } })).status, 201);
+      assert.equal((await apiCall('POST', `/api/bindings/${vh}/e/t1/q/${p}`, { routing_key: '1' })).status, 201);
+    }
+    const form = page.locator('form[aria-label="Subscribe"]');
+    await form.locator('select[name=mode]').selectOption('group');
+    assert.ok(!(await form.locator('input[name=consumer]').isVisible()), 'no consumer name for a group');
+    await form.locator('input[name=target]').fill('t1');
+    await form.locator('input[name=group]').fill('e2e-group');
+    await form.locator('input[name=offset]').fill('first');
+    await form.locator('select[name=ack]').selectOption('manual');
+    await form.locator('button[type=submit]').click();
+    const sub = page.locator('ul.subs li', { hasText: 'topic t1 · group e2e-group' });
+    await sub.locator('.partitions', { hasText: 'partitions: t1-0, t1-1' }).waitFor();
+    await publish('t1', 'customer-42', 'to a partition');
+    await page.locator('#live-messages pre.payload', { hasText: 'to a partition' }).waitFor();
+    const [m] = await cards('#live-messages');
+    assert.equal(m.payload, 'to a partition');
+    assert.equal(m.Offset, '0');
+    // The partition shown is the one the message is stored in.
+    const stored = await apiCall('GET', `/api/streams/${vh}/${m.Partition}/messages?offset=first`);
+    assert.deepEqual(stored.body.messages.map((x) => x.payload), ['to a partition']);
+    await shot('live-group');
+    await page.locator('#live-messages article.message', { hasText: 'to a partition' }).locator('button:text-is("Ack")').click();
+    await page.locator('#live-messages .acked', { hasText: 'Acknowledged' }).waitFor();
+    partition = m.Partition;
+  });
+
+  await step('the stream\'s page lists the named consumer and the group\'s offsets', async () => {
+    await page.goto(`${base}/#/queues/${vh}/e2e-log`);
+    const row = page.locator('section:has(h2:text("Stream consumers")) tr', { hasText: 'e2e-reader' });
+    await row.waitFor();
+    const [name, offset, lag] = await row.locator('td').allTextContents();
+    assert.equal(name, 'e2e-reader');
+    assert.equal(offset, String(streamMessages));
+    assert.equal(lag, '0');
+    await page.goto(`${base}/#/queues/${vh}/${partition}`);
+    const group = page.locator('section:has(h2:text("Stream consumers")) tr', { hasText: 'e2e-group' });
+    await group.waitFor();
+    // The group acked the one message of its partition, offset 0: nothing after it.
+    assert.deepEqual(await group.locator('td').allTextContents(), ['e2e-group', '0', '0']);
+    await shot('stream-consumers');
+  });
+
+  await step('delete the stream (no purge), and the topic', async () => {
+    await page.goto(`${base}/#/queues/${vh}/e2e-log`);
+    await page.click('button:text("Delete this queue")');
+    await page.locator('dialog.confirm', { hasText: "Delete stream 'e2e-log'?" }).waitFor();
+    await page.click('dialog.confirm button:text("Delete queue")');
+    await page.waitForURL(/#\/queues$/);
+    assert.equal((await apiCall('GET', `/api/queues/${vh}/e2e-log`)).status, 404);
+    for (const p of ['t1-0', 't1-1']) assert.equal((await apiCall('DELETE', `/api/queues/${vh}/${p}`)).status, 204);
+    assert.equal((await apiCall('DELETE', `/api/exchanges/${vh}/t1`)).status, 204);
   });
 
   await step('delete the exchange, with confirmation', async () => {

@@ -1,6 +1,8 @@
 // queues.js: the queue list (depth, unacked, consumers, rates), the create form with every
 // queue argument warren supports, and the detail page: bindings, consumers, "get messages",
-// purge and delete.
+// purge and delete. A stream (x-queue-type stream, an append-only log) gets its own detail:
+// offsets, size, retention, the stored offsets of its named consumers and groups, and "read
+// messages" by offset in place of get and purge (which a stream answers 405).
 
 import { api, enc, listQuery } from './api.js';
 import { h, clear, fmtNum, fmtRate, fmtBytes, errorBox, field, checkbox, busy, confirmDialog, toast, section, kv, yesNo } from './dom.js';
@@ -12,6 +14,7 @@ const rate = (q, k) => fmtRate(q.message_stats && q.message_stats[`${k}_details`
 function features(q) {
   const f = [];
   const tag = (text, title) => h('abbr', { title, class: 'tag' }, text);
+  if (q.type === 'stream') f.push(tag('Stream', 'stream: an append-only log, read by offset; reading never removes'));
   if (q.durable) f.push(tag('D', 'durable'));
   if (q.auto_delete) f.push(tag('AD', 'auto-delete'));
   if (q.exclusive) f.push(tag('Excl', 'exclusive'));
@@ -50,10 +53,13 @@ export async function renderList(view, ctx) {
 
 // [argument, label, kind, hint]; kind: int (a number), str, bool, or a list of choices.
 const ARGS = [
+  ['x-queue-type', 'Queue type', ['', 'stream'], 'stream: an append-only log read by offset; always durable, and refuses TTL, expiry, dead-lettering, max length, overflow, delivery limit and groups'],
   ['x-message-ttl', 'Message TTL (ms)', 'int', 'messages older than this are dropped or dead-lettered'],
   ['x-expires', 'Queue expires (ms)', 'int', 'delete the queue after this long unused'],
   ['x-max-length', 'Max length (messages)', 'int'],
-  ['x-max-length-bytes', 'Max length (bytes)', 'int'],
+  ['x-max-length-bytes', 'Max length (bytes)', 'int', 'on a stream: retention by size'],
+  ['x-max-age', 'Max age (streams)', 'str', 'e.g. 7D, 12h, 30s: older segments are dropped'],
+  ['x-stream-max-segment-size-bytes', 'Segment size (bytes, streams)', 'int', 'retention drops whole segments (default 500 000 000)'],
   ['x-overflow', 'Overflow', ['', 'drop-head', 'reject-publish'], 'what happens past a max length'],
   ['x-dead-letter-exchange', 'Dead-letter exchange', 'str'],
   ['x-dead-letter-routing-key', 'Dead-letter routing key', 'str'],
@@ -108,6 +114,22 @@ function createForm(vhost, onCreated) {
   return h('details', { class: 'card create' }, h('summary', {}, 'Add a queue'), form);
 }
 
+const tile = (id, value, label) => h('div', { class: 'tile', id }, h('span', { class: 'value' }, value), h('span', { class: 'label' }, label));
+
+// 604800000 -> "7 days": the largest unit that divides it, as x-max-age was probably written.
+function fmtAge(ms) {
+  for (const [unit, n] of [['day', 86_400_000], ['hour', 3_600_000], ['minute', 60_000], ['second', 1000]]) {
+    if (ms >= n && ms % n === 0) return `${fmtNum(ms / n)} ${unit}${ms === n ? '' : 's'}`;
+  }
+  return `${fmtNum(ms)} ms`;
+}
+
+function retention(s) {
+  const age = s.max_age_ms === null || s.max_age_ms === undefined ? 'no max age' : `max age ${fmtAge(s.max_age_ms)}`;
+  const bytes = s.max_length_bytes === null || s.max_length_bytes === undefined ? 'no max size' : `max size ${fmtBytes(s.max_length_bytes)}`;
+  return `${age}, ${bytes}; dropped in whole segments of ${fmtBytes(s.segment_bytes)}, oldest first`;
+}
+
 export async function renderDetail(view, ctx) {
   const { vhost, name } = ctx.params;
   const path = `/api/queues/${enc(vhost)}/${enc(name)}`;
@@ -115,6 +137,7 @@ export async function renderDetail(view, ctx) {
   const info = h('div');
   const bindings = h('div');
   const consumers = h('div');
+  const offsets = h('div');
   view.append(h('p', { class: 'crumbs' }, h('a', { href: '#/queues' }, 'Queues'), ' / ', vhost),
     h('h1', {}, 'Queue ', h('code', {}, name)), err, info);
 
@@ -125,20 +148,32 @@ export async function renderDetail(view, ctx) {
       const b = await api('GET', `${path}/bindings`);
       err.show(null);
       const args = Object.entries(q.arguments || {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
-      clear(info).append(h('div', { class: 'tiles' },
-        h('div', { class: 'tile', id: 'queue-ready' }, h('span', { class: 'value' }, fmtNum(q.messages_ready)), h('span', { class: 'label' }, 'ready')),
-        h('div', { class: 'tile', id: 'queue-unacked' }, h('span', { class: 'value' }, fmtNum(q.messages_unacknowledged)), h('span', { class: 'label' }, 'unacked')),
-        h('div', { class: 'tile', id: 'queue-consumers' }, h('span', { class: 'value' }, fmtNum(q.consumers)), h('span', { class: 'label' }, 'consumers')),
+      const s = q.type === 'stream' ? q.stream : null;
+      // A stream is never consumed away: its tiles are the log's offsets and size, not a depth.
+      const tiles = s ? [
+        tile('stream-first', fmtNum(s.first_offset), 'first offset'),
+        tile('stream-last', s.last_offset === null ? '–' : fmtNum(s.last_offset), 'last offset'),
+        tile('stream-messages', fmtNum(s.messages), 'messages'),
+        tile('stream-bytes', fmtBytes(s.bytes), 'size'),
+        tile('stream-segments', fmtNum(s.segments), 'segments'),
+        tile('queue-consumers', fmtNum(q.consumers), 'consumers'),
+      ] : [
+        tile('queue-ready', fmtNum(q.messages_ready), 'ready'),
+        tile('queue-unacked', fmtNum(q.messages_unacknowledged), 'unacked'),
+        tile('queue-consumers', fmtNum(q.consumers), 'consumers'),
         ...(q.arguments && q.arguments['x-group-by'] !== undefined ? [
-          h('div', { class: 'tile', id: 'queue-groups' }, h('span', { class: 'value' }, fmtNum(q.message_groups)), h('span', { class: 'label' }, 'message groups')),
-          h('div', { class: 'tile', id: 'queue-groups-owned' }, h('span', { class: 'value' }, fmtNum(q.message_groups_owned)), h('span', { class: 'label' }, 'groups held')),
-        ] : [])),
-      h('section', { class: 'card' }, kv([
-        ['Durable', yesNo(q.durable)], ['Auto-delete', yesNo(q.auto_delete)], ['Exclusive', yesNo(q.exclusive)],
-        ['Arguments', args || '–'], ['State', q.state || '–'],
-        ['Bytes', fmtBytes(q.message_bytes)],
-        ['Rates', `in ${rate(q, 'publish')}, deliver ${rate(q, 'deliver_get')}, ack ${rate(q, 'ack')}`],
-      ])));
+          tile('queue-groups', fmtNum(q.message_groups), 'message groups'),
+          tile('queue-groups-owned', fmtNum(q.message_groups_owned), 'groups held'),
+        ] : []),
+      ];
+      clear(info).append(h('div', { class: 'tiles' }, tiles),
+        h('section', { class: 'card' }, kv([
+          ['Type', s ? 'stream (append-only log)' : 'classic'],
+          ['Durable', yesNo(q.durable)], ['Auto-delete', yesNo(q.auto_delete)], ['Exclusive', yesNo(q.exclusive)],
+          ['Arguments', args || '–'], ['State', q.state || '–'],
+          ...(s ? [['Retention', retention(s)]] : [['Bytes', fmtBytes(q.message_bytes)]]),
+          ['Rates', `in ${rate(q, 'publish')}, deliver ${rate(q, 'deliver_get')}, ack ${rate(q, 'ack')}`],
+        ])));
       clear(bindings).append(bindingsTable(b, 'source', refresh));
       clear(consumers).append(simpleTable([
         { label: 'Tag', render: (c) => c.consumer_tag },
@@ -147,19 +182,77 @@ export async function renderDetail(view, ctx) {
         { label: 'Prefetch', cls: 'num', render: (c) => fmtNum(c.prefetch_count) },
         { label: 'Status', render: (c) => c.activity_status || (c.active ? 'up' : 'waiting') },
       ], q.consumer_details || [], 'No consumers.'));
+      if (s) {
+        clear(offsets).append(simpleTable([
+          { label: 'Consumer or group', render: (c) => c.name },
+          { label: 'Stored offset', cls: 'num', render: (c) => String(c.offset) },
+          { label: 'Lag', cls: 'num', render: (c) => fmtNum(c.lag) },
+        ], s.consumers || [], 'No stored offsets.'));
+      }
     } catch (e) {
       err.show(e.status === 404 ? new Error(`There is no queue '${name}' in vhost '${vhost}' (any more).`) : e);
     }
   }
   await refresh();
   if (!q) return;
+  const stream = q.type === 'stream';
   view.append(
     section('Bindings', bindings, addBindingForm(vhost, { kind: 'destination', name }, refresh)),
     section('Consumers', consumers),
-    section('Get messages', getForm(path, refresh)),
-    section('Purge and delete', dangerZone(vhost, name, ctx, refresh)),
+    ...(stream ? [
+      section('Stream consumers', h('p', { class: 'muted' }, 'Named consumers and consumer groups: the offset up to which they acked, and how many messages are after it.'), offsets),
+      section('Read messages', readForm(vhost, name)),
+      section('Delete', dangerZone(vhost, name, ctx, refresh, true)),
+    ] : [
+      section('Get messages', getForm(path, refresh)),
+      section('Purge and delete', dangerZone(vhost, name, ctx, refresh, false)),
+    ]),
   );
   ctx.every(refresh, 5000);
+}
+
+// Reads a page of a stream by offset (GET /api/streams/...): nothing is removed or acked, so
+// reading again gives the same messages; "Next page" goes on from where the page ended.
+function readForm(vhost, name) {
+  const err = errorBox();
+  const offset = h('input', { name: 'offset', value: 'first', required: true, placeholder: 'first, last, next, 42 or timestamp:1700000000000' });
+  const count = h('input', { name: 'count', type: 'number', min: 1, max: 1000, value: 20 });
+  const out = h('div', { class: 'messages' });
+  const summary = h('p', { class: 'muted', id: 'read-summary' });
+  const button = h('button', { type: 'submit', class: 'primary' }, 'Read messages');
+  const next = h('button', { type: 'button', hidden: true, name: 'next' }, 'Next page');
+  let nextOffset = null;
+  async function read(from) {
+    const query = new URLSearchParams({ offset: from, count: String(Number(count.value) || 20) });
+    const page = await api('GET', `/api/streams/${enc(vhost)}/${enc(name)}/messages?${query}`);
+    clear(out);
+    const list = page.messages || [];
+    if (list.length) {
+      summary.textContent = `Offsets ${list[0].offset} to ${list[list.length - 1].offset}; the next page starts at ${page.next_offset}.`;
+    } else {
+      summary.textContent = `No messages from '${from}' yet: the next one will have offset ${page.next_offset}.`;
+    }
+    list.forEach((m, i) => out.append(messageCard(m, i + 1)));
+    nextOffset = page.next_offset;
+    next.hidden = false;
+  }
+  const form = h('form', { class: 'form', 'aria-label': 'Read messages' },
+    h('div', { class: 'grid2' },
+      field('Offset', offset, 'first, last, next (only new ones), an offset, or timestamp:MS (the first message appended at or after it)'),
+      field('Count', count, '1 to 1000')),
+    h('div', { class: 'actions' }, next, button), err, summary, out);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    busy(button, err, () => read(offset.value.trim()));
+  });
+  next.addEventListener('click', () => {
+    busy(next, err, async () => {
+      // The offset field follows, so what is shown can be read again with "Read messages".
+      offset.value = String(nextOffset);
+      await read(offset.value);
+    });
+  });
+  return form;
 }
 
 function getForm(path, onDone) {
@@ -189,12 +282,18 @@ function getForm(path, onDone) {
   return form;
 }
 
-export function messageCard(m, n) {
+// m: a message from a get, a stream read or a WebSocket delivery. A stream's messages carry their
+// offset and append time, and a delivery its stream as "queue" (a group's partition:
+// streamLabel names it so).
+export function messageCard(m, n, streamLabel = 'Stream') {
   const props = Object.entries(m.properties || {}).filter(([k]) => k !== 'headers');
   const headers = (m.properties && m.properties.headers) || {};
   return h('article', { class: 'message' },
     h('h3', {}, `Message ${n}`, m.redelivered ? h('span', { class: 'tag warn' }, 'redelivered') : null),
     kv([
+      ...(m.offset !== undefined ? [['Offset', String(m.offset)]] : []),
+      ...(m.timestamp !== undefined ? [['Timestamp', new Date(m.timestamp).toISOString()]] : []),
+      ...(m.offset !== undefined && m.queue !== undefined ? [[streamLabel, m.queue]] : []),
       ['Exchange', m.exchange === '' ? '(AMQP default)' : m.exchange],
       ['Routing key', m.routing_key],
       ...(m.message_count !== undefined ? [['Left in queue', fmtNum(m.message_count)]] : []),
@@ -206,7 +305,8 @@ export function messageCard(m, n) {
     h('pre', { class: 'payload' }, m.payload));
 }
 
-function dangerZone(vhost, name, ctx, onDone) {
+// A stream has no purge (its retention drops messages, 405 otherwise): only delete.
+function dangerZone(vhost, name, ctx, onDone, stream) {
   const err = errorBox();
   const purge = h('button', {
     type: 'button',
@@ -225,7 +325,9 @@ function dangerZone(vhost, name, ctx, onDone) {
     type: 'button',
     class: 'danger',
     onclick: async () => {
-      const ok = await confirmDialog(`Delete queue '${name}'?`, 'The queue, its messages and its bindings are deleted; its consumers are cancelled.', 'Delete queue');
+      const ok = await confirmDialog(`Delete ${stream ? 'stream' : 'queue'} '${name}'?`, stream
+        ? 'The stream, every message in it, its stored consumer offsets and its bindings are deleted; its consumers are cancelled.'
+        : 'The queue, its messages and its bindings are deleted; its consumers are cancelled.', 'Delete queue');
       if (!ok) return;
       await busy(del, err, async () => {
         await api('DELETE', `/api/queues/${enc(vhost)}/${enc(name)}`);
@@ -234,5 +336,5 @@ function dangerZone(vhost, name, ctx, onDone) {
       });
     },
   }, 'Delete this queue');
-  return h('div', {}, h('div', { class: 'actions left' }, purge, del), err);
+  return h('div', {}, h('div', { class: 'actions left' }, stream ? null : purge, del), err);
 }
