@@ -53,7 +53,7 @@ export async function renderList(view, ctx) {
 
 // [argument, label, kind, hint]; kind: int (a number), str, bool, or a list of choices.
 const ARGS = [
-  ['x-queue-type', 'Queue type', ['', 'stream'], 'stream: an append-only log read by offset; always durable, and refuses TTL, expiry, dead-lettering, max length, overflow, delivery limit and groups'],
+  ['x-queue-type', 'Queue type', ['', 'stream'], 'stream: an append-only log read by offset (durable; no TTL, expiry, dead-lettering, max length or overflow)'],
   ['x-message-ttl', 'Message TTL (ms)', 'int', 'messages older than this are dropped or dead-lettered'],
   ['x-expires', 'Queue expires (ms)', 'int', 'delete the queue after this long unused'],
   ['x-max-length', 'Max length (messages)', 'int'],
@@ -218,7 +218,7 @@ function readForm(vhost, name) {
   const offset = h('input', { name: 'offset', value: 'first', required: true, placeholder: 'first, last, next, 42 or timestamp:1700000000000' });
   const count = h('input', { name: 'count', type: 'number', min: 1, max: 1000, value: 20 });
   const out = h('div', { class: 'messages' });
-  const summary = h('p', { class: 'muted', id: 'read-summary' });
+  const summary = h('p', { class: 'muted', id: 'read-summary', hidden: true });
   const button = h('button', { type: 'submit', class: 'primary' }, 'Read messages');
   const next = h('button', { type: 'button', hidden: true, name: 'next' }, 'Next page');
   let nextOffset = null;
@@ -232,6 +232,7 @@ function readForm(vhost, name) {
     } else {
       summary.textContent = `No messages from '${from}' yet: the next one will have offset ${page.next_offset}.`;
     }
+    summary.hidden = false;
     list.forEach((m, i) => out.append(messageCard(m, i + 1)));
     nextOffset = page.next_offset;
     next.hidden = false;
