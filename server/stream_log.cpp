@@ -32,6 +32,17 @@ std::optional<QueueEntry> entry_from(storage::StoredEntry stored) {
 StreamLog::StreamLog(Queue& queue, StreamArguments arguments)
     : queue_(queue), arguments_(arguments) {}
 
+StreamLog::~StreamLog() {
+    count_cache(-static_cast<std::int64_t>(cache_bytes_));
+}
+
+// The cache counts toward the broker's memory budget (--memory-budget) like a queue's ready
+// messages do.
+void StreamLog::count_cache(std::int64_t delta) {
+    cache_bytes_ = static_cast<std::uint64_t>(static_cast<std::int64_t>(cache_bytes_) + delta);
+    queue_.vhost().core().account_memory(delta);
+}
+
 bool StreamLog::stored() const {
     return queue_.persists();
 }
@@ -63,7 +74,7 @@ void StreamLog::append(QueueEntry entry) {
         journal_segment(segment);
     }
     entry.message_id = 0; // what the cache hands out is never settled in the store
-    cache_bytes_ += size;
+    count_cache(static_cast<std::int64_t>(size));
     cache_.push_back(std::move(entry));
     trim_cache();
 }
@@ -72,8 +83,13 @@ void StreamLog::trim_cache() {
     if (!stored()) {
         return; // nothing to read back from: the cache is the log (retention trims it)
     }
-    while (cache_.size() > kCacheEntries || (cache_bytes_ > kCacheBytes && cache_.size() > 1)) {
-        cache_bytes_ -= cache_.front().bytes();
+    // Past the memory budget the tail shrinks to a sliver: readers at the tail then read pages
+    // from the store like any reader behind, and memory goes to what cannot be read back.
+    const bool pressed = queue_.vhost().core().over_memory_budget();
+    const std::size_t max_entries = pressed ? kPressedCacheEntries : kCacheEntries;
+    const std::uint64_t max_bytes = pressed ? kPressedCacheBytes : kCacheBytes;
+    while (cache_.size() > max_entries || (cache_bytes_ > max_bytes && cache_.size() > 1)) {
+        count_cache(-static_cast<std::int64_t>(cache_.front().bytes()));
         cache_.pop_front();
     }
 }
@@ -423,7 +439,7 @@ void StreamLog::drop_oldest_segment() {
     bytes_ -= std::min(bytes_, segment.bytes);
     first_seq_ = segments_.empty() ? queue_.next_seq() : segments_.front().first_seq;
     while (!cache_.empty() && cache_.front().seq < first_seq_) {
-        cache_bytes_ -= cache_.front().bytes();
+        count_cache(-static_cast<std::int64_t>(cache_.front().bytes()));
         cache_.pop_front();
     }
     if (stored()) {

@@ -4,7 +4,8 @@
 // never removes from. Every message gets an offset (its queue sequence - 1, never reused) and an
 // append timestamp. The log is stored as the queue's entries, grouped in segments (the unit of
 // retention: whole segments go, oldest first, never the last one and never one a reader is
-// still in). Memory holds only the newest entries (a bounded cache, for readers at the tail);
+// still in). Memory holds only the newest entries (a bounded cache, for readers at the tail,
+// counted in the memory budget and shrunk to a sliver past it);
 // a reader behind it reads pages from the store, so a stream of millions is never loaded.
 //
 // Readers: one per consumer, each with its own position. A named consumer ("consumer" on the
@@ -51,7 +52,14 @@ public:
     // Entries a reader behind the cache reads from the store at once.
     static constexpr std::size_t kReadBatch = 2048;
 
+    // Past the memory budget, the cache keeps at most this much.
+    static constexpr std::uint64_t kPressedCacheBytes = 256u << 10;
+    static constexpr std::size_t kPressedCacheEntries = 1024;
+
     StreamLog(Queue& queue, StreamArguments arguments);
+    ~StreamLog();
+    StreamLog(const StreamLog&) = delete;
+    StreamLog& operator=(const StreamLog&) = delete;
 
     const StreamArguments& arguments() const { return arguments_; }
 
@@ -139,6 +147,7 @@ private:
     void journal_segment(const storage::StreamSegmentRecord& segment);
     void journal_offset(const std::string& name, std::uint64_t offset);
     void trim_cache();
+    void count_cache(std::int64_t delta);
     bool in_use(const storage::StreamSegmentRecord& segment) const;
     void drop_oldest_segment();
     bool stored() const;

@@ -21,14 +21,21 @@
 // server splits the partitions among its members and stores each partition's offset under the
 // group's name; acks are manual; --from applies while the group has stored nothing, as Kafka's
 // auto.offset.reset); without --group every partition is read, each from --from.
+//
+// With --name or --group, warrenctl exits only once the offsets of what it printed are stored
+// (committed: GET .../consumers/{name} shows them), so a kill -9 of the server right after it
+// cannot make the next run print them again.
 
 #include <charconv>
 #include <csignal>
 #include <iostream>
+#include <map>
+#include <thread>
 
 #include <boost/asio/signal_set.hpp>
 #include <boost/json.hpp>
 
+#include "tools/client/server_url.hpp"
 #include "tools/warrenctl/commands.hpp"
 #include "tools/warrenctl/messages.hpp"
 #include "tools/warrenctl/output.hpp"
@@ -183,6 +190,12 @@ private:
         }
         std::cout.flush();
         ++printed_;
+        const json::value* queue = frame.if_contains("queue");
+        const json::value* offset = frame.if_contains("offset");
+        if (queue != nullptr && queue->is_string() && offset != nullptr && offset->is_number()) {
+            auto& last = printed_offsets_[std::string(queue->get_string())];
+            last = std::max(last, offset->to_number<std::uint64_t>());
+        }
         if (manual_ && tag) {
             last_tag_ = *tag;
             // Early acks only while they cannot bring in messages past --count.
@@ -223,7 +236,35 @@ private:
                 }
             }
         }
+        if (manual_) {
+            wait_for_stored_offsets();
+        }
         ws_->close();
+    }
+
+    // A named consumer's or a group's offsets move with the acks, and are stored by the
+    // server's next commit: wait (up to 10 s) until each stream shows what was printed.
+    void wait_for_stored_offsets() {
+        const Invocation& inv = ctx_.invocation();
+        const auto name = inv.value("group") ? inv.value("group") : inv.value("name");
+        if (!name) {
+            return;
+        }
+        const auto deadline = std::chrono::steady_clock::now() + 10s;
+        for (const auto& [queue, offset] : printed_offsets_) {
+            const std::string path = "/api/streams/" + ctx_.vhost_segment() + "/" +
+                                     client::encode_segment(queue) + "/consumers/" +
+                                     client::encode_segment(*name);
+            while (std::chrono::steady_clock::now() < deadline) {
+                if (ctx_.exists(path)) {
+                    const json::value stored = ctx_.get_json(path, "consumer '" + *name + "'");
+                    if (stored.at("offset").to_number<std::uint64_t>() >= offset) {
+                        break;
+                    }
+                }
+                std::this_thread::sleep_for(20ms);
+            }
+        }
     }
 
     Context& ctx_;
@@ -236,6 +277,7 @@ private:
     std::uint64_t acked_tag_ = 0;
     std::optional<std::vector<std::string>> partitions_; // set when the name is a topic
     std::vector<std::string> subscriptions_;
+    std::map<std::string, std::uint64_t> printed_offsets_; // stream -> last offset printed
 };
 
 } // namespace

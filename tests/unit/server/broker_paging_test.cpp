@@ -125,6 +125,34 @@ TYPED_TEST(PagingTest, BacklogPastTheBudgetStaysOnDiskAndComesBackInOrder) {
     EXPECT_EQ(got, this->range(5000));
 }
 
+// A stream's in-memory tail counts toward the budget and shrinks past it: what it holds is
+// stored, and readers read it back from the store.
+TYPED_TEST(PagingTest, AStreamTailCountsTowardTheBudgetAndShrinksPastIt) {
+    QueueSpec spec;
+    spec.name = "q";
+    spec.arguments["x-queue-type"] = "stream";
+    ASSERT_TRUE(this->broker->declare_queue("/", spec));
+    const std::int64_t before = this->broker->memory_in_use();
+    for (int i = 0; i < 100; ++i) {
+        this->publish(i);
+    }
+    this->flush();
+    const std::int64_t hundred = this->broker->memory_in_use() - before;
+    EXPECT_GT(hundred, 100 * 90) << "the tail is counted";
+    // Past the 64 KiB budget the tail keeps at most 256 KiB / 1024 entries, not 4 MiB / 16 384.
+    for (int i = 100; i < 5000; ++i) {
+        this->publish(i);
+    }
+    this->flush();
+    const std::int64_t tail = this->broker->memory_in_use() - before;
+    EXPECT_LE(tail, static_cast<std::int64_t>(StreamLog::kPressedCacheBytes) + 1024)
+        << "5000 messages of ~100 B would be ~500 KB";
+    EXPECT_EQ(this->queue()->stream()->messages(), 5000u) << "retention is not the cache";
+    // Deleting the stream gives its tail back.
+    ASSERT_TRUE(this->broker->delete_queue("/", "q", false, false));
+    EXPECT_EQ(this->broker->memory_in_use(), before);
+}
+
 TYPED_TEST(PagingTest, PagedBacklogSurvivesRestart) {
     QueueSpec spec;
     spec.name = "q";
