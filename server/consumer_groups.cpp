@@ -223,21 +223,4 @@ void ConsumerGroups::rebalance(Group& group, const Member* quiet) {
     }
 }
 
-std::vector<ConsumerGroupView> ConsumerGroups::groups(std::string_view vhost,
-                                                      std::string_view exchange) const {
-    std::vector<ConsumerGroupView> out;
-    for (const auto& [key, group] : groups_) {
-        if (group.vhost != vhost || group.exchange != exchange) {
-            continue;
-        }
-        ConsumerGroupView view{group.vhost, group.exchange, group.name, {}};
-        for (const auto& member : group.members) {
-            view.members.push_back(
-                {member->connection().name(), member->tag(), member->partitions()});
-        }
-        out.push_back(std::move(view));
-    }
-    return out;
-}
-
 } // namespace warren::server

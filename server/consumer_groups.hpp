@@ -35,20 +35,6 @@ namespace warren::server {
 class Core;
 class Connection;
 
-// A group as the API shows it.
-struct ConsumerGroupView {
-    std::string vhost;
-    std::string exchange;
-    std::string name;
-    // Per member (join order): its connection name and subscription tag, and its partitions.
-    struct Member {
-        std::string connection;
-        std::string tag;
-        std::vector<std::string> partitions;
-    };
-    std::vector<Member> members;
-};
-
 class ConsumerGroups {
 public:
     explicit ConsumerGroups(Core& core);
@@ -68,8 +54,6 @@ public:
     bool leave(Connection& connection, std::string_view tag);
     // Every member of `connection` leaves (it is closing).
     void leave_all(Connection& connection);
-
-    std::vector<ConsumerGroupView> groups(std::string_view vhost, std::string_view exchange) const;
 
 private:
     class Member;

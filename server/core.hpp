@@ -46,7 +46,6 @@ public:
     Clock& clock() const { return clock_; }
     Journal& journal() { return journal_; }
     ConsumerGroups& groups() { return groups_; }
-    const ConsumerGroups& groups() const { return groups_; }
 
     // Boot: rebuilds durable vhosts, exchanges, queues, bindings and every stored message from
     // the store. Call once, before serving.
