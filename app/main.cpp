@@ -106,9 +106,8 @@ asio::awaitable<void> run_broker_timers(server::Broker& broker, const server::Cl
 // kernel (malloc_trim: every arena, well under a ms for a heap this size). Under a long mixed
 // load the live heap stays small (heaptrack: a 3.5 MB peak in an 8-minute soak) while the main
 // arena holds ~16 MB; the trim took the 30-minute soak's RSS slope from +2.5 to +1.9 MiB per 10
-// minutes, not to flat. What it cannot return are chunks parked in the per-thread tcache
-// (app/malloc_tuning raises its count to 2048 per size class): the next suspect, not yet
-// measured.
+// minutes. What it cannot return are chunks parked in the per-thread tcache, which the opt-in
+// app/malloc_tuning enlarges; untuned (the default) the soak is flat.
 asio::awaitable<void> run_stats_sampler(server::Broker& broker, asio::steady_timer& timer,
                                         const bool& stopping) {
     constexpr int kTrimEvery = 12; // periods

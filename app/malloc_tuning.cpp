@@ -10,9 +10,9 @@ namespace warren::app {
 
 void ensure_malloc_tuning(char** argv) {
 #if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
-    const char* off = std::getenv("WARREN_MALLOC_TUNING");
-    if (off != nullptr && std::strcmp(off, "off") == 0) {
-        return;
+    const char* wanted = std::getenv("WARREN_MALLOC_TUNING");
+    if (wanted == nullptr || std::strcmp(wanted, "on") != 0) {
+        return; // off by default (app/malloc_tuning.hpp says why)
     }
     // Under valgrind (its preload replaces malloc) an exec would leave the tool behind.
     const char* preload = std::getenv("LD_PRELOAD");

@@ -100,33 +100,36 @@ bool contains(const std::string& haystack, const std::string& needle) {
     return haystack.find(needle) != std::string::npos;
 }
 
-// app/malloc_tuning.hpp: warren re-executes itself once with glibc's tcache enlarged, keeps
-// its pid (so supervisors and these tests still hold the right process) and serves; an
-// operator's own tcache_count wins, and WARREN_MALLOC_TUNING=off turns it off.
-TEST(ServerConfig, GlibcMallocCacheIsTunedAtStartupUnlessTheOperatorChose) {
+// app/malloc_tuning.hpp: off by default (memory stays flat); with WARREN_MALLOC_TUNING=on warren
+// re-executes itself once with glibc's tcache enlarged, keeps its pid (so supervisors and these
+// tests still hold the right process) and serves; an operator's own tcache_count wins.
+TEST(ServerConfig, GlibcMallocCacheIsTunedOnlyWhenAskedAndTheOperatorsChoiceWins) {
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
     GTEST_SKIP() << "sanitizer builds bring their own malloc: no tuning";
 #endif
     if (std::getenv("GLIBC_TUNABLES") != nullptr) {
         GTEST_SKIP() << "GLIBC_TUNABLES is set for the tests themselves";
     }
-    WarrenProcess tuned;
+    WarrenProcess plain;
+    EXPECT_FALSE(contains(environment_of(plain.pid()), "tcache_count"));
+    EXPECT_EQ(HttpClient(plain.port()).get("/api/whoami").status, 200u);
+
+    const EnvVars on{{"WARREN_MALLOC_TUNING", "on"}};
+    WarrenProcess tuned({}, on);
     EXPECT_TRUE(contains(environment_of(tuned.pid()), "glibc.malloc.tcache_count=256"));
     EXPECT_EQ(HttpClient(tuned.port()).get("/api/whoami").status, 200u);
 
-    WarrenProcess chosen({}, {{"GLIBC_TUNABLES", "glibc.malloc.tcache_count=16"}});
+    WarrenProcess chosen({}, {{"WARREN_MALLOC_TUNING", "on"},
+                              {"GLIBC_TUNABLES", "glibc.malloc.tcache_count=16"}});
     const std::string chosen_env = environment_of(chosen.pid());
     EXPECT_TRUE(contains(chosen_env, "glibc.malloc.tcache_count=16"));
     EXPECT_FALSE(contains(chosen_env, "tcache_count=256"));
 
-    WarrenProcess other({}, {{"GLIBC_TUNABLES", "glibc.malloc.arena_max=2"}});
+    WarrenProcess other({}, {{"WARREN_MALLOC_TUNING", "on"},
+                             {"GLIBC_TUNABLES", "glibc.malloc.arena_max=2"}});
     const std::string other_env = environment_of(other.pid());
     EXPECT_TRUE(contains(other_env, "glibc.malloc.arena_max=2"));
     EXPECT_TRUE(contains(other_env, "glibc.malloc.tcache_count=256"));
-
-    WarrenProcess off({}, {{"WARREN_MALLOC_TUNING", "off"}});
-    EXPECT_FALSE(contains(environment_of(off.pid()), "tcache_count"));
-    EXPECT_EQ(HttpClient(off.port()).get("/api/whoami").status, 200u);
 }
 
 } // namespace
