@@ -7,10 +7,24 @@
 
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
 namespace warren::json_text {
+
+// Whether any of the eight bytes in `w` must be escaped: below 0x20, '"' or '\\'. The usual
+// word-at-a-time tests (a byte below n; a zero byte after an xor), exact as to whether any
+// byte matches.
+constexpr bool any_needs_escape(std::uint64_t w) {
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+    const std::uint64_t below_space = (w - kOnes * 0x20) & ~w & kHighs;
+    const std::uint64_t quote = w ^ (kOnes * '"');
+    const std::uint64_t backslash = w ^ (kOnes * '\\');
+    return (below_space | ((quote - kOnes) & ~quote & kHighs) |
+            ((backslash - kOnes) & ~backslash & kHighs)) != 0;
+}
 
 // `text` as a JSON string, quotes included. `text` is valid UTF-8 (the callers check or
 // guarantee it); bytes >= 0x80 pass through, as in boost::json.
@@ -19,6 +33,19 @@ inline void append_string(std::string& out, std::string_view text) {
     out += '"';
     std::size_t run = 0; // start of the bytes not yet copied
     for (std::size_t i = 0; i < text.size(); ++i) {
+        // Payloads are mostly plain text: skip eight such bytes at a time (a replay's frames
+        // spent 14 % of the core thread here byte by byte).
+        while (i + 8 <= text.size()) {
+            std::uint64_t word = 0;
+            std::memcpy(&word, text.data() + i, sizeof word);
+            if (any_needs_escape(word)) {
+                break;
+            }
+            i += 8;
+        }
+        if (i >= text.size()) {
+            break;
+        }
         const auto c = static_cast<unsigned char>(text[i]);
         if (c >= 0x20 && c != '"' && c != '\\') {
             continue;
