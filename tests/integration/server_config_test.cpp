@@ -119,14 +119,14 @@ TEST(ServerConfig, GlibcMallocCacheIsTunedOnlyWhenAskedAndTheOperatorsChoiceWins
     EXPECT_TRUE(contains(environment_of(tuned.pid()), "glibc.malloc.tcache_count=256"));
     EXPECT_EQ(HttpClient(tuned.port()).get("/api/whoami").status, 200u);
 
-    WarrenProcess chosen({}, {{"WARREN_MALLOC_TUNING", "on"},
-                              {"GLIBC_TUNABLES", "glibc.malloc.tcache_count=16"}});
+    WarrenProcess chosen(
+        {}, {{"WARREN_MALLOC_TUNING", "on"}, {"GLIBC_TUNABLES", "glibc.malloc.tcache_count=16"}});
     const std::string chosen_env = environment_of(chosen.pid());
     EXPECT_TRUE(contains(chosen_env, "glibc.malloc.tcache_count=16"));
     EXPECT_FALSE(contains(chosen_env, "tcache_count=256"));
 
-    WarrenProcess other({}, {{"WARREN_MALLOC_TUNING", "on"},
-                             {"GLIBC_TUNABLES", "glibc.malloc.arena_max=2"}});
+    WarrenProcess other(
+        {}, {{"WARREN_MALLOC_TUNING", "on"}, {"GLIBC_TUNABLES", "glibc.malloc.arena_max=2"}});
     const std::string other_env = environment_of(other.pid());
     EXPECT_TRUE(contains(other_env, "glibc.malloc.arena_max=2"));
     EXPECT_TRUE(contains(other_env, "glibc.malloc.tcache_count=256"));

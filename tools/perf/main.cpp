@@ -53,8 +53,7 @@ asio::awaitable<std::uint64_t> replay_length(const PerfOptions& options,
     if (options.stream_offset == "last") {
         co_return 1;
     }
-    const std::uint64_t from =
-        std::max<std::uint64_t>(first, std::stoull(options.stream_offset));
+    const std::uint64_t from = std::max<std::uint64_t>(first, std::stoull(options.stream_offset));
     co_return from > last ? 0 : last - from + 1;
 }
 
