@@ -160,12 +160,18 @@ HandlerResult put_consumer(server::Broker& broker, const RequestContext& context
 } // namespace
 
 void register_stream_routes(ApiRouter& router, server::Broker& broker) {
-    router.add(http::verb::get, "/api/streams/{vhost}/{name}",
-               [&broker](RequestContext& context) { return get_stream(broker, context); });
+    // The offsets these two show are read first and answered once the commit that covers them
+    // is done: acks move offsets in memory at once and in the store with the next commit.
+    router.add_async(http::verb::get, "/api/streams/{vhost}/{name}",
+                     [&broker](RequestContext& context) {
+                         return after_commit(broker, get_stream(broker, context));
+                     });
     router.add_async(http::verb::get, "/api/streams/{vhost}/{name}/messages",
                      [&broker](RequestContext& context) { return get_messages(broker, context); });
-    router.add(http::verb::get, "/api/streams/{vhost}/{name}/consumers/{consumer}",
-               [&broker](RequestContext& context) { return get_consumer(broker, context); });
+    router.add_async(http::verb::get, "/api/streams/{vhost}/{name}/consumers/{consumer}",
+                     [&broker](RequestContext& context) {
+                         return after_commit(broker, get_consumer(broker, context));
+                     });
     // A free coroutine after_commit (STYLE 2.8.7: no capturing lambda coroutines).
     router.add_async(http::verb::put, "/api/streams/{vhost}/{name}/consumers/{consumer}",
                      [&broker](RequestContext& context) {
