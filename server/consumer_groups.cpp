@@ -156,6 +156,14 @@ void ConsumerGroups::leave_all(Connection& connection) {
     }
 }
 
+void ConsumerGroups::topic_changed(std::string_view vhost, std::string_view exchange) {
+    for (auto& [key, group] : groups_) {
+        if (group.vhost == vhost && group.exchange == exchange) {
+            rebalance(group, nullptr);
+        }
+    }
+}
+
 void ConsumerGroups::remove(std::map<Key, Group>::iterator it, std::size_t index) {
     Group& group = it->second;
     std::unique_ptr<Member> leaver = std::move(group.members[index]);

@@ -13,7 +13,8 @@
 // waiting until the old one's in-flight deliveries are settled (acked, or returned when its
 // connection closes): a partition moves only then, and the new owner starts after the stored
 // offset, so nothing acked is read twice and one key's messages keep their order across the
-// move. The partitions are read from the exchange's bindings at each rebalance.
+// move. The partitions are read from the exchange's bindings at each rebalance, which also runs
+// when a binding of the topic comes or goes.
 //
 // Lifetime: owned by the Core. Members belong to their Connection, which leaves (cancel or close)
 // before it goes. Thread: the core executor only.
@@ -54,6 +55,9 @@ public:
     bool leave(Connection& connection, std::string_view tag);
     // Every member of `connection` leaves (it is closing).
     void leave_all(Connection& connection);
+    // A binding of `exchange` came or went: its groups (if it is a topic with any) rebalance
+    // over its partitions as they are now.
+    void topic_changed(std::string_view vhost, std::string_view exchange);
 
 private:
     class Member;

@@ -341,6 +341,7 @@ Result<bool> Vhost::bind(const routing::Binding& binding) {
     if (added && *added) {
         exchanges_.find(binding.source)->second.had_binding = true;
         journal_binding(binding, true);
+        core_.groups().topic_changed(name_, binding.source); // a new partition joins its groups
     }
     return added;
 }
@@ -356,6 +357,7 @@ Result<bool> Vhost::unbind(const routing::Binding& binding) {
     if (removed && *removed) {
         journal_binding(binding, false);
         maybe_auto_delete_exchange(binding.source);
+        core_.groups().topic_changed(name_, binding.source);
     }
     return removed;
 }

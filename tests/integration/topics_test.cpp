@@ -271,6 +271,40 @@ TEST(Topics, ARestartedGroupGoesOnWhereItStoppedAfterKill9) {
     }
 }
 
+TEST(Topics, APartitionAddedToALiveTopicJoinsItsGroupAtOnce) {
+    WarrenProcess warren;
+    Api api(warren.port());
+    create_topic(api, "orders", 1);
+    Member a(warren.port());
+    join(a, "billing");
+    EXPECT_EQ(a.partitions, (std::set<std::string>{"orders-0"}));
+    // A second partition: declared and bound while the group runs.
+    ASSERT_EQ(api.put("/api/queues/%2F/orders-1",
+                      R"({"durable":true,"arguments":{"x-queue-type":"stream"}})")
+                  .status,
+              201u);
+    ASSERT_EQ(api.post("/api/bindings/%2F/e/orders/q/orders-1", R"({"routing_key":"1"})").status,
+              201u);
+    auto assigned = a.ws.expect("assigned");
+    EXPECT_EQ(json::serialize(assigned.at("partitions")), R"(["orders-0","orders-1"])");
+    a.partitions = {"orders-0", "orders-1"};
+    // Keys now spread over both; the member reads each partition.
+    publish_keys(api, "orders", 20, 1);
+    Processed processed;
+    for (int round = 0; round < 200 && processed.acked.size() < 20; ++round) {
+        poll(a, processed, std::chrono::milliseconds(20), 50);
+    }
+    std::set<std::string> from;
+    for (const auto& [partition, offset] : processed.acked) {
+        from.insert(partition);
+    }
+    EXPECT_EQ(processed.acked.size(), 20u);
+    EXPECT_EQ(from.size(), 2u);
+    // Unbinding it takes it away again.
+    ASSERT_EQ(api.del("/api/bindings/%2F/e/orders/q/orders-1/1").status, 204u);
+    EXPECT_EQ(json::serialize(a.ws.expect("assigned").at("partitions")), R"(["orders-0"])");
+}
+
 TEST(Topics, BadGroupSubscriptionsGetAClearError) {
     WarrenProcess warren;
     Api api(warren.port());
