@@ -43,6 +43,15 @@ Result<std::optional<std::string>> optional_string(const json::object& o, std::s
     return std::optional<std::string>{std::string(v->get_string())};
 }
 
+// A stream consumer's or a group's name: absent, or a string of 1 to 255 bytes.
+Result<std::optional<std::string>> optional_name(const json::object& o, std::string_view key) {
+    auto name = optional_string(o, key);
+    if (name && *name && ((*name)->empty() || (*name)->size() > kMaxConsumerName)) {
+        return bad(quoted(key) + " must be a name of 1 to 255 bytes");
+    }
+    return name;
+}
+
 Result<std::string> required_string(const json::object& o, std::string_view key) {
     auto s = optional_string(o, key);
     if (!s) {
@@ -196,24 +205,16 @@ Result<ClientOp> parse_subscribe(const json::object& o) {
         }
         op.offset = *start;
     }
-    auto consumer = optional_string(o, "consumer");
+    auto consumer = optional_name(o, "consumer");
     if (!consumer) {
         return consumer.error();
     }
-    if (*consumer) {
-        if ((*consumer)->empty() || (*consumer)->size() > kMaxConsumerName) {
-            return bad("'consumer' must be a name of 1 to 255 bytes");
-        }
-        op.consumer = std::move(**consumer);
-    }
-    auto group = optional_string(o, "group");
+    op.consumer = consumer->value_or("");
+    auto group = optional_name(o, "group");
     if (!group) {
         return group.error();
     }
     if (*group) {
-        if ((*group)->empty() || (*group)->size() > kMaxConsumerName) {
-            return bad("'group' must be a name of 1 to 255 bytes");
-        }
         if (!op.exchange) {
             return bad("'group' applies to a topic: subscribe to its exchange");
         }
@@ -392,23 +393,17 @@ std::string render_subscribed(std::string_view id, std::string_view queue) {
 std::string render_subscribed_group(std::string_view id, std::string_view exchange,
                                     std::string_view group,
                                     const std::vector<std::string>& partitions) {
-    json::array list;
-    for (const auto& p : partitions) {
-        list.emplace_back(p);
-    }
     return to_text({{"type", "subscribed"},
                     {"id", id},
                     {"exchange", exchange},
                     {"group", group},
-                    {"partitions", std::move(list)}});
+                    {"partitions", json::array(partitions.begin(), partitions.end())}});
 }
 
 std::string render_assigned(std::string_view sub, const std::vector<std::string>& partitions) {
-    json::array list;
-    for (const auto& p : partitions) {
-        list.emplace_back(p);
-    }
-    return to_text({{"type", "assigned"}, {"sub", sub}, {"partitions", std::move(list)}});
+    return to_text({{"type", "assigned"},
+                    {"sub", sub},
+                    {"partitions", json::array(partitions.begin(), partitions.end())}});
 }
 
 void append_message(std::string& out, std::string_view sub, const server::Delivery& delivery) {

@@ -63,22 +63,18 @@ void WsSession::on_op(ws::SubscribeOp& op) {
     // exchange subscription consumes from a server-named queue of its own (exclusive to this
     // session, auto-deleted when the consumer goes).
     std::string queue;
+    std::string subscribed;
     if (!op.group.empty()) {
-        options.stream_start_if_new = true;
+        // A group's partitions are read as streams; `queue` names the topic's exchange.
         auto joined =
             session_->subscribe_group(op.vhost, *op.exchange, op.group, std::move(options), *sink);
         if (!joined) {
             send_error(joined.error(), id);
             return;
         }
-        send(ws::render_subscribed_group(op.id, *op.exchange, op.group, *joined));
-        Sink& started = *sink;
-        subs_.emplace(op.id, Subscription{op.vhost, *op.exchange, false, std::move(sink)});
-        started.start();
-        session_->resume();
-        return;
-    }
-    if (op.queue) {
+        queue = *op.exchange;
+        subscribed = ws::render_subscribed_group(op.id, queue, op.group, *joined);
+    } else if (op.queue) {
         auto consumed = session_->consume(op.vhost, *op.queue, std::move(options), *sink);
         if (!consumed) {
             send_error(consumed.error(), id);
@@ -86,17 +82,18 @@ void WsSession::on_op(ws::SubscribeOp& op) {
         }
         queue = *op.queue;
     } else {
-        auto subscribed = session_->subscribe_exchange(op.vhost, *op.exchange, op.binding_key,
-                                                       op.arguments, std::move(options), *sink);
-        if (!subscribed) {
-            send_error(subscribed.error(), id);
+        auto made = session_->subscribe_exchange(op.vhost, *op.exchange, op.binding_key,
+                                                 op.arguments, std::move(options), *sink);
+        if (!made) {
+            send_error(made.error(), id);
             return;
         }
-        queue = std::move(*subscribed);
+        queue = std::move(*made);
     }
-    send(ws::render_subscribed(op.id, queue));
+    send(subscribed.empty() ? ws::render_subscribed(op.id, queue) : subscribed);
     Sink& started = *sink;
-    subs_.emplace(op.id, Subscription{op.vhost, queue, op.exchange.has_value(), std::move(sink)});
+    const bool server_named = op.exchange.has_value() && op.group.empty();
+    subs_.emplace(op.id, Subscription{op.vhost, queue, server_named, std::move(sink)});
     started.start();
     session_->resume();
 }

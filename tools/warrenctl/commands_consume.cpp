@@ -256,11 +256,9 @@ private:
                                      client::encode_segment(queue) + "/consumers/" +
                                      client::encode_segment(*name);
             while (std::chrono::steady_clock::now() < deadline) {
-                if (ctx_.exists(path)) {
-                    const json::value stored = ctx_.get_json(path, "consumer '" + *name + "'");
-                    if (stored.at("offset").to_number<std::uint64_t>() >= offset) {
-                        break;
-                    }
+                const auto stored = ctx_.find_json(path);
+                if (stored && stored->at("offset").to_number<std::uint64_t>() >= offset) {
+                    break;
                 }
                 std::this_thread::sleep_for(20ms);
             }

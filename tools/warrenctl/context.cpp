@@ -91,8 +91,9 @@ client::HttpResponse Context::call(http::verb method, std::string_view path, std
     return response;
 }
 
-json::value Context::get_json(std::string_view path, std::string_view subject) {
-    client::HttpResponse response = call(http::verb::get, path, {}, subject);
+namespace {
+
+json::value parse_answer(std::string_view path, const client::HttpResponse& response) {
     boost::system::error_code ec;
     json::value v = json::parse(response.body, ec);
     if (ec) {
@@ -100,6 +101,23 @@ json::value Context::get_json(std::string_view path, std::string_view subject) {
                                       " is not JSON: " + ec.message()};
     }
     return v;
+}
+
+} // namespace
+
+json::value Context::get_json(std::string_view path, std::string_view subject) {
+    return parse_answer(path, call(http::verb::get, path, {}, subject));
+}
+
+std::optional<json::value> Context::find_json(std::string_view path) {
+    client::HttpResponse response = http().request(http::verb::get, path);
+    if (response.status == 404) {
+        return std::nullopt;
+    }
+    if (response.status < 200 || response.status >= 300) {
+        throw failure_of(response, {});
+    }
+    return parse_answer(path, response);
 }
 
 bool Context::exists(std::string_view path) {

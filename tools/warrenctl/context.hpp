@@ -59,6 +59,8 @@ public:
     boost::json::value get_json(std::string_view path, std::string_view subject);
     // GET that answers whether the object exists (200) or not (404); other errors throw.
     bool exists(std::string_view path);
+    // GET of an object that may not exist: its JSON, or nothing on 404; other errors throw.
+    std::optional<boost::json::value> find_json(std::string_view path);
 
 private:
     Settings settings_;

@@ -18,11 +18,12 @@ std::string partition_name(std::string_view topic, std::uint64_t index) {
 std::optional<std::vector<std::string>> topic_partitions(Context& ctx, std::string_view name) {
     const std::string path =
         "/api/exchanges/" + ctx.vhost_segment() + "/" + client::encode_segment(name);
-    if (name.empty() || !ctx.exists(path)) {
+    const auto found = name.empty() ? std::nullopt : ctx.find_json(path);
+    if (!found) {
         return std::nullopt;
     }
     const std::string subject = "exchange '" + std::string(name) + "'";
-    json::value exchange = ctx.get_json(path, subject);
+    const json::value& exchange = *found;
     const auto* args = exchange.as_object().if_contains("arguments");
     if (exchange.at("type") != "x-consistent-hash" || args == nullptr || !args->is_object() ||
         !args->as_object().contains("x-partitions")) {
