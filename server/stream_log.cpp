@@ -289,17 +289,14 @@ std::optional<QueueEntry> StreamLog::next_for(std::uint64_t consumer_id) {
         } else if (!reader->buffer.empty()) {
             entry = std::move(reader->buffer.front());
             reader->buffer.pop_front();
-            // Read ahead: the next page lands before this one runs out.
-            const std::uint64_t buffered_to =
-                reader->buffer.empty() ? entry->seq : reader->buffer.back().seq;
-            if (reader->buffer.size() < kReadBatch / 2 && buffered_to + 1 < cache_first) {
-                read_for(*reader);
-            }
         } else {
             read_for(*reader);
             return std::nullopt;
         }
         reader->next_seq = entry->seq + 1;
+        if (reader->buffer.size() < kReadBatch / 2 && reader->read_from() < cache_first) {
+            read_for(*reader); // read ahead: the next page lands before this one runs out
+        }
         if (entry->timestamp < reader->skip_before) {
             continue;
         }
@@ -321,8 +318,7 @@ void StreamLog::read_for(Reader& reader) {
     std::weak_ptr<Queue> weak = queue_.weak_from_this();
     const std::uint64_t consumer_id = reader.consumer_id;
     const std::uint64_t generation = reader.generation;
-    const std::uint64_t from =
-        reader.buffer.empty() ? reader.next_seq : reader.buffer.back().seq + 1;
+    const std::uint64_t from = reader.read_from();
     // Commit first: what the reader wants may still be in the journal's pending batch.
     journal.flush([weak, consumer_id, generation, from, store](Result<void> committed) {
         auto queue = weak.lock();
@@ -355,9 +351,7 @@ void StreamLog::on_read(std::uint64_t consumer_id, std::uint64_t generation,
         return;
     }
     const std::uint64_t cache_first = cache_.empty() ? queue_.next_seq() : cache_.front().seq;
-    // A read ahead goes on after what the buffer holds.
-    const std::uint64_t after =
-        reader->buffer.empty() ? reader->next_seq : reader->buffer.back().seq + 1;
+    const std::uint64_t after = reader->read_from(); // a read ahead goes on after the buffer
     for (auto& stored : *page) {
         if (stored.entry.seq < after || stored.entry.seq >= cache_first) {
             continue; // behind the reader or its buffer, or the cache has it

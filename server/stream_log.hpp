@@ -121,6 +121,11 @@ private:
         bool reading = false;
         std::uint64_t generation = 0; // bumped when the position jumps: late pages are stale
         std::uint64_t held = 0;       // deliveries out and not yet acked or returned
+
+        // Where the next page read starts: after what the buffer holds.
+        std::uint64_t read_from() const {
+            return buffer.empty() ? next_seq : buffer.back().seq + 1;
+        }
     };
     // A named consumer gone while it held deliveries: their acks still count for the name.
     struct Departed {
