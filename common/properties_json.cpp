@@ -1,6 +1,8 @@
 #include "common/properties_json.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/parser.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "common/json_text.hpp"
@@ -162,9 +164,19 @@ Result<Properties> parse_properties(std::string_view text) {
     if (text.empty()) {
         return Properties{};
     }
+    // Parsed into stack space: the value is read once and dropped, so it needs no heap.
+    unsigned char parser_space[1024];
+    unsigned char value_space[4096];
+    json::monotonic_resource values(value_space, sizeof value_space);
+    json::parser parser(json::storage_ptr(), {}, parser_space, sizeof parser_space);
+    parser.reset(&values);
     boost::system::error_code ec;
-    json::value v = json::parse(text, ec);
-    if (ec || !v.is_object()) {
+    parser.write(text.data(), text.size(), ec);
+    if (ec) {
+        return make_error(Errc::internal, "stored properties are not a JSON object");
+    }
+    const json::value v = parser.release();
+    if (!v.is_object()) {
         return make_error(Errc::internal, "stored properties are not a JSON object");
     }
     return properties_from_json(v.get_object());

@@ -3,8 +3,8 @@
 namespace warren::server {
 
 void Journal::flush(storage::Completion done) {
-    if (!enabled()) {
-        done({});
+    if (!enabled() || (pending_.empty() && *in_flight_ == 0)) {
+        done({}); // everything journaled so far is committed already
         return;
     }
     waiters_.push_back(std::move(done));
@@ -28,18 +28,17 @@ void Journal::flush_now() {
     if (!enabled() || (pending_.empty() && waiters_.empty())) {
         return;
     }
-    storage::Completion done;
-    if (!waiters_.empty()) {
-        done = [failed = on_failure_, waiters = std::move(waiters_)](Result<void> result) {
-            if (!result && failed) {
-                failed(result.error());
-            }
-            for (const auto& w : waiters) {
-                w(result);
-            }
-        };
-        waiters_.clear();
-    }
+    ++*in_flight_;
+    storage::Completion done = [in_flight = in_flight_, failed = on_failure_,
+                                waiters = std::exchange(waiters_, {})](Result<void> result) {
+        --*in_flight;
+        if (!result && failed && !waiters.empty()) {
+            failed(result.error());
+        }
+        for (const auto& w : waiters) {
+            w(result);
+        }
+    };
     store_->submit(std::exchange(pending_, storage::Batch{}), std::move(done));
 }
 

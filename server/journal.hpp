@@ -9,7 +9,9 @@
 //
 // Thread: the core executor only; `post` puts the flush at the end of its queue.
 
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "storage/store.hpp"
@@ -59,6 +61,10 @@ private:
     storage::Post post_;
     storage::Batch pending_;
     std::vector<storage::Completion> waiters_;
+    // Batches submitted and not yet answered: with none, and nothing pending, flush answers at
+    // once (a stream reader flushes before every page it reads). Shared with the completions,
+    // which may run after the journal is gone at shutdown.
+    std::shared_ptr<std::uint64_t> in_flight_ = std::make_shared<std::uint64_t>(0);
     std::function<void(const Error&)> on_failure_;
     bool scheduled_ = false;
     bool paused_ = false;

@@ -8,6 +8,7 @@
 
 #include "common/properties_json.hpp"
 #include "server/core.hpp"
+#include "server/message_decoder.hpp"
 #include "server/queue.hpp"
 #include "server/vhost.hpp"
 
@@ -106,21 +107,19 @@ void Queue::on_paged_in(std::uint64_t generation, Result<std::vector<storage::St
     }
     auto self = shared_from_this();
     std::vector<storage::EntryKey> stale;
+    MessageDecoder decoder;
     for (auto& stored : *page) {
         const auto& e = stored.entry;
         paged_.count -= std::min<std::uint64_t>(paged_.count, 1);
         paged_.bytes -= std::min<std::uint64_t>(paged_.bytes, e.size);
         paged_.next_seq = e.seq + 1;
-        auto properties = parse_properties(stored.message.properties);
-        if (!properties || (!properties->persistent() && e.seq < recovered_below_seq_)) {
+        auto message = decoder.decode(std::move(stored.message));
+        if (!message || (!(*message)->properties.persistent() && e.seq < recovered_below_seq_)) {
             stale.push_back({id_, e.seq}); // a transient message from before the restart
             continue;
         }
-        auto message = std::make_shared<const Message>(
-            Message{std::move(stored.message.exchange), std::move(stored.message.routing_key),
-                    std::move(*properties), std::move(stored.message.body)});
         push_ready(
-            QueueEntry{std::move(message), e.seq, e.message_id, e.expires_at, e.delivery_count});
+            QueueEntry{std::move(*message), e.seq, e.message_id, e.expires_at, e.delivery_count});
     }
     if (page->empty() && paged_.count > 0) {
         spdlog::warn("queue '{}': {} paged entries were not found on disk", name(), paged_.count);

@@ -8,8 +8,8 @@
 #include <boost/json/parse.hpp>
 #include <spdlog/spdlog.h>
 
-#include "common/properties_json.hpp"
 #include "server/core.hpp"
+#include "server/message_decoder.hpp"
 #include "server/vhost.hpp"
 
 namespace warren::server {
@@ -136,6 +136,7 @@ Result<storage::RecoveryStats> Core::recover() {
     MessagePtr last;
     std::uint64_t last_id = 0;
     std::vector<storage::EntryKey> transient;
+    MessageDecoder decoder;
     // Load as much of each queue as the memory budget allows (at least a page-in's worth);
     // the rest stays on disk and is paged in as consumers need it.
     constexpr std::size_t kMinWindow = 4096;
@@ -153,7 +154,7 @@ Result<storage::RecoveryStats> Core::recover() {
                 if (found != shared.end()) {
                     last = found->second;
                 } else {
-                    auto properties = parse_properties(m.properties);
+                    auto properties = decoder.properties(m.properties);
                     last = std::make_shared<const Message>(
                         Message{m.exchange, m.routing_key,
                                 properties ? std::move(*properties) : Properties{}, m.body});

@@ -4,8 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "common/properties_json.hpp"
 #include "server/core.hpp"
+#include "server/message_decoder.hpp"
 #include "server/queue.hpp"
 #include "server/vhost.hpp"
 
@@ -14,15 +14,12 @@ namespace {
 
 // A stored entry back as a QueueEntry (what a reader delivers: message_id 0, nothing to settle
 // in the store).
-std::optional<QueueEntry> entry_from(storage::StoredEntry stored) {
-    auto properties = parse_properties(stored.message.properties);
-    if (!properties) {
+std::optional<QueueEntry> entry_from(MessageDecoder& decoder, storage::StoredEntry stored) {
+    auto message = decoder.decode(std::move(stored.message));
+    if (!message) {
         return std::nullopt;
     }
-    auto message = std::make_shared<const Message>(
-        Message{std::move(stored.message.exchange), std::move(stored.message.routing_key),
-                std::move(*properties), std::move(stored.message.body)});
-    QueueEntry entry{std::move(message), stored.entry.seq, 0, kNever, 0};
+    QueueEntry entry{std::move(*message), stored.entry.seq, 0, kNever, 0};
     entry.timestamp = stored.entry.timestamp;
     return entry;
 }
@@ -294,8 +291,9 @@ std::optional<QueueEntry> StreamLog::next_for(std::uint64_t consumer_id) {
             return std::nullopt;
         }
         reader->next_seq = entry->seq + 1;
-        if (reader->buffer.size() < kReadBatch / 2 && reader->read_from() < cache_first) {
-            read_for(*reader); // read ahead: the next page lands before this one runs out
+        if (reader->buffer.size() < 2 * kReadBatch && reader->read_from() < cache_first) {
+            // Read ahead a page: the pager reads the next while the core delivers this one.
+            read_for(*reader);
         }
         if (entry->timestamp < reader->skip_before) {
             continue;
@@ -352,11 +350,12 @@ void StreamLog::on_read(std::uint64_t consumer_id, std::uint64_t generation,
     }
     const std::uint64_t cache_first = cache_.empty() ? queue_.next_seq() : cache_.front().seq;
     const std::uint64_t after = reader->read_from(); // a read ahead goes on after the buffer
+    MessageDecoder decoder;
     for (auto& stored : *page) {
         if (stored.entry.seq < after || stored.entry.seq >= cache_first) {
             continue; // behind the reader or its buffer, or the cache has it
         }
-        if (auto entry = entry_from(std::move(stored))) {
+        if (auto entry = entry_from(decoder, std::move(stored))) {
             reader->buffer.push_back(std::move(*entry));
         }
     }
@@ -522,12 +521,13 @@ void StreamLog::read_committed(std::uint64_t from, std::size_t count, Millis ski
                             }
                             StreamPage page;
                             page.next_offset = from - 1;
+                            MessageDecoder decoder;
                             for (auto& s : *stored) {
                                 page.next_offset = s.entry.seq; // offset + 1: the next one
                                 if (s.entry.timestamp < skip_before) {
                                     continue;
                                 }
-                                if (auto entry = entry_from(std::move(s))) {
+                                if (auto entry = entry_from(decoder, std::move(s))) {
                                     page.entries.push_back(std::move(*entry));
                                 }
                             }

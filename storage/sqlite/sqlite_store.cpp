@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "storage/sqlite/dedup_chunks.hpp"
+#include "storage/sqlite/packed_page.hpp"
 #include "storage/sqlite/wal_vfs.hpp"
 
 namespace warren::storage::sqlite {
@@ -366,27 +367,22 @@ void SqliteStore::run_pager() {
             request = std::move(page_requests_.front());
             page_requests_.pop_front();
         }
-        Result<std::vector<StoredEntry>> result = std::vector<StoredEntry>{};
-        if (!stmt) {
-            result = stmt.error();
-        } else {
+        auto page = [&]() -> Result<PackedPage> {
+            if (!stmt) {
+                return stmt.error();
+            }
             stmt->bind(1, static_cast<std::int64_t>(request.queue_id))
                 .bind(2, static_cast<std::int64_t>(request.from_seq))
                 .bind(3, static_cast<std::int64_t>(request.limit));
-            std::uint64_t messages = 0;
-            auto& out = result.value();
-            auto rows = read_rows(
-                *stmt, request.queue_id,
-                [&](const EntryRecord& e, const MessageRecord& m) {
-                    out.push_back(StoredEntry{e, m});
-                },
-                messages);
-            if (!rows) {
-                result = rows.error();
+            return read_packed(*stmt, request.queue_id, request.limit);
+        }();
+        // Unpacked where it is taken (packed_page.hpp says why).
+        post_([done = std::move(request.done), page = std::move(page)]() mutable {
+            if (!page) {
+                done(page.error());
+                return;
             }
-        }
-        post_([done = std::move(request.done), result = std::move(result)]() mutable {
-            done(std::move(result));
+            done(unpack(*page));
         });
     }
 }
