@@ -258,29 +258,6 @@ bool Queue::dispatch_one() {
     return false;
 }
 
-// A stream: the next consumer in round-robin order with credit whose reader has something.
-bool Queue::dispatch_stream_one() {
-    const std::size_t n = consumers_.size();
-    for (std::size_t i = 0; i < n; ++i) {
-        const std::size_t index = (round_robin_ + i) % n;
-        Consumer& consumer = *consumers_[index];
-        if (!consumer.has_credit()) {
-            continue;
-        }
-        if (auto entry = stream_->next_for(consumer.id)) {
-            round_robin_ = (index + 1) % n;
-            if (consumer.options.auto_ack) {
-                stream_->acked(consumer.id, entry->seq); // delivered is settled
-            } else {
-                stream_->held(consumer.id);
-            }
-            deliver(consumer, std::move(*entry));
-            return true;
-        }
-    }
-    return false;
-}
-
 void Queue::deliver(Consumer& consumer, QueueEntry entry) {
     ++entry.delivery_count;
     ++stats_.deliver;
@@ -327,32 +304,24 @@ void Queue::release(Consumer* consumer, std::uint64_t count) {
     }
 }
 
-namespace {
-Consumer* find_consumer(const std::vector<std::unique_ptr<Consumer>>& consumers, std::uint64_t id) {
-    for (const auto& c : consumers) {
-        if (c->id == id) {
+Consumer* Queue::find_consumer(std::uint64_t consumer_id) const {
+    for (const auto& c : consumers_) {
+        if (c->id == consumer_id) {
             return c.get();
         }
     }
     return nullptr;
 }
-} // namespace
 
 void Queue::on_acked(std::uint64_t consumer_id, const std::vector<QueueEntry>& entries) {
     if (deleted_) {
         return;
     }
     if (stream_) {
-        // Acks are credit, and move a named consumer's stored offset; the log keeps everything.
-        release(find_consumer(consumers_, consumer_id), entries.size());
-        for (const auto& entry : entries) {
-            stream_->acked(consumer_id, entry.seq);
-        }
-        stats_.ack += entries.size();
-        dispatch();
+        on_stream_acked(consumer_id, entries);
         return;
     }
-    release(find_consumer(consumers_, consumer_id), entries.size());
+    release(find_consumer(consumer_id), entries.size());
     for (const auto& entry : entries) {
         settle(consumer_id, entry);
         unacked_persisted_.erase(entry.seq);
@@ -368,13 +337,10 @@ void Queue::on_returned(std::uint64_t consumer_id, std::vector<QueueEntry> entri
     }
     auto self = shared_from_this();
     if (stream_) {
-        // A nack has no effect on the log (and a named consumer's offset stays before it).
-        release(find_consumer(consumers_, consumer_id), entries.size());
-        stream_->returned(consumer_id, entries.size());
-        dispatch();
+        on_stream_returned(consumer_id, entries.size());
         return;
     }
-    release(find_consumer(consumers_, consumer_id), entries.size());
+    release(find_consumer(consumer_id), entries.size());
     for (const auto& entry : entries) {
         settle(consumer_id, entry);
         unacked_persisted_.erase(entry.seq);
@@ -401,7 +367,7 @@ void Queue::on_rejected(std::uint64_t consumer_id, std::vector<QueueEntry> entri
         on_returned(consumer_id, std::move(entries));
         return;
     }
-    release(find_consumer(consumers_, consumer_id), entries.size());
+    release(find_consumer(consumer_id), entries.size());
     for (auto& entry : entries) {
         settle(consumer_id, entry);
         unacked_persisted_.erase(entry.seq);

@@ -136,7 +136,12 @@ private:
     void journal_removed(const QueueEntry& entry);
     void journal_purge();
     bool dispatch_one();
+    // A stream's side of dispatch and settlement (queue_stream.cpp): the log keeps everything,
+    // acks are credit and move a named consumer's stored offset.
     bool dispatch_stream_one();
+    void on_stream_acked(std::uint64_t consumer_id, const std::vector<QueueEntry>& entries);
+    void on_stream_returned(std::uint64_t consumer_id, std::size_t count);
+    Consumer* find_consumer(std::uint64_t consumer_id) const;
     void deliver(Consumer& consumer, QueueEntry entry);
     void release(Consumer* consumer, std::uint64_t count);
     void drop_expired_head(Millis now);

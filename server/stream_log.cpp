@@ -129,7 +129,7 @@ void StreamLog::restore(std::vector<storage::StreamSegmentRecord> segments,
 }
 
 void StreamLog::restore_offset(std::string name, std::uint64_t offset) {
-    named_[std::move(name)].stored = offset;
+    offsets_.restore(std::move(name), offset);
 }
 
 std::uint64_t StreamLog::seq_for(const StreamStart& start) const {
@@ -175,7 +175,7 @@ Result<void> StreamLog::add_reader(std::uint64_t consumer_id, const ConsumeOptio
     if (!reader.name.empty()) {
         // One active reader per name: a second one waits.
         reader.active = may_activate(reader.name);
-        named_.try_emplace(reader.name);
+        offsets_.add(reader.name);
     }
     readers_.push_back(std::move(reader));
     if (readers_.back().active) {
@@ -192,28 +192,21 @@ void StreamLog::position(Reader& reader) {
     reader.reading = false;
     reader.skip_before = 0;
     reader.positioned = true;
-    const auto named_it = reader.name.empty() ? named_.end() : named_.find(reader.name);
-    const bool has_stored = named_it != named_.end() && named_it->second.stored.has_value();
-    if (reader.start && !(reader.start_if_new && has_stored)) {
+    const auto stored = reader.name.empty() ? std::nullopt : offsets_.stored(reader.name);
+    if (reader.start && !(reader.start_if_new && stored)) {
         reader.next_seq = seq_for(*reader.start);
         if (reader.start->kind == StreamStart::Kind::timestamp) {
             reader.skip_before = static_cast<Millis>(reader.start->value);
         }
-    } else if (has_stored) {
-        reader.next_seq = std::max(*named_it->second.stored + 2, first_seq_);
+    } else if (stored) {
+        reader.next_seq = std::max(*stored + 2, first_seq_);
     } else {
         reader.next_seq = queue_.next_seq();
     }
-    if (!reader.name.empty()) {
-        // Everything before where the name starts counts as done: its stored offset moves
-        // only through what it acks from here.
-        Named& named = named_[reader.name];
-        if (reader.next_seq >= 2 && (!named.stored || *named.stored + 2 < reader.next_seq)) {
-            named.stored = reader.next_seq - 2;
-            named.acked_above.clear();
-            journal_offset(reader.name, *named.stored);
-        }
-        std::erase_if(named.acked_above, [&](std::uint64_t o) { return o <= *named.stored; });
+    // Everything before where a name starts counts as done: its stored offset moves only
+    // through what it acks from here.
+    if (!reader.name.empty() && offsets_.start_at(reader.name, reader.next_seq - 1)) {
+        journal_offset(reader.name, *offsets_.stored(reader.name));
     }
 }
 
@@ -402,30 +395,12 @@ void StreamLog::acked(std::uint64_t consumer_id, std::uint64_t seq) {
         name = it->second.name;
     }
     if (!name.empty()) {
-        ack_for_name(name, seq); // first: a standby the settlement activates starts after it
+        // First: a standby the settlement activates starts after it.
+        if (offsets_.ack(name, seq - 1)) {
+            journal_offset(name, *offsets_.stored(name));
+        }
     }
     settle_held(consumer_id, 1);
-}
-
-void StreamLog::ack_for_name(const std::string& name, std::uint64_t seq) {
-    Named& named = named_[name];
-    const std::uint64_t offset = seq - 1;
-    if (named.stored && offset <= *named.stored) {
-        return;
-    }
-    const std::uint64_t next = named.stored ? *named.stored + 1 : 0;
-    if (offset != next) {
-        named.acked_above.insert(offset); // a gap before it holds the stored offset back
-        return;
-    }
-    std::uint64_t stored_offset = offset;
-    auto it = named.acked_above.begin();
-    while (it != named.acked_above.end() && *it == stored_offset + 1) {
-        stored_offset = *it;
-        it = named.acked_above.erase(it);
-    }
-    named.stored = stored_offset;
-    journal_offset(name, stored_offset);
 }
 
 bool StreamLog::in_use(const storage::StreamSegmentRecord& segment) const {
@@ -536,32 +511,16 @@ void StreamLog::read_committed(std::uint64_t from, std::size_t count, Millis ski
 }
 
 std::optional<StreamConsumerView> StreamLog::consumer_offset(std::string_view name) const {
-    auto it = named_.find(name);
-    if (it == named_.end() || !it->second.stored) {
-        return std::nullopt;
-    }
-    const std::uint64_t end = next_offset();
-    const std::uint64_t o = *it->second.stored;
-    return StreamConsumerView{it->first, o, end > o + 1 ? end - o - 1 : 0};
+    return offsets_.view(name, next_offset());
 }
 
 void StreamLog::set_offset(const std::string& name, std::uint64_t offset) {
-    Named& named = named_[name];
-    named.stored = offset;
-    std::erase_if(named.acked_above, [&](std::uint64_t o) { return o <= offset; });
+    offsets_.set(name, offset);
     journal_offset(name, offset);
 }
 
 std::vector<StreamConsumerView> StreamLog::consumer_offsets() const {
-    std::vector<StreamConsumerView> out;
-    const std::uint64_t end = next_offset();
-    for (const auto& [name, named] : named_) {
-        if (!named.stored) {
-            continue;
-        }
-        out.push_back({name, *named.stored, end > *named.stored + 1 ? end - *named.stored - 1 : 0});
-    }
-    return out;
+    return offsets_.views(next_offset());
 }
 
 } // namespace warren::server

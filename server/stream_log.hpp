@@ -23,7 +23,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -31,6 +30,7 @@
 #include "server/queue_entry.hpp"
 #include "server/specs.hpp"
 #include "server/stream_arguments.hpp"
+#include "server/stream_offsets.hpp"
 #include "server/views.hpp"
 #include "storage/records.hpp"
 
@@ -132,16 +132,10 @@ private:
         std::string name;
         std::uint64_t held = 0;
     };
-    struct Named {
-        std::optional<std::uint64_t> stored; // offset; none: nothing acked yet
-        std::set<std::uint64_t> acked_above; // acked offsets past stored + 1
-    };
-
     Reader* find(std::uint64_t consumer_id);
     bool may_activate(const std::string& name) const;
     void activate_standby(const std::string& name);
     void settle_held(std::uint64_t consumer_id, std::uint64_t count);
-    void ack_for_name(const std::string& name, std::uint64_t seq);
     void position(Reader& reader);
     std::uint64_t seq_for(const StreamStart& start) const;
     void read_for(Reader& reader);
@@ -167,7 +161,7 @@ private:
     std::uint64_t cache_bytes_ = 0;
     std::vector<Reader> readers_;
     std::map<std::uint64_t, Departed> departed_; // by consumer id
-    std::map<std::string, Named, std::less<>> named_;
+    StreamOffsets offsets_;
 };
 
 // QueueEntry -> a view's offset.

@@ -1,9 +1,9 @@
 #include "web/list_query.hpp"
 
-#include <charconv>
 #include <string>
 #include <vector>
 
+#include "common/decimal.hpp"
 #include "web/json_error.hpp"
 
 namespace warren::web {
@@ -35,15 +35,6 @@ std::string_view trim(std::string_view text) {
     }
     const auto last = text.find_last_not_of(" \t");
     return text.substr(first, last - first + 1);
-}
-
-std::optional<std::uint64_t> parse_count(std::string_view text) {
-    std::uint64_t n = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-    if (ec != std::errc{} || end != text.data() + text.size() || text.empty()) {
-        return std::nullopt;
-    }
-    return n;
 }
 
 Error invalid_pagination(std::string_view page, std::string_view page_size) {
@@ -106,8 +97,8 @@ Result<server::ListQuery> list_query(const RequestContext& context) {
     server::ListQuery q;
     if (auto page = context.query_param("page")) {
         auto size_text = context.query_param("page_size");
-        auto n = parse_count(*page);
-        auto size = size_text ? parse_count(*size_text) : std::optional(server::kDefaultPageSize);
+        auto n = parse_decimal(*page);
+        auto size = size_text ? parse_decimal(*size_text) : std::optional(server::kDefaultPageSize);
         if (!n || *n < 1 || !size || *size < 1 || *size > server::kMaxPageSize) {
             return invalid_pagination(*page, size_text.value_or("undefined"));
         }

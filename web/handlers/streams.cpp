@@ -6,11 +6,11 @@
 // Reads answer only what is committed; a PUT answers after its commit, so what a GET shows
 // survives a kill -9 that follows.
 
-#include <charconv>
 #include <memory>
 
 #include <boost/beast/http/verb.hpp>
 
+#include "common/decimal.hpp"
 #include "common/properties_json.hpp"
 #include "web/await_callback.hpp"
 #include "web/handlers/common.hpp"
@@ -31,11 +31,10 @@ Error bad(std::string reason) {
     return make_error(Errc::bad_request, std::move(reason));
 }
 
+// An offset or a time: decimal, and within what the store keeps (a signed 64-bit integer).
 std::optional<std::uint64_t> decimal(std::string_view text) {
-    std::uint64_t n = 0;
-    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-    if (text.empty() || ec != std::errc{} || ptr != text.data() + text.size() ||
-        n > static_cast<std::uint64_t>(INT64_MAX)) {
+    auto n = parse_decimal(text);
+    if (n && *n > static_cast<std::uint64_t>(INT64_MAX)) {
         return std::nullopt;
     }
     return n;
