@@ -213,6 +213,13 @@ constexpr const char* kEntriesSql =
     "d.queue_id = e.queue_id AND e.seq BETWEEN d.from_seq AND d.up_to_seq) "
     "ORDER BY e.seq LIMIT ?3";
 
+// The same for a queue with no doomed range: the check above, made for every row, was a sixth
+// of a page read.
+constexpr const char* kUndoomedEntriesSql =
+    "SELECT e.seq, e.message_id, e.expires_at, e.delivery_count, e.size, m.exchange, "
+    "m.routing_key, m.properties, m.body, e.timestamp FROM entries e JOIN messages m ON m.id = "
+    "e.message_id WHERE e.queue_id = ?1 AND e.seq >= ?2 ORDER BY e.seq LIMIT ?3";
+
 // Reads rows of kEntriesSql (bound already) into `visit`; the same message id in a row keeps
 // the previous MessageRecord (and its body) so a caller can share it.
 template <class Visit>
@@ -348,7 +355,9 @@ void SqliteStore::read_entries(std::uint64_t queue_id, std::uint64_t from_seq, s
 
 void SqliteStore::run_pager() {
     pthread_setname_np(pthread_self(), "warren-pager");
-    auto stmt = pager_db_.prepare(kEntriesSql);
+    auto checked = pager_db_.prepare(kEntriesSql);
+    auto unchecked = pager_db_.prepare(kUndoomedEntriesSql);
+    auto doomed = pager_db_.prepare("SELECT 1 FROM doomed WHERE queue_id = ?1 LIMIT 1");
     while (true) {
         PageRequest request;
         {
@@ -368,13 +377,28 @@ void SqliteStore::run_pager() {
             page_requests_.pop_front();
         }
         auto page = [&]() -> Result<PackedPage> {
-            if (!stmt) {
-                return stmt.error();
+            if (!checked || !unchecked || !doomed) {
+                return !checked ? checked.error() : !unchecked ? unchecked.error() : doomed.error();
             }
-            stmt->bind(1, static_cast<std::int64_t>(request.queue_id))
-                .bind(2, static_cast<std::int64_t>(request.from_seq))
-                .bind(3, static_cast<std::int64_t>(request.limit));
-            return read_packed(*stmt, request.queue_id, request.limit);
+            // One snapshot for both statements: a purge committed between them cannot slip in.
+            if (auto begun = pager_db_.exec("BEGIN"); !begun) {
+                return begun.error();
+            }
+            doomed->bind(1, static_cast<std::int64_t>(request.queue_id));
+            auto any_doomed = doomed->step();
+            doomed->reset();
+            Result<PackedPage> read = PackedPage{};
+            if (!any_doomed) {
+                read = any_doomed.error();
+            } else {
+                Statement& stmt = *any_doomed ? *checked : *unchecked;
+                stmt.bind(1, static_cast<std::int64_t>(request.queue_id))
+                    .bind(2, static_cast<std::int64_t>(request.from_seq))
+                    .bind(3, static_cast<std::int64_t>(request.limit));
+                read = read_packed(stmt, request.queue_id, request.limit);
+            }
+            (void)pager_db_.exec("COMMIT"); // a read transaction: nothing to lose
+            return read;
         }();
         // Unpacked where it is taken (packed_page.hpp says why).
         post_([done = std::move(request.done), page = std::move(page)]() mutable {
