@@ -18,7 +18,8 @@ cd "$(dirname "$0")/.."
 
 seconds="${1:-600}"
 shift || true
-all=(http_request ws_frame ws_ops publish_body definitions pattern list_query)
+all=(http_request ws_frame ws_ops publish_body definitions pattern list_query amqp_frames
+    amqp_field_table)
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
     targets=("${all[@]}")
@@ -27,10 +28,11 @@ timeout="${WARREN_FUZZ_TIMEOUT:-10}"
 rss_mb="${WARREN_FUZZ_RSS_MB:-2048}"
 
 # The longest input each target reads: a few requests with bodies; a few frames; one text frame;
-# a batch body; a definitions document; a pattern just over the 4 KiB limit; a ListQuery.
+# a batch body; a definitions document; a pattern just over the 4 KiB limit; a ListQuery; a
+# handshake and a few AMQP frames of up to 4 KiB; one field table.
 max_len_of() {
     case "$1" in
-    http_request | definitions) echo 16384 ;;
+    http_request | definitions | amqp_frames) echo 16384 ;;
     pattern) echo 4200 ;;
     list_query) echo 512 ;;
     *) echo 4096 ;;

@@ -365,9 +365,134 @@ def list_query_seeds():
     write(t, "unknown_sort", list_query(sort="arguments.x-nope", name="Ü", page=(1, 500)))
 
 
+# --- amqp_frames, amqp_field_table: what an AMQP 0-9-1 client sends -------------------------
+
+
+def shortstr(text):
+    data = text.encode() if isinstance(text, str) else text
+    return bytes([len(data)]) + data
+
+
+def longstr(text):
+    data = text.encode() if isinstance(text, str) else text
+    return struct.pack(">I", len(data)) + data
+
+
+def field(letter, value):
+    """One field value: its type letter and bytes."""
+    packers = {"t": ">B", "b": ">b", "B": ">B", "s": ">h", "u": ">H", "I": ">i", "i": ">I",
+               "l": ">q", "T": ">Q", "f": ">f", "d": ">d"}
+    if letter in packers:
+        return letter.encode() + struct.pack(packers[letter], value)
+    if letter in "Sx":
+        return letter.encode() + longstr(value)
+    if letter == "D":
+        return b"D" + struct.pack(">Bi", value[0], value[1])
+    if letter == "V":
+        return b"V"
+    if letter == "A":
+        body = b"".join(field(l, v) for l, v in value)
+        return b"A" + struct.pack(">I", len(body)) + body
+    if letter == "F":
+        return b"F" + table(value)
+    raise ValueError(letter)
+
+
+def table_body(entries):
+    return b"".join(shortstr(k) + field(l, v) for k, (l, v) in entries.items())
+
+
+def table(entries):
+    body = table_body(entries)
+    return struct.pack(">I", len(body)) + body
+
+
+def amqp_frame(kind, channel, payload):
+    return struct.pack(">BHI", kind, channel, len(payload)) + payload + b"\xce"
+
+
+def method(channel, class_id, method_id, args=b""):
+    return amqp_frame(1, channel, struct.pack(">HH", class_id, method_id) + args)
+
+
+def content(channel, body, flags=0x1000, props=b"\x02"):
+    header = struct.pack(">HHQH", 60, 0, len(body), flags) + props
+    return amqp_frame(2, channel, header) + (amqp_frame(3, channel, body) if body else b"")
+
+
+def amqp_frames_seeds():
+    t = "amqp_frames"
+    client = {"product": ("S", "pika"), "capabilities": ("F", {
+        "publisher_confirms": ("t", 1), "consumer_cancel_notify": ("t", 1),
+        "basic.nack": ("t", 1), "connection.blocked": ("t", 1)})}
+    handshake = (method(0, 10, 11, table(client) + shortstr("PLAIN") +
+                        longstr(b"\0guest\0guest") + shortstr("en_US")) +
+                 method(0, 10, 31, struct.pack(">HIH", 2047, 131072, 60)) +
+                 method(0, 10, 40, shortstr("/") + shortstr("") + b"\0") +
+                 method(1, 20, 10, shortstr("")))
+    write(t, "handshake", handshake)
+    declare = method(1, 50, 10, struct.pack(">H", 0) + shortstr("tasks") + bytes([0b00010]) +
+                     table({"x-max-length": ("I", 1000), "x-queue-type": ("S", "classic"),
+                            "x-dead-letter-exchange": ("S", "dlx")}))
+    write(t, "declare_publish", handshake + declare +
+          method(1, 85, 10, b"\0") +
+          method(1, 60, 40, struct.pack(">H", 0) + shortstr("") + shortstr("tasks") + b"\x01") +
+          content(1, b"hello") +
+          method(1, 60, 40, struct.pack(">H", 0) + shortstr("amq.topic") + shortstr("a.b") +
+                 b"\0") +
+          content(1, b"x" * 5000, flags=0xFFF8, props=(
+              shortstr("text/plain") + shortstr("gzip") +
+              table({"h": ("I", 1), "arr": ("A", [("S", "x"), ("t", 0)])}) + b"\x02\x05" +
+              shortstr("corr") + shortstr("amq.rabbitmq.reply-to") + shortstr("60000") +
+              shortstr("id-1") + struct.pack(">Q", 1700000000) + shortstr("type") +
+              shortstr("guest") + shortstr("app"))))
+    write(t, "consume_ack", handshake +
+          method(1, 60, 10, struct.pack(">IHB", 0, 100, 0)) +
+          method(1, 60, 20, struct.pack(">H", 0) + shortstr("tasks") + shortstr("") +
+                 bytes([0b0000]) + table({"x-stream-offset": ("S", "first")})) +
+          method(1, 60, 80, struct.pack(">QB", 1, 0)) +
+          method(1, 60, 120, struct.pack(">QB", 5, 0b11)) +
+          method(1, 60, 90, struct.pack(">QB", 6, 1)) +
+          amqp_frame(8, 0, b"") +
+          method(1, 60, 30, shortstr("ctag") + b"\0") +
+          method(1, 20, 40, struct.pack(">H", 200) + shortstr("bye") + struct.pack(">HH", 0, 0)) +
+          method(0, 10, 50, struct.pack(">H", 200) + shortstr("bye") + struct.pack(">HH", 0, 0)))
+    write(t, "exchange_ops", handshake +
+          method(1, 40, 10, struct.pack(">H", 0) + shortstr("orders") + shortstr("x-consistent-hash") +
+                 bytes([0b00010]) + table({"x-partitions": ("I", 3)})) +
+          method(1, 40, 30, struct.pack(">H", 0) + shortstr("a") + shortstr("b") + shortstr("k") +
+                 b"\0" + table({})) +
+          method(1, 50, 20, struct.pack(">H", 0) + shortstr("q") + shortstr("orders") +
+                 shortstr("1") + b"\0" + table({})) +
+          method(1, 50, 30, struct.pack(">H", 0) + shortstr("q") + b"\0") +
+          method(1, 50, 40, struct.pack(">H", 0) + shortstr("q") + b"\x03") +
+          method(1, 90, 10) + method(1, 90, 20) + method(1, 90, 30) +
+          method(1, 60, 70, struct.pack(">H", 0) + shortstr("q") + b"\x01") +
+          method(1, 60, 110, b"\x01"))
+    write(t, "bad_end", method(1, 20, 10, shortstr(""))[:-1] + b"\x00")
+    write(t, "oversized", struct.pack(">BHI", 3, 1, 1 << 20) + b"x" * 64)
+    write(t, "unknown_method", method(1, 60, 255) + method(1, 99, 1))
+
+
+def amqp_field_table_seeds():
+    t = "amqp_field_table"
+    write(t, "every_letter", table_body({
+        "t": ("t", 1), "b": ("b", -1), "B": ("B", 255), "s": ("s", -2), "u": ("u", 65534),
+        "I": ("I", -3), "i": ("i", 4294967293), "l": ("l", -4), "T": ("T", 2**64 - 1),
+        "f": ("f", 1.5), "d": ("d", -2.25), "D": ("D", (2, 314)), "S": ("S", "héllo"),
+        "x": ("x", b"\x00\xff"), "V": ("V", None),
+        "A": ("A", [("I", 1), ("S", "a"), ("A", [])]),
+        "F": ("F", {"k": ("t", 0), "deep": ("F", {"x": ("V", None)})})}))
+    write(t, "arguments", table_body({
+        "x-message-ttl": ("I", 60000), "x-dead-letter-exchange": ("S", ""),
+        "x-max-length-bytes": ("l", 10**12), "x-queue-type": ("S", "stream"),
+        "x-stream-offset": ("T", 1700000000)}))
+    write(t, "nan", table_body({"n": ("d", float("nan")), "inf": ("f", float("inf"))}))
+
+
 def main():
     for target in ["http_request", "ws_frame", "ws_ops", "publish_body", "definitions",
-                   "pattern", "list_query"]:
+                   "pattern", "list_query", "amqp_frames", "amqp_field_table"]:
         shutil.rmtree(os.path.join(CORPUS, target), ignore_errors=True)
     http_request_seeds()
     ws_frame_seeds()
@@ -376,6 +501,8 @@ def main():
     definitions_seeds()
     pattern_seeds()
     list_query_seeds()
+    amqp_frames_seeds()
+    amqp_field_table_seeds()
 
 
 if __name__ == "__main__":
