@@ -27,7 +27,7 @@ Result<std::string> Connection::consume(std::string_view vhost_name, std::string
     if (!queue) {
         return make_error(Errc::not_found, "no " + describe("queue", queue_name, vhost_name));
     }
-    if (queue->owner() != 0 && queue->owner() != id_) {
+    if (queue->owner() != 0 && queue->owner() != owner_id()) {
         return make_error(Errc::resource_locked, "cannot obtain exclusive access to locked " +
                                                      describe("queue", queue_name, vhost_name));
     }

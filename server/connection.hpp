@@ -36,6 +36,9 @@ public:
     const std::string& name() const { return info_.name; }
     const SessionInfo& info() const { return info_; }
     const std::string& user() const { return user_; }
+    // Who owns the exclusive queues it declares and may use them: its parent connection, if it
+    // is a channel of one (SessionInfo::parent), else itself.
+    std::uint64_t owner_id() const { return info_.parent != 0 ? info_.parent : id_; }
 
     // Starts a consumer; returns its tag. Errors: not_found (vhost, queue), resource_locked
     // (another connection's exclusive queue), access_refused (exclusive consumer in the way),

@@ -232,7 +232,9 @@ std::unique_ptr<Connection> Core::open_connection(std::string name, std::string 
 std::vector<const Connection*> Core::connections() const {
     std::vector<const Connection*> out;
     for (const auto& [id, c] : connections_) {
-        out.push_back(c);
+        if (c->info().parent == 0) { // a channel is listed under its connection
+            out.push_back(c);
+        }
     }
     return out;
 }
@@ -292,9 +294,10 @@ std::vector<std::string> Core::alarms() const {
 Totals Core::totals() const {
     Totals t;
     t.vhosts = vhosts_.size();
-    t.connections = connections_.size();
     for (const auto& [id, connection] : connections_) {
-        t.channels += connection->info().channels;
+        const bool channel = connection->info().parent != 0;
+        t.connections += channel ? 0 : 1;
+        t.channels += channel ? 1 : connection->info().channels;
     }
     for (const auto& [name, vhost] : vhosts_) {
         t.exchanges += vhost->exchanges().size();

@@ -51,7 +51,8 @@ std::uint64_t Session::id() const {
 }
 
 Result<Declared> Session::declare_queue(std::string_view vhost, const QueueSpec& spec) {
-    return broker_.declare_queue_owned(principal_, vhost, spec, spec.exclusive ? id() : 0);
+    // Who asks, so that redeclaring its own exclusive queue is not refused as locked.
+    return broker_.declare_queue_owned(principal_, vhost, spec, connection_->owner_id());
 }
 
 Result<PublishOutcome> Session::publish(std::string_view vhost, std::string_view exchange,

@@ -139,6 +139,11 @@ struct SessionInfo {
     std::string peer_host;
     std::uint16_t peer_port = 0;
     std::uint16_t channels = 1;
+    // A channel of a multiplexed connection (AMQP): the connection's own Session id. The channel
+    // has its own consumers and delivery tags; exclusive queues belong to the parent (any of its
+    // channels may use them, and they go when the parent closes); lists count the channel under
+    // its parent, not as a connection. 0: a connection in its own right.
+    std::uint64_t parent = 0;
 };
 
 // "administrator,management" or " a , b " -> {"administrator", "management"}; empty parts drop.

@@ -230,7 +230,9 @@ Result<Declared> Vhost::declare_queue(const QueueSpec& spec, std::uint64_t owner
                           "queue name '" + spec.name + "' contains reserved prefix 'amq.*'");
     }
     const std::uint64_t id = core_.next_queue_id();
-    auto queue = std::make_shared<Queue>(*this, id, spec, std::move(*arguments), owner, now);
+    // `owner` is who asks (its connection); only an exclusive queue belongs to it.
+    auto queue = std::make_shared<Queue>(*this, id, spec, std::move(*arguments),
+                                         spec.exclusive ? owner : 0, now);
     queues_.emplace(spec.name, std::move(queue));
     router_.add_queue(spec.name);
     if (spec.durable && !spec.exclusive && journal().enabled()) {

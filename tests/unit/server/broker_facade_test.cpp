@@ -292,6 +292,42 @@ TEST_F(BrokerFacade, ASessionConsumesSettlesAndRequeuesWhenItCloses) {
     EXPECT_EQ(queue->messages_unacknowledged, 0u);
 }
 
+// AMQP's channels: a Session per channel under the connection's Session (SessionInfo::parent).
+TEST_F(BrokerFacade, ChannelsShareTheirConnectionsExclusiveQueuesAndCountAsChannels) {
+    const Principal worker = user("worker", ".*", ".*", ".*");
+    auto connection = broker.open_session(worker, SessionInfo{"c1", "AMQP 0-9-1", "", 0, 0});
+    SessionInfo channel_info{"c1 (1)", "AMQP 0-9-1", "", 0, 1};
+    channel_info.parent = connection->id();
+    auto one = broker.open_session(worker, channel_info);
+    auto two = broker.open_session(worker, channel_info);
+    auto stranger = broker.open_session(worker, SessionInfo{"c2", "AMQP 0-9-1", "", 0, 1});
+
+    QueueSpec reply{"reply", false, true, false, {}};
+    ASSERT_EQ(*one->declare_queue("/", reply), Declared::created);
+    Recorder sink;
+    // Declared on channel 1, consumed and redeclared on channel 2: the same connection.
+    ASSERT_TRUE(two->consume("/", "reply", ConsumeOptions{}, sink));
+    EXPECT_EQ(*two->declare_queue("/", reply), Declared::existed);
+    auto locked = stranger->consume("/", "reply", ConsumeOptions{}, sink);
+    ASSERT_FALSE(locked);
+    EXPECT_EQ(locked.error().code, Errc::resource_locked);
+    // A non-exclusive queue declared over a channel belongs to nobody.
+    ASSERT_EQ(*one->declare_queue("/", QueueSpec{"shared", false, false, false, {}}),
+              Declared::created);
+    ASSERT_TRUE(stranger->consume("/", "shared", ConsumeOptions{}, sink));
+
+    const auto overview = broker.overview();
+    EXPECT_EQ(overview.totals.connections, 2u);
+    EXPECT_EQ(overview.totals.channels, 3u); // two channels of c1, c2's one
+    EXPECT_EQ(broker.list_connections(admin, {})->items.size(), 2u);
+
+    one.reset(); // the channel that declared it closes: the queue stays with the connection
+    EXPECT_TRUE(broker.queue(admin, "/", "reply"));
+    two.reset();
+    connection.reset();
+    EXPECT_FALSE(broker.queue(admin, "/", "reply"));
+}
+
 TEST_F(BrokerFacade, AnExchangeSubscriptionHasAQueueOfItsOwnThatGoesWithIt) {
     ExchangeSpec events;
     events.name = "events";
