@@ -29,6 +29,9 @@ const po::options_description& options() {
         add("bind", po::value<std::string>(), "IP address to listen on (default 127.0.0.1)");
         add("http-port", po::value<std::string>(), "HTTP port (default 15672; 0 = any free port)");
         add("https-port", po::value<std::string>(), "HTTPS port (needs --tls-cert and --tls-key)");
+        add("amqp-port", po::value<std::string>(), "AMQP 0-9-1 port (default 5672; 0 = off)");
+        add("amqps-port", po::value<std::string>(),
+            "AMQP 0-9-1 over TLS port (needs --tls-cert and --tls-key)");
         add("tls-cert", po::value<std::string>(), "TLS certificate chain (PEM)");
         add("tls-key", po::value<std::string>(), "TLS private key (PEM)");
         add("sync", po::value<std::string>(),
@@ -296,6 +299,8 @@ Result<void> apply_all(const Settings& settings, Config& config) {
           "an IPv4 or IPv6 address such as 127.0.0.1, 0.0.0.0 or ::");
     apply("http-port", config.http_port, parse_port, kPort);
     apply("https-port", config.https_port, parse_optional_port, kPort);
+    apply("amqp-port", config.amqp_port, parse_port, kPort);
+    apply("amqps-port", config.amqps_port, parse_optional_port, kPort);
     apply("tls-cert", cert, parse_text, "a file path");
     apply("tls-key", key, parse_text, "a file path");
     apply("sync", config.sync, parse_sync, "normal or full");
@@ -331,6 +336,11 @@ Result<void> apply_all(const Settings& settings, Config& config) {
     if (config.https_port && (config.tls_cert.empty() || config.tls_key.empty())) {
         return make_error(Errc::bad_request,
                           "--https-port needs --tls-cert and --tls-key (PEM files: the "
+                          "certificate chain and its private key)");
+    }
+    if (config.amqps_port && (config.tls_cert.empty() || config.tls_key.empty())) {
+        return make_error(Errc::bad_request,
+                          "--amqps-port needs --tls-cert and --tls-key (PEM files: the "
                           "certificate chain and its private key)");
     }
     return {};

@@ -57,6 +57,10 @@ struct Config {
 
     // HTTPS listener (the API, /ws and the admin page over TLS), beside the HTTP one.
     std::optional<std::uint16_t> https_port;
+    // AMQP 0-9-1 (DESIGN.md section 8): plain on amqp_port (0 = off), and over TLS on
+    // amqps_port with the same certificate.
+    std::uint16_t amqp_port = 5672;
+    std::optional<std::uint16_t> amqps_port;
     std::filesystem::path tls_cert;
     std::filesystem::path tls_key;
 };

@@ -23,6 +23,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "amqp/amqp_server.hpp"
 #include "app/config.hpp"
 #include "app/malloc_tuning.hpp"
 #include "app/store_metrics.hpp"
@@ -230,13 +231,15 @@ int run(const app::Config& config) {
     std::unique_ptr<asio::ssl::context> tls;
     std::optional<web::HttpServer> https;
     std::optional<asio::ip::tcp::endpoint> https_endpoint;
-    if (config.https_port) {
+    if (config.https_port || config.amqps_port) {
         auto loaded = web::load_tls_context(config.tls_cert.string(), config.tls_key.string());
         if (!loaded) {
             spdlog::error("{}", loaded.error().reason);
             return 1;
         }
         tls = std::move(*loaded);
+    }
+    if (config.https_port) {
         https.emplace(ioc, router, limits, tls.get());
         https->enable_websocket(websocket);
         auto listened = https->listen({address, *config.https_port});
@@ -249,6 +252,34 @@ int run(const app::Config& config) {
             node.tls_certificate = web::NodeInfo::Certificate{config.tls_cert.string(), *not_after};
         }
         node.listeners.push_back({"https", listened->address().to_string(), listened->port()});
+    }
+    // AMQP 0-9-1 (DESIGN.md section 8): plain, and over TLS with the same certificate.
+    amqp::AmqpLimits amqp_limits;
+    amqp_limits.max_message_size = config.max_message_size;
+    std::optional<amqp::AmqpServer> amqp_server;
+    std::optional<amqp::AmqpServer> amqps_server;
+    std::vector<std::string> amqp_urls;
+    const auto listen_amqp = [&](std::optional<amqp::AmqpServer>& server, std::uint16_t port,
+                                 asio::ssl::context* context, const char* protocol,
+                                 const char* scheme) {
+        server.emplace(ioc, broker, amqp_limits, config.max_connections, context);
+        auto listened = server->listen({address, port});
+        if (!listened) {
+            spdlog::error("{}", listened.error().reason);
+            return false;
+        }
+        node.listeners.push_back({protocol, listened->address().to_string(), listened->port()});
+        amqp_urls.push_back(std::string(scheme) + "://" + url_host(listened->address()) + ":" +
+                            std::to_string(listened->port()));
+        return true;
+    };
+    if (config.amqp_port != 0 &&
+        !listen_amqp(amqp_server, config.amqp_port, nullptr, "amqp", "amqp")) {
+        return 1;
+    }
+    if (config.amqps_port &&
+        !listen_amqp(amqps_server, *config.amqps_port, tls.get(), "amqp/ssl", "amqps")) {
+        return 1;
     }
     web::register_overview_routes(router, broker, node);
     web::register_vhost_routes(router, broker, node);
@@ -279,6 +310,11 @@ int run(const app::Config& config) {
     http.start();
     if (https) {
         https->start();
+    }
+    for (auto* server : {&amqp_server, &amqps_server}) {
+        if (*server) {
+            (*server)->start();
+        }
     }
 
     bool stopping = false;
@@ -311,6 +347,11 @@ int run(const app::Config& config) {
         if (https) {
             https->close();
         }
+        for (auto* server : {&amqp_server, &amqps_server}) {
+            if (*server) {
+                (*server)->close();
+            }
+        }
     });
 
     spdlog::info("warren {} data dir {}, sync {}", WARREN_VERSION, config.data_dir.string(),
@@ -318,6 +359,9 @@ int run(const app::Config& config) {
     if (https_endpoint) {
         spdlog::info("listening on https://{}:{}", url_host(https_endpoint->address()),
                      https_endpoint->port());
+    }
+    for (const auto& url : amqp_urls) {
+        spdlog::info("listening on {}", url);
     }
     spdlog::info("listening on http://{}:{}", url_host(endpoint->address()), endpoint->port());
     ioc.run();

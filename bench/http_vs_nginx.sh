@@ -40,7 +40,7 @@ free_port() {
 }
 
 # warren on a free port, fresh data dir; its port from the "listening on" line.
-"$warren" --http-port 0 --data-dir "$scratch/data" --sync "$sync_mode" \
+"$warren" --http-port 0 --amqp-port 0 --data-dir "$scratch/data" --sync "$sync_mode" \
     >"$scratch/warren.log" 2>&1 &
 warren_pid=$!
 for _ in $(seq 100); do

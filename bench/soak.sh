@@ -24,7 +24,7 @@ seconds=$((minutes * 60))
 out="$(mktemp -d /tmp/warren-soak-XXXXXX)"
 echo "soak: $minutes min, output in $out"
 
-"$warren" --http-port 0 --data-dir "$out/data" >"$out/warren.log" 2>&1 &
+"$warren" --http-port 0 --amqp-port 0 --data-dir "$out/data" >"$out/warren.log" 2>&1 &
 pid=$!
 cleanup() {
     kill $(jobs -p) 2>/dev/null || true

@@ -92,7 +92,7 @@ replay manual-acks
 kill -9 "$warren_pid"
 wait "$warren_pid" 2>/dev/null || true
 start=$(date +%s.%N)
-"$warren" --http-port 0 --data-dir "$scratch/data" >"$scratch/warren.log" 2>&1 &
+"$warren" --http-port 0 --amqp-port 0 --data-dir "$scratch/data" >"$scratch/warren.log" 2>&1 &
 warren_pid=$!
 port=
 until [[ -n $port ]] && curl -sf -u guest:guest "http://127.0.0.1:$port/api/overview" >/dev/null; do

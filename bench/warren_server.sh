@@ -12,7 +12,7 @@ stop_warren() {
 
 start_warren() {
     rm -rf "$scratch/data"
-    "$warren" --http-port 0 --data-dir "$scratch/data" "$@" >"$scratch/warren.log" 2>&1 &
+    "$warren" --http-port 0 --amqp-port 0 --data-dir "$scratch/data" "$@" >"$scratch/warren.log" 2>&1 &
     warren_pid=$!
     port=
     for _ in $(seq 100); do

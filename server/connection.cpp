@@ -58,6 +58,45 @@ Result<std::string> Connection::consume(std::string_view vhost_name, std::string
     return tag;
 }
 
+Result<std::optional<GotDelivery>> Connection::get(std::string_view vhost_name,
+                                                   std::string_view queue_name, bool auto_ack) {
+    auto vhost = core_.vhost(vhost_name);
+    if (!vhost) {
+        return vhost.error();
+    }
+    auto queue = (*vhost)->find_queue(queue_name);
+    if (!queue) {
+        return make_error(Errc::not_found, "no " + describe("queue", queue_name, vhost_name));
+    }
+    if (queue->owner() != 0 && queue->owner() != owner_id()) {
+        return make_error(Errc::resource_locked, "cannot obtain exclusive access to locked " +
+                                                     describe("queue", queue_name, vhost_name));
+    }
+    if (queue->stream() != nullptr) {
+        return make_error(Errc::method_not_allowed,
+                          "cannot get from " + describe("queue", queue_name, vhost_name) +
+                              ": a stream is read by consuming with x-stream-offset");
+    }
+    const Millis now = core_.clock().now();
+    if (auto_ack) {
+        auto got = queue->get(1, GetMode::ack_requeue_false, now);
+        if (got.empty()) {
+            return std::optional<GotDelivery>();
+        }
+        return std::optional<GotDelivery>(GotDelivery{std::move(got.front().entry.message), 0,
+                                                      got.front().entry.delivery_count > 1,
+                                                      got.front().message_count});
+    }
+    auto got = queue->get_held(now);
+    if (!got) {
+        return std::optional<GotDelivery>();
+    }
+    const std::uint64_t tag = next_delivery_tag();
+    GotDelivery out{got->entry.message, tag, got->entry.delivery_count > 1, got->message_count};
+    track(tag, queue, 0, std::move(got->entry));
+    return std::optional<GotDelivery>(std::move(out));
+}
+
 Result<void> Connection::cancel(std::string_view consumer_tag) {
     auto it = std::find_if(consumers_.begin(), consumers_.end(),
                            [&](const auto& c) { return c.tag == consumer_tag; });

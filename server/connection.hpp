@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +49,10 @@ public:
     // Stops a consumer. Its unacked deliveries stay with the connection (AMQP): they can still
     // be acked, and are requeued when the connection closes.
     Result<void> cancel(std::string_view consumer_tag);
+    // One ready message (AMQP basic.get): settled at once under auto_ack, else held unacked under
+    // a delivery tag of this connection. nullopt: nothing ready. Errors as consume's.
+    Result<std::optional<GotDelivery>> get(std::string_view vhost, std::string_view queue,
+                                           bool auto_ack);
 
     // Settlement. Unknown tag: precondition_failed "unknown delivery tag N".
     Result<void> ack(std::uint64_t delivery_tag, bool multiple);

@@ -376,6 +376,32 @@ void Queue::on_rejected(std::uint64_t consumer_id, std::vector<QueueEntry> entri
     dispatch();
 }
 
+std::optional<GotEntry> Queue::get_held(Millis now) {
+    auto self = shared_from_this();
+    touch(now);
+    drop_expired_head(now);
+    auto taken = take_ready(0, false);
+    if (!taken) {
+        maybe_page_in();
+        return std::nullopt;
+    }
+    QueueEntry entry = std::move(*taken);
+    ++entry.delivery_count;
+    ++stats_.get;
+    if (entry.delivery_count > 1) {
+        ++stats_.redeliver;
+    }
+    if (entry.message_id != 0) {
+        vhost_.core().journal().batch().deliveries.push_back(
+            {{id_, entry.seq}, entry.delivery_count});
+        unacked_persisted_.insert(entry.seq);
+    }
+    ++unacked_;
+    const std::uint64_t left = ready_.size();
+    maybe_page_in();
+    return GotEntry{std::move(entry), left};
+}
+
 std::vector<GotEntry> Queue::get(std::size_t count, GetMode mode, Millis now) {
     auto self = shared_from_this();
     touch(now);

@@ -91,6 +91,10 @@ public:
     // requeue=false on nack / reject: dead-letter (if the queue has a DLX) or drop.
     void on_rejected(std::uint64_t consumer_id, std::vector<QueueEntry> entries);
 
+    // AMQP's basic.get with manual ack: the head entry, held unacked (the caller's connection
+    // tracks it under a delivery tag and settles it through on_acked / on_returned /
+    // on_rejected with consumer id 0). nullopt when nothing is ready.
+    std::optional<GotEntry> get_held(Millis now);
     std::vector<GotEntry> get(std::size_t count, GetMode mode, Millis now);
     std::uint64_t purge();
 

@@ -55,6 +55,26 @@ Result<Declared> Session::declare_queue(std::string_view vhost, const QueueSpec&
     return broker_.declare_queue_owned(principal_, vhost, spec, connection_->owner_id());
 }
 
+Result<std::optional<GotDelivery>> Session::get(std::string_view vhost, std::string_view queue,
+                                                bool auto_ack) {
+    if (auto ok = broker_.check_permission(principal_, vhost, Access::read, "queue", queue); !ok) {
+        return ok.error();
+    }
+    return connection_->get(vhost, queue, auto_ack);
+}
+
+Result<std::string> Session::declare_server_named(std::string_view vhost, QueueSpec spec) {
+    auto name = generated_queue_name();
+    if (!name) {
+        return name.error();
+    }
+    spec.name = *name;
+    if (auto declared = declare_queue(vhost, spec); !declared) {
+        return declared.error();
+    }
+    return std::move(spec.name);
+}
+
 Result<PublishOutcome> Session::publish(std::string_view vhost, std::string_view exchange,
                                         MessagePtr message, const PublishOptions& options) {
     return broker_.core_->publish(principal_, vhost, exchange, std::move(message), options);

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +47,9 @@ public:
 
     // As Broker::declare_queue; an exclusive queue belongs to this session.
     Result<Declared> declare_queue(std::string_view vhost, const QueueSpec& spec);
+    // A queue.declare with an empty name (AMQP): the broker names the queue ("warren.gen-" and
+    // 24 hex digits) and declares it with `spec`'s properties. Returns the name.
+    Result<std::string> declare_server_named(std::string_view vhost, QueueSpec spec);
     // As Broker::publish, as this session's principal.
     Result<PublishOutcome> publish(std::string_view vhost, std::string_view exchange,
                                    MessagePtr message, const PublishOptions& options = {});
@@ -75,6 +79,13 @@ public:
     // they can still be acked, and are requeued when the session closes. not_found for an unknown
     // tag.
     Result<void> cancel(std::string_view consumer_tag);
+
+    // read permission on the queue. One ready message (AMQP basic.get): settled at once under
+    // auto_ack, else held as an unacked delivery of this session (ack, nack or reject its tag;
+    // closing the session requeues it). nullopt: nothing ready. Errors: not_found,
+    // resource_locked (another connection's exclusive queue), method_not_allowed (a stream).
+    Result<std::optional<GotDelivery>> get(std::string_view vhost, std::string_view queue,
+                                           bool auto_ack);
 
     // Settlement. Unknown tag: precondition_failed "unknown delivery tag N".
     Result<void> ack(std::uint64_t delivery_tag, bool multiple);

@@ -93,6 +93,14 @@ enum class GetMode {
     reject_requeue_false
 };
 
+// What a Session's get (AMQP basic.get) handed out.
+struct GotDelivery {
+    MessagePtr message;
+    std::uint64_t delivery_tag = 0; // 0 when auto-acked; else settle it like a delivery
+    bool redelivered = false;
+    std::uint64_t message_count = 0; // messages left ready after this one
+};
+
 // One message a get handed out.
 struct GotMessage {
     MessagePtr message;

@@ -36,7 +36,7 @@ fs.mkdirSync(shots, { recursive: true });
 // --- warren -------------------------------------------------------------------------------
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warren-e2e-'));
-const server = spawn(warrenBin, ['--http-port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+const server = spawn(warrenBin, ['--http-port', '0', '--amqp-port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
 let serverLog = '';
 const base = await new Promise((resolve, reject) => {
   const timer = setTimeout(() => reject(new Error(`warren did not print its listening line in 15 s:\n${serverLog}`)), 15_000);

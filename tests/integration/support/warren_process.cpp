@@ -2,6 +2,7 @@
 
 #include "tests/integration/support/warren_process.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -52,11 +53,18 @@ std::optional<std::uint16_t> find_port(std::string_view output) {
     return static_cast<std::uint16_t>(port);
 }
 
-ChildOptions warren_options(std::vector<std::string> args, const EnvVars& env,
+ChildOptions warren_options(std::vector<std::string> args, EnvVars env,
                             const std::filesystem::path& working_dir) {
+    // AMQP is off unless a test asks for it (--amqp-port beats the variable): servers of tests
+    // running side by side, or a RabbitMQ on this machine, would all want 5672.
+    const bool amqp_set = std::any_of(env.begin(), env.end(),
+                                      [](const auto& e) { return e.first == "WARREN_AMQP_PORT"; });
+    if (!amqp_set) {
+        env.emplace_back("WARREN_AMQP_PORT", "0");
+    }
     return ChildOptions{.program = WARREN_BINARY,
                         .args = std::move(args),
-                        .env = env,
+                        .env = std::move(env),
                         .stdin_pipe = false,
                         .err_output = ErrOutput::with_out,
                         .working_dir = working_dir};
