@@ -97,6 +97,14 @@ asio::awaitable<void> AmqpConnection::run() {
     spawn(write_loop(), "writer");
     spawn(heartbeat_loop(), "heartbeat");
     co_await read_loop();
+    if (!stopped_ && !outbox_.empty()) {
+        // Reading ended on a framing error or a wrong header: what is queued (the close, our
+        // protocol header) goes out first, within close_timeout.
+        stop_after_write_ = true;
+        wake_writer();
+        close_timer_.expires_after(limits_.close_timeout);
+        co_await close_timer_.async_wait(kTuple);
+    }
     stop();
 }
 
