@@ -14,6 +14,7 @@ AmqpChannel::AmqpChannel(AmqpConnection& connection, std::uint16_t number)
     info.name = connection.name() + " (" + std::to_string(number) + ")";
     info.protocol = "AMQP 0-9-1";
     info.parent = connection.session_id();
+    info.channel = number;
     session_ = connection.broker().open_session(connection.principal(), info);
 }
 

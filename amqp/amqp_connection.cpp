@@ -365,7 +365,8 @@ void AmqpConnection::on_open(const ConnectionOpen& open) {
     info.protocol = "AMQP 0-9-1";
     info.peer_host = remote_.address().to_string();
     info.peer_port = remote_.port();
-    info.channels = 0;
+    info.channels = 0; // its channels count for it (SessionInfo::parent)
+    info.vhost = open.virtual_host;
     session_ = broker_.open_session(principal_, info);
     session_->on_close_request([weak = weak_from_this()](const std::string& reason) {
         if (auto self = weak.lock()) {

@@ -245,6 +245,8 @@ public:
     // exclusive queues. Destroying it closes it.
     std::unique_ptr<Session> open_session(Principal who, SessionInfo info);
     std::size_t session_count() const;
+    // Channels of multiplexed connections (AMQP), for GET /api/channels; visible as connections.
+    Result<Page<ChannelView>> list_channels(const Principal& who, const ListQuery& query) const;
     // Administrators and monitoring users see every connection, others their own.
     Result<Page<ConnectionView>> list_connections(const Principal& who,
                                                   const ListQuery& query) const;

@@ -2,6 +2,7 @@
 // the name filter on live objects, views only for what a sort or the page needs.
 
 #include <algorithm>
+#include <map>
 
 #include "server/authorization.hpp"
 #include "server/broker.hpp"
@@ -245,10 +246,55 @@ std::vector<const Connection*> visible_connections(const Core& core, const Princ
 
 Result<Page<ConnectionView>> Broker::list_connections(const Principal& who,
                                                       const ListQuery& query) const {
+    // A channel counts under its connection (its consumers too), and is not listed itself.
+    std::map<std::uint64_t, std::pair<std::uint16_t, std::size_t>>
+        channels; // parent -> n, consumers
+    std::vector<const Connection*> connections;
+    for (const Connection* c : visible_connections(*core_, who)) {
+        if (c->info().parent != 0) {
+            auto& [count, consumers] = channels[c->info().parent];
+            ++count;
+            consumers += c->consumer_count();
+        } else {
+            connections.push_back(c);
+        }
+    }
     ListSpec<const Connection*, ConnectionView> spec{
         [](const Connection* c) { return std::string_view(c->name()); },
-        [](const Connection* c) { return connection_view(*c); }, fields<ConnectionView>()};
-    return make_page(query, visible_connections(*core_, who), spec);
+        [&](const Connection* c) {
+            ConnectionView view = connection_view(*c);
+            if (auto it = channels.find(c->id()); it != channels.end()) {
+                view.channels = it->second.first;
+                view.consumers += it->second.second;
+            }
+            return view;
+        },
+        fields<ConnectionView>()};
+    return make_page(query, std::move(connections), spec);
+}
+
+Result<Page<ChannelView>> Broker::list_channels(const Principal& who,
+                                                const ListQuery& query) const {
+    std::map<std::uint64_t, const Connection*> parents;
+    std::vector<const Connection*> channels;
+    for (const Connection* c : core_->connections()) {
+        if (c->info().parent == 0) {
+            parents.emplace(c->id(), c);
+        }
+    }
+    for (const Connection* c : visible_connections(*core_, who)) {
+        if (c->info().parent != 0) {
+            channels.push_back(c);
+        }
+    }
+    ListSpec<const Connection*, ChannelView> spec{
+        [](const Connection* c) { return std::string_view(c->name()); },
+        [&](const Connection* c) {
+            auto it = parents.find(c->info().parent);
+            return channel_view(*c, it == parents.end() ? nullptr : it->second);
+        },
+        fields<ChannelView>()};
+    return make_page(query, std::move(channels), spec);
 }
 
 Result<Page<ConsumerView>> Broker::list_consumers(const Principal& who,

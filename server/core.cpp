@@ -232,9 +232,7 @@ std::unique_ptr<Connection> Core::open_connection(std::string name, std::string 
 std::vector<const Connection*> Core::connections() const {
     std::vector<const Connection*> out;
     for (const auto& [id, c] : connections_) {
-        if (c->info().parent == 0) { // a channel is listed under its connection
-            out.push_back(c);
-        }
+        out.push_back(c);
     }
     return out;
 }

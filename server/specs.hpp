@@ -152,6 +152,8 @@ struct SessionInfo {
     // channels may use them, and they go when the parent closes); lists count the channel under
     // its parent, not as a connection. 0: a connection in its own right.
     std::uint64_t parent = 0;
+    std::uint16_t channel = 0; // a channel's number on its connection
+    std::string vhost{}; // the vhost it opened (AMQP's connection.open), if it names one
 };
 
 // "administrator,management" or " a , b " -> {"administrator", "management"}; empty parts drop.

@@ -118,12 +118,32 @@ ConnectionView connection_view(const Connection& connection) {
     view.id = connection.id();
     view.name = info.name;
     view.user = connection.user();
-    view.vhost = consumers.empty() ? std::string("/") : consumers.front().vhost;
+    view.vhost = !info.vhost.empty() ? info.vhost
+                 : consumers.empty() ? std::string("/")
+                                     : consumers.front().vhost;
     view.protocol = info.protocol;
     view.peer_host = info.peer_host;
     view.peer_port = info.peer_port;
     view.channels = info.channels;
     view.consumers = consumers.size();
+    return view;
+}
+
+ChannelView channel_view(const Connection& channel, const Connection* parent) {
+    const SessionInfo& info = channel.info();
+    ChannelView view;
+    view.name = info.name;
+    view.number = info.channel;
+    view.user = channel.user();
+    view.consumers = channel.consumer_count();
+    view.messages_unacknowledged = channel.unacked_count();
+    if (parent != nullptr) {
+        const SessionInfo& p = parent->info();
+        view.connection_name = p.name;
+        view.vhost = p.vhost.empty() ? std::string("/") : p.vhost;
+        view.peer_host = p.peer_host;
+        view.peer_port = p.peer_port;
+    }
     return view;
 }
 

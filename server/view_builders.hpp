@@ -28,6 +28,8 @@ ExchangeView exchange_view(const Vhost& vhost, const ExchangeState& exchange,
                            const RateTracker& stats);
 VhostView vhost_view(const Vhost& vhost, const RateTracker& stats);
 ConnectionView connection_view(const Connection& connection);
+// A channel (SessionInfo::parent) with its connection's details.
+ChannelView channel_view(const Connection& channel, const Connection* parent);
 ConsumerView consumer_view(const Queue& queue, const Consumer& consumer);
 
 BindingSpec binding_spec(const routing::Binding& binding);

@@ -165,6 +165,31 @@ Field field_of(const BindingView& b, std::string_view field) {
     return within("arguments", b.binding.arguments, field);
 }
 
+Field field_of(const ChannelView& c, std::string_view field) {
+    if (field == "name") {
+        return json::value(c.name);
+    }
+    if (field == "number") {
+        return json::value(c.number);
+    }
+    if (field == "user") {
+        return json::value(c.user);
+    }
+    if (field == "vhost") {
+        return json::value(c.vhost);
+    }
+    if (field == "consumer_count") {
+        return json::value(c.consumers);
+    }
+    if (field == "messages_unacknowledged") {
+        return json::value(c.messages_unacknowledged);
+    }
+    if (field == "connection_details.name") {
+        return json::value(c.connection_name);
+    }
+    return std::nullopt;
+}
+
 Field field_of(const ConnectionView& c, std::string_view field) {
     if (field == "name") {
         return json::value(c.name);

@@ -22,6 +22,7 @@ Field field_of(const VhostView& view, std::string_view field);
 Field field_of(const BindingView& view, std::string_view field);
 Field field_of(const ConnectionView& view, std::string_view field);
 Field field_of(const ConsumerView& view, std::string_view field);
+Field field_of(const ChannelView& view, std::string_view field);
 Field field_of(const User& view, std::string_view field);
 Field field_of(const Permission& view, std::string_view field);
 

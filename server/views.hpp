@@ -154,6 +154,19 @@ struct ConnectionView {
     std::size_t consumers = 0;
 };
 
+// A channel of a multiplexed connection (AMQP), as GET /api/channels lists it.
+struct ChannelView {
+    std::string name; // "<connection name> (<number>)"
+    std::string connection_name;
+    std::uint16_t number = 0;
+    std::string user;
+    std::string vhost;
+    std::string peer_host;
+    std::uint16_t peer_port = 0;
+    std::size_t consumers = 0;
+    std::size_t messages_unacknowledged = 0;
+};
+
 struct VhostView {
     std::string name;
     std::uint64_t messages_ready = 0;

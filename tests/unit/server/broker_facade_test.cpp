@@ -319,7 +319,17 @@ TEST_F(BrokerFacade, ChannelsShareTheirConnectionsExclusiveQueuesAndCountAsChann
     const auto overview = broker.overview();
     EXPECT_EQ(overview.totals.connections, 2u);
     EXPECT_EQ(overview.totals.channels, 3u); // two channels of c1, c2's one
-    EXPECT_EQ(broker.list_connections(admin, {})->items.size(), 2u);
+    const auto connections = broker.list_connections(admin, {});
+    ASSERT_EQ(connections->items.size(), 2u);
+    EXPECT_EQ(connections->items[0].name, "c1");
+    EXPECT_EQ(connections->items[0].channels, 2u);
+    EXPECT_EQ(connections->items[0].consumers, 1u); // channel 2's, counted for its connection
+    const auto channels = broker.list_channels(admin, {});
+    ASSERT_EQ(channels->items.size(), 2u);
+    EXPECT_EQ(channels->items[0].connection_name, "c1");
+    EXPECT_EQ(channels->items[1].consumers, 1u);
+    // Consumers of channels are listed like any others.
+    EXPECT_EQ(broker.list_consumers(admin, "/", {})->items.size(), 2u);
 
     one.reset(); // the channel that declared it closes: the queue stays with the connection
     EXPECT_TRUE(broker.queue(admin, "/", "reply"));

@@ -85,8 +85,12 @@ check(fetched and fetched[0]["payload"] == "from amqp" and
 
 # The connection and its channels show in the management API.
 connections = http("GET", "/api/connections")
-check(any(c.get("protocol") == "AMQP 0-9-1" for c in connections),
-      f"AMQP connections listed: {connections}")
+amqp_connections = [c for c in connections if c.get("protocol") == "AMQP 0-9-1"]
+check(amqp_connections and all(c["channels"] >= 1 and c["vhost"] == "/" for c in amqp_connections),
+      f"AMQP connections listed with their channels: {connections}")
+channels = http("GET", "/api/channels")
+check(any(ch["connection_details"]["name"] == amqp_connections[0]["name"] and ch["number"] >= 1
+          for ch in channels), f"channels listed with their connection: {channels}")
 
 # TLS (with_warren.py --tls).
 if os.environ.get("WARREN_AMQPS_PORT"):
