@@ -153,7 +153,7 @@ struct SessionInfo {
     // its parent, not as a connection. 0: a connection in its own right.
     std::uint64_t parent = 0;
     std::uint16_t channel = 0; // a channel's number on its connection
-    std::string vhost{}; // the vhost it opened (AMQP's connection.open), if it names one
+    std::string vhost{};       // the vhost it opened (AMQP's connection.open), if it names one
 };
 
 // "administrator,management" or " a , b " -> {"administrator", "management"}; empty parts drop.

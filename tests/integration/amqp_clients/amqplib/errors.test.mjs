@@ -3,7 +3,7 @@
 // their channel; connection errors (bad credentials, unknown vhost); the broker cancelling a
 // consumer whose queue is deleted (amqplib hands the callback null); exclusive and auto-delete
 // queues going away with their connection / last consumer.
-import { start, assert, deferred, eventually, knownBugs } from './lib.mjs';
+import { start, assert, deferred, eventually, knownBugs, sleep } from './lib.mjs';
 
 const t = start('amqplib_errors');
 const conn = await t.amqp.connect(t.url);
@@ -194,6 +194,19 @@ await t.step('connection errors: bad password, unknown vhost', async () => {
   // amqplib reports a connection.close in answer to connection.open only this way (the Java
   // test checks the 530 NOT_ALLOWED text).
   assert.match(String(e2.message), /Expected ConnectionOpenOk; got <ConnectionClose channel:0>/);
+});
+
+await t.step('heartbeats (1 s) keep an idle connection alive', async () => {
+  const c = await t.amqp.connect(t.url, { heartbeat: 1 });
+  let failure = null;
+  c.on('error', (e) => { failure = e; });
+  c.on('close', (e) => { failure = failure || new Error(`closed: ${e}`); });
+  // amqplib drops the connection when it hears nothing from the broker for 2 intervals.
+  await sleep(3200);
+  assert.equal(failure, null, `the connection died while idle: ${failure}`);
+  const cc = await c.createChannel();
+  await cc.assertQueue('', { exclusive: true });
+  await c.close();
 });
 
 await conn.close();

@@ -177,6 +177,41 @@ await t.step('multiple ack acknowledges everything up to the tag', async () => {
   assert.equal(await ch.get(q), false);
 });
 
+// basic.ack / basic.nack with delivery-tag 0 and multiple=1 settle everything outstanding
+// (AMQP 0-9-1 and RabbitMQ); warren closes the channel with 406 "unknown delivery tag 0"
+// (reported), so this runs only with WARREN_CHECK_KNOWN_BUGS=1.
+if (knownBugs) {
+  await t.step('ackAll / nackAll (delivery tag 0, multiple) settle every outstanding delivery', async () => {
+    const c = await conn.createChannel();
+    for (let i = 0; i < 3; i += 1) ch.sendToQueue(q, Buffer.from(`all${i}`));
+    await eventually('3 messages', async () => (await ch.checkQueue(q)).messageCount === 3);
+    for (let i = 0; i < 3; i += 1) assert.ok(await c.get(q));
+    c.nackAll(true);
+    await eventually('3 requeued', async () => (await ch.checkQueue(q)).messageCount === 3);
+    for (let i = 0; i < 3; i += 1) assert.equal((await c.get(q)).fields.redelivered, true);
+    c.ackAll();
+    await eventually('all acked', async () => (await ch.checkQueue(q)).messageCount === 0);
+    await c.close();
+    assert.equal(await ch.get(q), false, 'nothing requeued on close: ackAll acked them all');
+  });
+
+  // basic.qos with global=true: RabbitMQ shares the prefetch count among all the channel's
+  // consumers; warren applies it to each consumer (reported).
+  await t.step('basic.qos global: one prefetch count shared by the channel\'s consumers', async () => {
+    const c = await conn.createChannel();
+    await c.prefetch(2, true);
+    let got = 0;
+    await c.consume(q, () => { got += 1; });
+    await c.consume(q, () => { got += 1; });
+    for (let i = 0; i < 6; i += 1) ch.sendToQueue(q, Buffer.from(`g${i}`));
+    await eventually('2 deliveries', () => got >= 2);
+    await sleep(200);
+    assert.equal(got, 2, 'global prefetch 2 across two consumers');
+    await c.close();
+    assert.equal((await ch.purgeQueue(q)).messageCount, 6);
+  });
+}
+
 await t.step('no-ack consumer, then cancel stops deliveries', async () => {
   const c = await conn.createChannel();
   const got = collector('no-ack consumer', 3);

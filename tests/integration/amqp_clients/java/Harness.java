@@ -46,6 +46,12 @@ final class Harness {
                 return;
             }
             System.err.println(name + ": FAIL: did not finish within 25 s (last step: " + current + ")");
+            // Where it hangs: the main thread's stack shows the call the broker never answered.
+            for (java.util.Map.Entry<Thread, StackTraceElement[]> t : Thread.getAllStackTraces().entrySet()) {
+                if (!t.getKey().getName().equals("main")) continue;
+                System.err.println("main thread:");
+                for (StackTraceElement e : t.getValue()) System.err.println("    at " + e);
+            }
             Runtime.getRuntime().halt(1);
         }, "watchdog");
         watchdog.setDaemon(true);
@@ -173,7 +179,7 @@ final class Harness {
         } else {
             b.header("content-type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
         }
-        HttpResponse<String> r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(b.build(), HttpResponse.BodyHandlers.ofString());
         return new String[] {String.valueOf(r.statusCode()), r.body()};
     }
 }

@@ -1,18 +1,23 @@
 #!/bin/sh
-# Compiles one RabbitMQ Java client test (with Harness.java) and runs it.
-#   run.sh CLASSES_DIR TestClass
-# CLASSES_DIR gets a subdirectory per test class, so tests run in parallel do not race on
-# class files. Uses Debian's librabbitmq-client-java (/usr/share/java/amqp-client.jar) and
-# slf4j (libslf4j-java); RABBITMQ_JAVA_CLASSPATH overrides the jar list. Missing tools fail the
-# test with a message (scripts/install-deps --test installs them).
+# Compiles the RabbitMQ Java client tests and runs one of them.
+#   run.sh --compile CLASSES_DIR   compile every *.java here into CLASSES_DIR
+#   run.sh CLASSES_DIR TestClass   run TestClass (compiling first when CLASSES_DIR is stale)
+# ctest compiles once (the amqp_java_compile fixture, javac is slow) and then runs the tests in
+# parallel. Uses Debian's librabbitmq-client-java (/usr/share/java/amqp-client.jar) and slf4j
+# (libslf4j-java); RABBITMQ_JAVA_CLASSPATH overrides the jar list. Missing tools or jars fail
+# with a message saying what to install (scripts/install-deps --test installs them).
 set -eu
-if [ $# -ne 2 ]; then
-    echo "usage: run.sh CLASSES_DIR TestClass" >&2
-    exit 2
+compile_only=false
+if [ "${1:-}" = "--compile" ]; then
+    compile_only=true
+    shift
+    [ $# -eq 1 ] || { echo "usage: run.sh --compile CLASSES_DIR" >&2; exit 2; }
+else
+    [ $# -eq 2 ] || { echo "usage: run.sh CLASSES_DIR TestClass | run.sh --compile CLASSES_DIR" >&2; exit 2; }
 fi
 here=$(cd "$(dirname "$0")" && pwd)
-out="$1/$2"
-class="$2"
+out="$1"
+class="${2:-}"
 jars=/usr/share/java
 cp="${RABBITMQ_JAVA_CLASSPATH:-$jars/amqp-client.jar:$jars/slf4j-api.jar:$jars/slf4j-nop.jar}"
 
@@ -31,11 +36,21 @@ for jar in $cp; do
     fi
 done
 IFS=$old_ifs
+
+compile() {
+    mkdir -p "$out"
+    javac -nowarn -encoding UTF-8 -cp "$cp" -d "$out" "$here"/*.java
+    touch "$out/.compiled"
+}
+if $compile_only; then
+    compile
+    exit 0
+fi
 if [ ! -f "$here/$class.java" ]; then
     echo "java tests: no $here/$class.java" >&2
     exit 2
 fi
-
-mkdir -p "$out"
-javac -nowarn -encoding UTF-8 -cp "$cp" -d "$out" "$here/Harness.java" "$here/$class.java"
+if [ ! -f "$out/.compiled" ] || [ ! -f "$out/$class.class" ] || [ -n "$(find "$here" -name '*.java' -newer "$out/.compiled")" ]; then
+    compile
+fi
 exec java -cp "$out:$cp" "$class"
