@@ -380,6 +380,12 @@ void AmqpConnection::on_open(const ConnectionOpen& open) {
 
 void AmqpConnection::on_channel_frame(const Frame& frame) {
     auto it = channels_.find(frame.channel);
+    if (it != channels_.end() && it->second->finished()) {
+        // Closed earlier in this batch of frames (its close-ok came with what follows, often a
+        // channel.open that reuses the number): gone now.
+        channels_.erase(it);
+        it = channels_.end();
+    }
     if (it == channels_.end()) {
         if (frame.type != FrameType::method) {
             connection_error(reply::kChannelError, "expected 'channel.open'");

@@ -123,6 +123,16 @@ Result<void> Connection::nack(std::uint64_t delivery_tag, bool multiple, bool re
 }
 
 Result<void> Connection::settle(std::uint64_t delivery_tag, bool multiple, Settle how) {
+    if (delivery_tag == 0 && multiple) {
+        // AMQP: tag 0 with multiple settles everything outstanding (amqplib's ackAll).
+        std::vector<Unacked> taken;
+        for (auto& [tag, unacked] : unacked_) {
+            taken.push_back(std::move(unacked));
+        }
+        unacked_.clear();
+        settle_group(std::move(taken), how);
+        return {};
+    }
     auto it = unacked_.find(delivery_tag);
     if (it == unacked_.end()) {
         return make_error(Errc::precondition_failed,
