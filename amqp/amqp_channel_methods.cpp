@@ -10,36 +10,6 @@
 
 namespace warren::amqp {
 
-namespace {
-
-// x-stream-offset on basic.consume (RabbitMQ's values): "first", "last", "next", an offset, or
-// (as a string) "timestamp:MS".
-std::optional<server::StreamStart> stream_start_of(const boost::json::value& v) {
-    using Kind = server::StreamStart::Kind;
-    if (v.is_string()) {
-        const std::string_view s = v.get_string();
-        if (s == "first") {
-            return server::StreamStart{Kind::first, 0};
-        }
-        if (s == "last") {
-            return server::StreamStart{Kind::last, 0};
-        }
-        if (s == "next") {
-            return server::StreamStart{Kind::next, 0};
-        }
-        return std::nullopt;
-    }
-    if (v.is_int64() && v.get_int64() >= 0) {
-        return server::StreamStart{Kind::offset, static_cast<std::uint64_t>(v.get_int64())};
-    }
-    if (v.is_uint64()) {
-        return server::StreamStart{Kind::offset, v.get_uint64()};
-    }
-    return std::nullopt;
-}
-
-} // namespace
-
 void AmqpChannel::handle(ExchangeDeclare& m) {
     auto& broker = connection_.broker();
     const auto& who = connection_.principal();
@@ -211,11 +181,12 @@ void AmqpChannel::handle(BasicConsume& m) {
     options.auto_ack = m.no_ack;
     options.exclusive = m.exclusive;
     if (const auto* offset = m.arguments.if_contains("x-stream-offset")) {
-        options.stream_start = stream_start_of(*offset);
+        options.stream_start = server::parse_stream_start(*offset);
         if (!options.stream_start) {
-            channel_error(reply::kPreconditionFailed,
-                          "invalid x-stream-offset: first, last, next or an offset", m.kClass,
-                          m.kMethod);
+            channel_error(
+                reply::kPreconditionFailed,
+                "invalid x-stream-offset: first, last, next, an offset or {\"timestamp\": ms}",
+                m.kClass, m.kMethod);
             return;
         }
     }

@@ -19,18 +19,11 @@ Connection::~Connection() {
 
 Result<std::string> Connection::consume(std::string_view vhost_name, std::string_view queue_name,
                                         ConsumeOptions options, DeliverySink& sink) {
-    auto vhost = core_.vhost(vhost_name);
-    if (!vhost) {
-        return vhost.error();
+    auto found = usable_queue(vhost_name, queue_name);
+    if (!found) {
+        return found.error();
     }
-    auto queue = (*vhost)->find_queue(queue_name);
-    if (!queue) {
-        return make_error(Errc::not_found, "no " + describe("queue", queue_name, vhost_name));
-    }
-    if (queue->owner() != 0 && queue->owner() != owner_id()) {
-        return make_error(Errc::resource_locked, "cannot obtain exclusive access to locked " +
-                                                     describe("queue", queue_name, vhost_name));
-    }
+    const std::shared_ptr<Queue>& queue = *found;
     if (options.tag.empty()) {
         options.tag = "ctag-" + std::to_string(id_) + "." + std::to_string(next_consumer_tag_++);
     }
@@ -58,8 +51,10 @@ Result<std::string> Connection::consume(std::string_view vhost_name, std::string
     return tag;
 }
 
-Result<std::optional<GotDelivery>> Connection::get(std::string_view vhost_name,
-                                                   std::string_view queue_name, bool auto_ack) {
+// The queue, if this connection may use it: it exists, and is not another connection's exclusive
+// queue.
+Result<std::shared_ptr<Queue>> Connection::usable_queue(std::string_view vhost_name,
+                                                        std::string_view queue_name) const {
     auto vhost = core_.vhost(vhost_name);
     if (!vhost) {
         return vhost.error();
@@ -72,6 +67,16 @@ Result<std::optional<GotDelivery>> Connection::get(std::string_view vhost_name,
         return make_error(Errc::resource_locked, "cannot obtain exclusive access to locked " +
                                                      describe("queue", queue_name, vhost_name));
     }
+    return queue;
+}
+
+Result<std::optional<GotDelivery>> Connection::get(std::string_view vhost_name,
+                                                   std::string_view queue_name, bool auto_ack) {
+    auto found = usable_queue(vhost_name, queue_name);
+    if (!found) {
+        return found.error();
+    }
+    const std::shared_ptr<Queue>& queue = *found;
     if (queue->stream() != nullptr) {
         return make_error(Errc::method_not_allowed,
                           "cannot get from " + describe("queue", queue_name, vhost_name) +

@@ -97,6 +97,8 @@ private:
         std::string tag;
     };
     enum class Settle { ack, requeue, reject };
+    Result<std::shared_ptr<Queue>> usable_queue(std::string_view vhost,
+                                                std::string_view queue) const;
     Result<void> settle(std::uint64_t delivery_tag, bool multiple, Settle how);
     void settle_group(std::vector<Unacked> group, Settle how);
     void close();

@@ -71,6 +71,11 @@ struct StreamStart {
     std::uint64_t value = 0; // the offset, or the timestamp
 };
 
+// A stream start as the edges take it in JSON (a WebSocket subscribe's `offset`, AMQP's
+// x-stream-offset): "first" | "last" | "next" | an offset | {"timestamp": epoch ms}. Integers up
+// to 2^63 - 1; doubles, negatives and anything else: nullopt.
+std::optional<StreamStart> parse_stream_start(const boost::json::value& v);
+
 struct ConsumeOptions {
     std::string tag;            // empty: the broker makes one ("ctag-<n>")
     std::uint32_t prefetch = 0; // unacked deliveries allowed at once; 0 = unlimited

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "server/queue_arguments.hpp"
+#include "server/specs.hpp"
 
 namespace warren::server {
 namespace {
@@ -112,6 +113,60 @@ Result<StreamArguments> parse_stream_arguments(const boost::json::object& argume
         }
     }
     return out;
+}
+
+} // namespace warren::server
+
+namespace warren::server {
+
+namespace {
+
+// A non-negative integer up to INT64_MAX (doubles, even integral ones, are refused: offsets are
+// exact).
+std::optional<std::uint64_t> exact_count(const boost::json::value& v) {
+    if (v.is_uint64() && v.get_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
+        return v.get_uint64();
+    }
+    if (v.is_int64() && v.get_int64() >= 0) {
+        return static_cast<std::uint64_t>(v.get_int64());
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+std::optional<StreamStart> parse_stream_start(const boost::json::value& v) {
+    using Kind = StreamStart::Kind;
+    if (v.is_string()) {
+        const std::string_view s = v.get_string();
+        if (s == "first") {
+            return StreamStart{Kind::first, 0};
+        }
+        if (s == "last") {
+            return StreamStart{Kind::last, 0};
+        }
+        if (s == "next") {
+            return StreamStart{Kind::next, 0};
+        }
+        return std::nullopt;
+    }
+    if (v.is_object()) {
+        const auto& o = v.get_object();
+        const boost::json::value* t = o.if_contains("timestamp");
+        if (o.size() != 1 || t == nullptr) {
+            return std::nullopt;
+        }
+        auto ms = exact_count(*t);
+        if (!ms) {
+            return std::nullopt;
+        }
+        return StreamStart{Kind::timestamp, *ms};
+    }
+    auto offset = exact_count(v);
+    if (!offset) {
+        return std::nullopt;
+    }
+    return StreamStart{Kind::offset, *offset};
 }
 
 } // namespace warren::server

@@ -107,41 +107,6 @@ Result<std::string> subscription_id(const json::object& o) {
     return id;
 }
 
-// A stream start as a subscribe gives it: "first" | "last" | "next" | N | {"timestamp": ms}.
-std::optional<server::StreamStart> stream_start_of(const json::value& v) {
-    using Kind = server::StreamStart::Kind;
-    if (v.is_string()) {
-        const std::string_view s = v.get_string();
-        if (s == "first") {
-            return server::StreamStart{Kind::first, 0};
-        }
-        if (s == "last") {
-            return server::StreamStart{Kind::last, 0};
-        }
-        if (s == "next") {
-            return server::StreamStart{Kind::next, 0};
-        }
-        return std::nullopt;
-    }
-    if (v.is_object()) {
-        const auto& o = v.get_object();
-        const json::value* t = o.if_contains("timestamp");
-        if (o.size() != 1 || t == nullptr) {
-            return std::nullopt;
-        }
-        auto ms = as_count(*t, static_cast<std::uint64_t>(INT64_MAX));
-        if (!ms) {
-            return std::nullopt;
-        }
-        return server::StreamStart{Kind::timestamp, *ms};
-    }
-    auto offset = as_count(v, static_cast<std::uint64_t>(INT64_MAX));
-    if (!offset) {
-        return std::nullopt;
-    }
-    return server::StreamStart{Kind::offset, *offset};
-}
-
 Result<ClientOp> parse_subscribe(const json::object& o) {
     SubscribeOp op;
     auto id = subscription_id(o);
@@ -195,7 +160,7 @@ Result<ClientOp> parse_subscribe(const json::object& o) {
     }
     op.exclusive = *exclusive;
     if (const json::value* v = o.if_contains("offset")) {
-        auto start = stream_start_of(*v);
+        auto start = server::parse_stream_start(*v);
         if (!start) {
             return bad("'offset' must be \"first\", \"last\", \"next\", an offset (an integer "
                        "from 0) or {\"timestamp\": ms}");
