@@ -220,12 +220,12 @@ void AmqpChannel::handle(BasicPublish& m) {
         connection_.connection_error(reply::kNotImplemented, "immediate=true", m.kClass, m.kMethod);
         return;
     }
+    connection_.on_publishing();
     publishing_.emplace();
     publishing_->method = std::move(m);
 }
 
 void AmqpChannel::publish(Publishing p) {
-    const std::uint64_t seq = confirming_ ? next_publish_seq_++ : 0;
     Properties& properties = p.header->properties;
     // RabbitMQ checks a claimed user id against the login.
     if (properties.user_id && *properties.user_id != connection_.principal().name) {
@@ -235,13 +235,36 @@ void AmqpChannel::publish(Publishing p) {
                       BasicPublish::kClass, BasicPublish::kMethod);
         return;
     }
+    if (!route_replies(properties)) {
+        return;
+    }
+    if (transactional_) {
+        // Held until tx.commit; an exchange that does not exist fails now, as in RabbitMQ.
+        if (auto found = connection_.broker().exchange(connection_.principal(), connection_.vhost(),
+                                                       p.method.exchange);
+            !found) {
+            fail(found.error(), p.method);
+            return;
+        }
+        tx_publishes_.push_back(std::move(p));
+        return;
+    }
+    publish_now(std::move(p));
+}
+
+void AmqpChannel::publish_now(Publishing p) {
+    const std::uint64_t seq = confirming_ ? next_publish_seq_++ : 0;
+    const Properties& properties = p.header->properties;
     auto message = std::make_shared<const Message>(
         Message{p.method.exchange, p.method.routing_key, properties,
                 std::make_shared<const std::string>(std::move(p.body))});
     auto outcome = session_->publish(connection_.vhost(), p.method.exchange, message);
     if (!outcome) {
         if (outcome.error().code == Errc::resource_alarm && confirming_) {
-            confirms_.push_back({seq, true}); // refused under an alarm: the publisher may retry
+            // Refused under an alarm (the publisher may retry): nacked in order, after the
+            // commit the publishes before it wait for.
+            confirms_.push_back({seq, true});
+            uncommitted_ = seq;
             return;
         }
         fail(outcome.error(), p.method);
@@ -262,7 +285,14 @@ void AmqpChannel::publish(Publishing p) {
 }
 
 void AmqpChannel::handle(ConfirmSelect& m) {
+    if (transactional_) {
+        channel_error(reply::kPreconditionFailed, "cannot switch from tx to confirm mode", m.kClass,
+                      m.kMethod);
+        return;
+    }
     confirming_ = true;
+    settings_.confirm = true;
+    session_->set_channel_settings(settings_);
     if (!m.no_wait) {
         send(ConfirmSelectOk{});
     }
@@ -352,6 +382,10 @@ void AmqpChannel::on_delivery(const std::string& tag, const server::Delivery& de
 }
 
 void AmqpChannel::on_cancelled(const std::string& tag) {
+    if (tag == reply_tag_) {
+        reply_tag_.clear();
+        reply_queue_.clear();
+    }
     // The queue went: tell a client that understands it (consumer_cancel_notify).
     if (connection_.wants_cancel_notify()) {
         send(BasicCancel{tag, true});

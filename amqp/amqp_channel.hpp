@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "amqp/codec/content.hpp"
@@ -29,6 +30,10 @@
 namespace warren::amqp {
 
 class AmqpConnection;
+
+// Direct reply-to's pseudo-queue: consumed (no-ack) by an RPC client, named as reply_to in its
+// requests; replies published to the name the broker substitutes reach that consumer.
+inline constexpr std::string_view kReplyToQueue = "amq.rabbitmq.reply-to";
 
 class AmqpChannel {
 public:
@@ -63,6 +68,8 @@ private:
     void on_header(std::string_view payload);
     void on_body(std::string_view payload);
     void publish(Publishing publishing);
+    // Routes and stores it now (publish holds it instead on a transactional channel).
+    void publish_now(Publishing publishing);
     void channel_error(std::uint16_t code, const std::string& text, std::uint16_t class_id,
                        std::uint16_t method_id);
     // A broker Error as a channel (or, for some codes, connection) error for the method `m`.
@@ -88,8 +95,24 @@ private:
     void handle(BasicAck& m);
     void handle(BasicNack& m);
     void handle(BasicReject& m);
+    void handle(BasicRecover& m);
+    void handle(BasicRecoverAsync& m);
     void handle(ConfirmSelect& m);
+    void handle(TxSelect& m);
+    void handle(TxCommit& m);
+    void handle(TxRollback& m);
     void handle(ChannelFlow& m);
+
+    // Settlement now, or at tx.commit on a transactional channel.
+    using Settlement = std::variant<BasicAck, BasicNack, BasicReject>;
+    void settle(const Settlement& s);
+    // basic.consume on "amq.rabbitmq.reply-to" (direct reply-to, amqp_reply_to.cpp): consumes,
+    // no-ack, from this channel's reply queue, declared on first use.
+    void consume_replies(BasicConsume& m);
+    // A publish whose reply_to names the pseudo-queue gets this channel's reply queue instead.
+    // False (the channel closed) when the channel has no reply consumer.
+    bool route_replies(Properties& properties);
+    std::string make_consumer_tag();
 
     bool accepting_deliveries() const;
     void on_delivery(const std::string& tag, const server::Delivery& delivery);
@@ -102,9 +125,16 @@ private:
     std::map<std::string, std::unique_ptr<Sink>, std::less<>> consumers_;
     std::vector<std::unique_ptr<Sink>> retired_; // cancelled by the broker, freed after the call
     std::uint64_t next_consumer_tag_ = 1;
-    std::uint16_t prefetch_ = 0; // basic.qos prefetch-count for consumers started after it
+    server::ChannelSettings settings_; // qos, confirm and tx modes, as the lists show them
     std::optional<Publishing> publishing_;
     bool confirming_ = false;
+    // tx.select: publishes and settlements wait for tx.commit (or go at tx.rollback).
+    bool transactional_ = false;
+    std::vector<Publishing> tx_publishes_;
+    std::vector<Settlement> tx_settlements_;
+    // Direct reply-to: this channel's reply queue and its consumer's tag, once consumed.
+    std::string reply_queue_;
+    std::string reply_tag_;
     std::uint64_t next_publish_seq_ = 1;
     std::deque<Confirm> confirms_;  // in order; acked once committed
     std::uint64_t uncommitted_ = 0; // the last seq with no commit wait yet

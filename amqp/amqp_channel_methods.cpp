@@ -169,15 +169,26 @@ void AmqpChannel::handle(QueueDelete& m) {
 }
 
 void AmqpChannel::handle(BasicQos& m) {
-    // prefetch-size is ignored, as RabbitMQ does; global (per channel) is applied per consumer.
-    prefetch_ = m.prefetch_count;
+    // prefetch-size is ignored, as RabbitMQ does. As RabbitMQ 3.3 and later: global=false sets
+    // the prefetch of each consumer started after it, global=true one limit the channel's
+    // consumers share.
+    if (m.global) {
+        settings_.global_prefetch = m.prefetch_count;
+    } else {
+        settings_.prefetch = m.prefetch_count;
+    }
+    session_->set_channel_settings(settings_);
     send(BasicQosOk{});
 }
 
 void AmqpChannel::handle(BasicConsume& m) {
+    if (m.queue == kReplyToQueue) {
+        consume_replies(m);
+        return;
+    }
     server::ConsumeOptions options;
     options.tag = m.consumer_tag;
-    options.prefetch = prefetch_;
+    options.prefetch = settings_.prefetch;
     options.auto_ack = m.no_ack;
     options.exclusive = m.exclusive;
     if (const auto* offset = m.arguments.if_contains("x-stream-offset")) {
@@ -191,9 +202,7 @@ void AmqpChannel::handle(BasicConsume& m) {
         }
     }
     if (m.consumer_tag.empty()) {
-        // As RabbitMQ names them (amq.ctag-...), unique on the connection.
-        options.tag = "amq.ctag-" + std::to_string(connection_.session_id()) + "." +
-                      std::to_string(number_) + "." + std::to_string(next_consumer_tag_++);
+        options.tag = make_consumer_tag();
     } else if (consumers_.contains(m.consumer_tag)) {
         connection_.connection_error(reply::kNotAllowed,
                                      "attempt to reuse consumer tag '" + m.consumer_tag + "'",
@@ -215,8 +224,18 @@ void AmqpChannel::handle(BasicConsume& m) {
     session_->resume();
 }
 
+// As RabbitMQ names them (amq.ctag-...), unique on the connection.
+std::string AmqpChannel::make_consumer_tag() {
+    return "amq.ctag-" + std::to_string(connection_.session_id()) + "." + std::to_string(number_) +
+           "." + std::to_string(next_consumer_tag_++);
+}
+
 void AmqpChannel::handle(BasicCancel& m) {
     (void)session_->cancel(m.consumer_tag); // an unknown tag is answered cancel-ok too
+    if (m.consumer_tag == reply_tag_) {
+        reply_tag_.clear(); // the reply queue (auto-delete) went with its consumer
+        reply_queue_.clear();
+    }
     retire(m.consumer_tag);
     if (!m.no_wait) {
         send(BasicCancelOk{m.consumer_tag});
@@ -247,21 +266,38 @@ void AmqpChannel::handle(BasicGet& m) {
 }
 
 void AmqpChannel::handle(BasicAck& m) {
-    if (auto acked = session_->ack(m.delivery_tag, m.multiple); !acked) {
-        fail(acked.error(), m);
-    }
+    settle(m);
 }
 
 void AmqpChannel::handle(BasicNack& m) {
-    if (auto nacked = session_->nack(m.delivery_tag, m.multiple, m.requeue); !nacked) {
-        fail(nacked.error(), m);
-    }
+    settle(m);
 }
 
 void AmqpChannel::handle(BasicReject& m) {
-    if (auto rejected = session_->reject(m.delivery_tag, m.requeue); !rejected) {
-        fail(rejected.error(), m);
+    settle(m);
+}
+
+void AmqpChannel::settle(const Settlement& s) {
+    if (transactional_) {
+        tx_settlements_.push_back(s);
+        return;
     }
+    std::visit(
+        [&](const auto& m) {
+            using M = std::decay_t<decltype(m)>;
+            Result<void> settled;
+            if constexpr (std::is_same_v<M, BasicAck>) {
+                settled = session_->ack(m.delivery_tag, m.multiple);
+            } else if constexpr (std::is_same_v<M, BasicNack>) {
+                settled = session_->nack(m.delivery_tag, m.multiple, m.requeue);
+            } else {
+                settled = session_->reject(m.delivery_tag, m.requeue);
+            }
+            if (!settled) {
+                fail(settled.error(), m);
+            }
+        },
+        s);
 }
 
 void AmqpChannel::handle(ChannelFlow& m) {

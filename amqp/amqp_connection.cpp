@@ -305,6 +305,7 @@ void AmqpConnection::on_start_ok(ConnectionStartOk& start_ok) {
         return v != nullptr && v->is_bool() && v->as_bool();
     };
     cancel_notify_ = capability("consumer_cancel_notify");
+    blocked_notify_ = capability("connection.blocked");
     auto who = parsed ? broker_.authenticate(user, password, remote_.address().is_loopback())
                       : Result<server::Principal>(make_error(Errc::not_authorized, "Login failed"));
     if (!who) {
@@ -323,8 +324,25 @@ void AmqpConnection::on_start_ok(ConnectionStartOk& start_ok) {
         return;
     }
     principal_ = std::move(*who);
+    client_properties_ = std::move(start_ok.client_properties);
     send_method(0, ConnectionTune{limits_.channel_max, limits_.frame_max, limits_.heartbeat_s});
     state_ = State::tune_ok;
+}
+
+void AmqpConnection::on_publishing() {
+    if (!blocked_notify_ || alarms_.empty() || blocked_sent_ || state_ != State::running) {
+        return;
+    }
+    blocked_sent_ = true;
+    // RabbitMQ's reasons, which clients may show or match: "low on disk", "low on memory".
+    std::string reason;
+    for (const auto& alarm : alarms_) {
+        const char* what = alarm.starts_with("disk") ? "low on disk" : "low on memory";
+        if (reason.find(what) == std::string::npos) {
+            reason += (reason.empty() ? "" : " & ") + std::string(what);
+        }
+    }
+    send_method(0, ConnectionBlocked{reason});
 }
 
 void AmqpConnection::on_tune_ok(const ConnectionTuneOk& tune_ok) {
@@ -367,6 +385,7 @@ void AmqpConnection::on_open(const ConnectionOpen& open) {
     info.peer_port = remote_.port();
     info.channels = 0; // its channels count for it (SessionInfo::parent)
     info.vhost = open.virtual_host;
+    info.client_properties = client_properties_;
     session_ = broker_.open_session(principal_, info);
     session_->on_close_request([weak = weak_from_this()](const std::string& reason) {
         if (auto self = weak.lock()) {
@@ -376,6 +395,26 @@ void AmqpConnection::on_open(const ConnectionOpen& open) {
     send_method(0, ConnectionOpenOk{});
     state_ = State::running;
     close_timer_.cancel();
+    if (blocked_notify_) {
+        // Publishing is refused while a resource alarm is in effect. As RabbitMQ, a client that
+        // understands connection.blocked hears it when it publishes under an alarm, and hears
+        // connection.unblocked when the last alarm ends.
+        session_->on_alarm([weak = weak_from_this()](const std::vector<std::string>& alarms) {
+            if (auto self = weak.lock()) {
+                self->alarms_ = alarms;
+                if (alarms.empty() && self->blocked_sent_) {
+                    self->blocked_sent_ = false;
+                    self->send_method(0, ConnectionUnblocked{});
+                }
+            }
+        });
+        const auto resources = broker_.resources();
+        for (const auto* alarm : {&resources.memory_alarm, &resources.disk_alarm}) {
+            if (*alarm) {
+                alarms_.push_back(**alarm);
+            }
+        }
+    }
 }
 
 void AmqpConnection::on_channel_frame(const Frame& frame) {

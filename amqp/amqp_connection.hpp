@@ -24,6 +24,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -71,6 +72,8 @@ public:
     std::uint64_t session_id() const { return session_->id(); }
     const std::string& name() const { return name_; }
     bool wants_cancel_notify() const { return cancel_notify_; }
+    // A channel is publishing: under a resource alarm, connection.blocked goes out (once).
+    void on_publishing();
     // Where frames for the client go; the writer sends them in order.
     std::string& outbox() { return outbox_; }
     void wake_writer();
@@ -94,6 +97,7 @@ private:
     void on_start_ok(ConnectionStartOk& start_ok);
     void on_tune_ok(const ConnectionTuneOk& tune_ok);
     void on_open(const ConnectionOpen& open);
+
     void on_channel_frame(const Frame& frame);
     void send_method(std::uint16_t channel, const Method& method);
     void stop();
@@ -114,7 +118,11 @@ private:
     std::uint32_t frame_max_ = kFrameMinSize; // until tune-ok
     std::uint16_t channel_max_ = 0;
     std::uint16_t heartbeat_s_ = 0;
-    bool cancel_notify_ = false; // the client's capability consumer_cancel_notify
+    bool cancel_notify_ = false;      // the client's capability consumer_cancel_notify
+    bool blocked_notify_ = false;     // the client's capability connection.blocked
+    std::vector<std::string> alarms_; // the resource alarms in effect (if blocked_notify_)
+    bool blocked_sent_ = false;
+    boost::json::object client_properties_; // start-ok's, for /api/connections
     std::chrono::steady_clock::time_point last_received_;
     std::chrono::steady_clock::time_point last_sent_;
     boost::asio::steady_timer writer_wake_;

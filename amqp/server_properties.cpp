@@ -6,11 +6,15 @@ namespace warren::amqp {
 
 boost::json::object server_properties(const server::Broker&) {
     boost::json::object capabilities{
-        {"publisher_confirms", true},   {"exchange_exchange_bindings", true},
-        {"basic.nack", true},           {"consumer_cancel_notify", true},
-        {"connection.blocked", false}, // not sent yet: publishes are refused under an alarm
-        {"consumer_priorities", false}, {"authentication_failure_close", true},
-        {"per_consumer_qos", true},     {"direct_reply_to", false},
+        {"publisher_confirms", true},
+        {"exchange_exchange_bindings", true},
+        {"basic.nack", true},
+        {"consumer_cancel_notify", true},
+        {"connection.blocked", true},
+        {"consumer_priorities", false},
+        {"authentication_failure_close", true},
+        {"per_consumer_qos", true},
+        {"direct_reply_to", true},
     };
     return boost::json::object{
         {"product", "warren"},

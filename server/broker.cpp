@@ -179,11 +179,12 @@ Result<Declared> Broker::declare_queue(const Principal& who, std::string_view vh
 }
 
 Result<Declared> Broker::declare_queue_owned(const Principal& who, std::string_view vhost,
-                                             const QueueSpec& spec, std::uint64_t owner) {
+                                             const QueueSpec& spec, std::uint64_t owner,
+                                             bool server_named) {
     if (auto ok = check_permission(who, vhost, Access::configure, "queue", spec.name); !ok) {
         return ok.error();
     }
-    return core_->declare_queue(vhost, spec, owner);
+    return core_->declare_queue(vhost, spec, owner, server_named);
 }
 
 Result<void> Broker::delete_queue(const Principal& who, std::string_view vhost,

@@ -300,7 +300,8 @@ private:
     friend class Session;
 
     Result<Declared> declare_queue_owned(const Principal& who, std::string_view vhost,
-                                         const QueueSpec& spec, std::uint64_t owner);
+                                         const QueueSpec& spec, std::uint64_t owner,
+                                         bool server_named = false);
     Result<void> check_binding(const Principal& who, std::string_view vhost,
                                const BindingSpec& binding) const;
     void close_connections_of_deleted(std::string_view user);

@@ -216,7 +216,8 @@ Result<void> Broker::import_definitions(const Principal& who, const Definitions&
         }
     }
     for (const auto& [in, spec] : doc.queues) {
-        if (auto declared = core_->declare_queue(in, spec);
+        // As RabbitMQ's import: an exported server-named queue ("amq.gen-...") comes back.
+        if (auto declared = core_->declare_queue(in, spec, 0, true);
             !declared && !exists(declared.error())) {
             failed("queue '" + spec.name + "' in vhost '" + in + "'", declared.error());
         }

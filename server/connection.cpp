@@ -186,6 +186,32 @@ void Connection::settle_group(std::vector<Unacked> group, Settle how) {
         }
         i = j;
     }
+    if (settings_.global_prefetch != 0) {
+        resume(); // the room freed is shared: consumers of other queues may take it
+    }
+}
+
+void Connection::set_settings(const ChannelSettings& settings) {
+    const bool more_room =
+        settings.global_prefetch == 0 ||
+        (settings_.global_prefetch != 0 && settings.global_prefetch > settings_.global_prefetch);
+    settings_ = settings;
+    if (more_room) {
+        resume();
+    }
+}
+
+bool Consumer::has_credit() const {
+    if (!sink->ready()) {
+        return false;
+    }
+    if (options.auto_ack) {
+        return true;
+    }
+    if (connection != nullptr && !connection->has_shared_credit()) {
+        return false;
+    }
+    return options.prefetch == 0 || unacked < options.prefetch;
 }
 
 void Connection::resume() {

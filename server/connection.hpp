@@ -76,6 +76,20 @@ public:
     std::size_t consumer_count() const { return consumers_.size(); }
     std::size_t unacked_count() const { return unacked_.size(); }
 
+    // A channel's modes (SessionInfo::parent): shown in the lists; global_prefetch caps the
+    // unacked deliveries of all its consumers together. Raising or lifting the cap resumes them.
+    void set_settings(const ChannelSettings& settings);
+    const ChannelSettings& settings() const { return settings_; }
+    bool has_shared_credit() const {
+        return settings_.global_prefetch == 0 || unacked_.size() < settings_.global_prefetch;
+    }
+
+    // How the broker tells the transport that resource alarms began (the reasons) or all ended
+    // (empty): AMQP's connection.blocked / unblocked. Called on the core executor.
+    using AlarmListener = std::function<void(const std::vector<std::string>& alarms)>;
+    void on_alarm(AlarmListener listener) { alarm_listener_ = std::move(listener); }
+    const AlarmListener& alarm_listener() const { return alarm_listener_; }
+
     // Called by Queue when it delivers: a new tag, and (manual ack) the delivery kept until
     // settled.
     std::uint64_t next_delivery_tag() { return next_tag_++; }
@@ -113,6 +127,8 @@ private:
     std::vector<ConsumerRef> consumers_;
     std::vector<std::pair<std::string, std::string>> exclusive_queues_; // (vhost, queue)
     CloseRequest close_request_;
+    AlarmListener alarm_listener_;
+    ChannelSettings settings_;
 };
 
 } // namespace warren::server

@@ -23,12 +23,9 @@ struct Consumer {
     std::uint32_t unacked = 0;
     std::uint64_t delivered = 0;
 
-    bool has_credit() const {
-        if (!sink->ready()) {
-            return false;
-        }
-        return options.auto_ack || options.prefetch == 0 || unacked < options.prefetch;
-    }
+    // Its sink is ready and, under manual acks, both its own prefetch and its connection's
+    // (AMQP's per-channel basic.qos global) leave room (connection.cpp).
+    bool has_credit() const;
 };
 
 } // namespace warren::server

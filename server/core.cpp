@@ -110,12 +110,12 @@ Result<void> Core::delete_exchange(std::string_view vhost_name, std::string_view
 }
 
 Result<Declared> Core::declare_queue(std::string_view vhost_name, const QueueSpec& spec,
-                                     std::uint64_t owner) {
+                                     std::uint64_t owner, bool server_named) {
     auto v = vhost(vhost_name);
     if (!v) {
         return v.error();
     }
-    auto declared = (*v)->declare_queue(spec, owner);
+    auto declared = (*v)->declare_queue(spec, owner, server_named);
     if (declared && *declared == Declared::created && spec.exclusive) {
         if (auto it = connections_.find(owner); it != connections_.end()) {
             it->second->own_queue(std::string(vhost_name), spec.name);
@@ -266,17 +266,38 @@ Millis Core::run_timers() {
 
 void Core::set_alarm(Alarm alarm, bool on, std::string reason) {
     std::string& slot = alarm == Alarm::memory ? memory_alarm_ : disk_alarm_;
+    const bool was_blocked = !memory_alarm_.empty() || !disk_alarm_.empty();
     if (!on) {
         if (!slot.empty()) {
             spdlog::info("alarm cleared: {}; publishing resumes", slot);
         }
         slot.clear();
-        return;
+    } else {
+        if (slot.empty()) {
+            spdlog::warn("{}; publishes are refused until it clears", reason);
+        }
+        slot = reason.empty() ? (alarm == Alarm::memory ? "memory alarm" : "disk alarm") : reason;
     }
-    if (slot.empty()) {
-        spdlog::warn("{}; publishes are refused until it clears", reason);
+    const bool blocked = !memory_alarm_.empty() || !disk_alarm_.empty();
+    if (blocked != was_blocked) {
+        notify_alarm_listeners();
     }
-    slot = reason.empty() ? (alarm == Alarm::memory ? "memory alarm" : "disk alarm") : reason;
+}
+
+// Tells the transports that asked (AMQP's connection.blocked / unblocked) that publishing is now
+// refused or allowed. A listener may close its connection: iterate over a copy of the ids.
+void Core::notify_alarm_listeners() {
+    const auto current = alarms();
+    std::vector<std::uint64_t> ids;
+    for (const auto& [id, connection] : connections_) {
+        ids.push_back(id);
+    }
+    for (auto id : ids) {
+        auto it = connections_.find(id);
+        if (it != connections_.end() && it->second->alarm_listener()) {
+            it->second->alarm_listener()(current);
+        }
+    }
 }
 
 std::vector<std::string> Core::alarms() const {

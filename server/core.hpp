@@ -71,9 +71,10 @@ public:
     // Exchanges, queues, bindings: see Vhost for the semantics; these look the vhost up first.
     Result<Declared> declare_exchange(std::string_view vhost, const ExchangeSpec& spec);
     Result<void> delete_exchange(std::string_view vhost, std::string_view name, bool if_unused);
-    // owner: the connection declaring an exclusive queue (0 = none).
+    // owner: the connection declaring an exclusive queue (0 = none). server_named: as
+    // Vhost::declare_queue.
     Result<Declared> declare_queue(std::string_view vhost, const QueueSpec& spec,
-                                   std::uint64_t owner = 0);
+                                   std::uint64_t owner = 0, bool server_named = false);
     Result<void> delete_queue(std::string_view vhost, std::string_view name, bool if_unused,
                               bool if_empty);
     Result<std::uint64_t> purge_queue(std::string_view vhost, std::string_view name);
@@ -148,6 +149,7 @@ public:
     const ResourceReadings& resource_readings() const { return resource_readings_; }
 
 private:
+    void notify_alarm_listeners();
     void restore_dedup(const std::vector<storage::DedupRecord>& records,
                        const std::unordered_map<std::uint64_t, Queue*>& queues_by_id);
     friend class Connection;

@@ -16,18 +16,28 @@ namespace warren::server {
 
 namespace {
 
-// "warren.gen-" + 24 random hex digits: a server-named queue ("amq." is reserved for users'
-// declares and refused by the broker).
-Result<std::string> generated_queue_name() {
-    std::array<unsigned char, 12> bytes{};
+// `prefix` + 128 random bits in URL-safe base64 (22 characters), as RabbitMQ names server-named
+// queues ("amq.gen-..."; its users' own declares may not use the "amq." prefix).
+Result<std::string> generated_queue_name(std::string_view prefix) {
+    std::array<unsigned char, 16> bytes{};
     if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
         return make_error(Errc::internal, "cannot name a queue: the random source failed");
     }
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string name = "warren.gen-";
+    static constexpr char kDigits[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    std::string name(prefix);
+    std::uint32_t bits = 0;
+    int held = 0;
     for (unsigned char b : bytes) {
-        name += kDigits[b >> 4];
-        name += kDigits[b & 0x0f];
+        bits = (bits << 8) | b;
+        held += 8;
+        while (held >= 6) {
+            held -= 6;
+            name += kDigits[(bits >> held) & 0x3f];
+        }
+    }
+    if (held > 0) {
+        name += kDigits[(bits << (6 - held)) & 0x3f];
     }
     return name;
 }
@@ -63,16 +73,27 @@ Result<std::optional<GotDelivery>> Session::get(std::string_view vhost, std::str
     return connection_->get(vhost, queue, auto_ack);
 }
 
-Result<std::string> Session::declare_server_named(std::string_view vhost, QueueSpec spec) {
-    auto name = generated_queue_name();
+Result<std::string> Session::declare_server_named(std::string_view vhost, QueueSpec spec,
+                                                  std::string_view prefix) {
+    auto name = generated_queue_name(prefix);
     if (!name) {
         return name.error();
     }
     spec.name = *name;
-    if (auto declared = declare_queue(vhost, spec); !declared) {
+    if (auto declared =
+            broker_.declare_queue_owned(principal_, vhost, spec, connection_->owner_id(), true);
+        !declared) {
         return declared.error();
     }
     return std::move(spec.name);
+}
+
+void Session::set_channel_settings(const ChannelSettings& settings) {
+    connection_->set_settings(settings);
+}
+
+void Session::on_alarm(AlarmListener listener) {
+    connection_->on_alarm(std::move(listener));
 }
 
 Result<PublishOutcome> Session::publish(std::string_view vhost, std::string_view exchange,
@@ -98,7 +119,7 @@ Result<std::string> Session::subscribe_exchange(std::string_view vhost, std::str
         !ok) {
         return ok.error();
     }
-    auto name = generated_queue_name();
+    auto name = generated_queue_name("amq.gen-");
     if (!name) {
         return name.error();
     }
@@ -108,7 +129,7 @@ Result<std::string> Session::subscribe_exchange(std::string_view vhost, std::str
     spec.durable = false;
     spec.exclusive = true;
     spec.auto_delete = true;
-    if (auto declared = core.declare_queue(vhost, spec, id()); !declared) {
+    if (auto declared = core.declare_queue(vhost, spec, id(), true); !declared) {
         return declared.error();
     }
     const BindingSpec binding{std::string(exchange), *name, false, std::string(binding_key),

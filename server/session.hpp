@@ -47,9 +47,11 @@ public:
 
     // As Broker::declare_queue; an exclusive queue belongs to this session.
     Result<Declared> declare_queue(std::string_view vhost, const QueueSpec& spec);
-    // A queue.declare with an empty name (AMQP): the broker names the queue ("warren.gen-" and
-    // 24 hex digits) and declares it with `spec`'s properties. Returns the name.
-    Result<std::string> declare_server_named(std::string_view vhost, QueueSpec spec);
+    // A queue.declare with an empty name (AMQP): the broker names the queue (`prefix` and 22
+    // random characters, "amq.gen-..." as RabbitMQ) and declares it with `spec`'s properties.
+    // Returns the name.
+    Result<std::string> declare_server_named(std::string_view vhost, QueueSpec spec,
+                                             std::string_view prefix = "amq.gen-");
     // As Broker::publish, as this session's principal.
     Result<PublishOutcome> publish(std::string_view vhost, std::string_view exchange,
                                    MessagePtr message, const PublishOptions& options = {});
@@ -101,6 +103,15 @@ public:
     void on_close_request(CloseRequest request);
 
     std::size_t unacked_count() const;
+
+    // The channel's modes (AMQP basic.qos, confirm.select, tx.select): listed in /api/channels;
+    // global_prefetch caps the unacked deliveries of all this session's consumers together.
+    void set_channel_settings(const ChannelSettings& settings);
+
+    // How the broker tells the edge that resource alarms began (their reasons) or all ended
+    // (empty): AMQP's connection.blocked / unblocked. Called on the core executor.
+    using AlarmListener = std::function<void(const std::vector<std::string>& alarms)>;
+    void on_alarm(AlarmListener listener);
 
 private:
     Broker& broker_;

@@ -159,6 +159,19 @@ struct SessionInfo {
     std::uint64_t parent = 0;
     std::uint16_t channel = 0; // a channel's number on its connection
     std::string vhost{};       // the vhost it opened (AMQP's connection.open), if it names one
+    // What the client said about itself (AMQP's start-ok client-properties: product, version,
+    // connection_name, capabilities), shown as RabbitMQ shows it in /api/connections.
+    boost::json::object client_properties{};
+};
+
+// A channel's modes as an edge set them (AMQP basic.qos, confirm.select, tx.select), for the
+// lists; global_prefetch is also enforced: the channel's consumers together hold at most that
+// many unacked deliveries (basic.qos global=true). 0 = no limit.
+struct ChannelSettings {
+    std::uint16_t prefetch = 0;        // per consumer, for consumers started after it
+    std::uint16_t global_prefetch = 0; // shared by the channel's consumers
+    bool confirm = false;
+    bool transactional = false;
 };
 
 // "administrator,management" or " a , b " -> {"administrator", "management"}; empty parts drop.

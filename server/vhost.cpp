@@ -32,6 +32,69 @@ Error inequivalent(std::string_view arg, std::string_view what, std::string_view
                                                      std::string(current) + "'");
 }
 
+// An argument as RabbitMQ's mismatch sentence shows it: "the value '10' of type 'signedint'",
+// or "none" when absent. Integers are named as the common clients send them (32-bit 'I').
+std::string argument_words(const boost::json::value* v) {
+    if (v == nullptr) {
+        return "none";
+    }
+    std::string_view type = "longstr";
+    std::string text;
+    switch (v->kind()) {
+    case boost::json::kind::string:
+        text = std::string(v->get_string());
+        break;
+    case boost::json::kind::int64:
+    case boost::json::kind::uint64:
+        type = "signedint";
+        break;
+    case boost::json::kind::double_:
+        type = "double";
+        break;
+    case boost::json::kind::bool_:
+        type = "bool";
+        break;
+    case boost::json::kind::object:
+        type = "table";
+        break;
+    case boost::json::kind::array:
+        type = "array";
+        break;
+    case boost::json::kind::null:
+        type = "void";
+        break;
+    }
+    if (!v->is_string()) {
+        text = boost::json::serialize(*v);
+    }
+    return "the value '" + text + "' of type '" + std::string(type) + "'";
+}
+
+// The first argument (in name order) that differs, named as RabbitMQ names it.
+Error inequivalent_arguments(const boost::json::object& received,
+                             const boost::json::object& current, std::string_view what) {
+    std::vector<std::string_view> keys;
+    for (const auto& kv : received) {
+        keys.push_back(kv.key());
+    }
+    for (const auto& kv : current) {
+        keys.push_back(kv.key());
+    }
+    std::sort(keys.begin(), keys.end());
+    for (auto key : keys) {
+        const auto* r = received.if_contains(key);
+        const auto* c = current.if_contains(key);
+        if (r == nullptr || c == nullptr || *r != *c) {
+            return make_error(Errc::precondition_failed,
+                              "inequivalent arg '" + std::string(key) + "' for " +
+                                  std::string(what) + ": received " + argument_words(r) +
+                                  " but current is " + argument_words(c));
+        }
+    }
+    return make_error(Errc::precondition_failed,
+                      "inequivalent arguments for " + std::string(what)); // not reached
+}
+
 // The built-in exchanges every vhost has (DESIGN.md 1).
 const std::pair<const char*, ExchangeType> kPredeclared[] = {
     {"amq.direct", ExchangeType::direct}, {"amq.fanout", ExchangeType::fanout},
@@ -138,9 +201,13 @@ Result<void> Vhost::delete_exchange(std::string_view name, bool if_unused) {
     if (it == exchanges_.end()) {
         return make_error(Errc::not_found, "no " + describe("exchange", name, name_));
     }
-    if (name.empty() || is_reserved_name(name)) {
-        return make_error(Errc::access_refused,
-                          "exchange '" + std::string(name) + "' is built in and cannot be deleted");
+    if (name.empty()) {
+        return make_error(Errc::access_refused, "operation not permitted on the default exchange");
+    }
+    if (is_reserved_name(name)) {
+        return make_error(Errc::access_refused, "deletion of system " +
+                                                    describe("exchange", name, name_) +
+                                                    " not allowed"); // RabbitMQ's sentence
     }
     if (if_unused && !router_.bindings_from(name).empty()) {
         return make_error(Errc::precondition_failed, describe("exchange", name, name_) + " in use");
@@ -170,7 +237,8 @@ const ExchangeState* Vhost::find_exchange(std::string_view name) const {
     return it == exchanges_.end() ? nullptr : &it->second;
 }
 
-Result<Declared> Vhost::declare_queue(const QueueSpec& spec, std::uint64_t owner) {
+Result<Declared> Vhost::declare_queue(const QueueSpec& spec, std::uint64_t owner,
+                                      bool server_named) {
     if (auto ok = check_name("queue", spec.name); !ok) {
         return ok.error();
     }
@@ -219,13 +287,12 @@ Result<Declared> Vhost::declare_queue(const QueueSpec& spec, std::uint64_t owner
                                 bool_word(current.auto_delete));
         }
         if (current.arguments != spec.arguments) {
-            return inequivalent("arguments", what, boost::json::serialize(spec.arguments),
-                                boost::json::serialize(current.arguments));
+            return inequivalent_arguments(spec.arguments, current.arguments, what);
         }
         queue.touch(now);
         return Declared::existed;
     }
-    if (is_reserved_name(spec.name)) {
+    if (!server_named && is_reserved_name(spec.name)) {
         return make_error(Errc::access_refused,
                           "queue name '" + spec.name + "' contains reserved prefix 'amq.*'");
     }
@@ -273,8 +340,7 @@ Result<void> Vhost::delete_queue(std::string_view name, bool if_unused, bool if_
     }
     const Queue& queue = *it->second;
     if (if_unused && !queue.consumers().empty()) {
-        return make_error(Errc::precondition_failed,
-                          describe("queue", name, name_) + " in use (it has consumers)");
+        return make_error(Errc::precondition_failed, describe("queue", name, name_) + " in use");
     }
     if (if_empty && queue.messages_ready() + queue.messages_unacknowledged() > 0) {
         return make_error(Errc::precondition_failed, describe("queue", name, name_) + " not empty");

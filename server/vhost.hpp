@@ -54,7 +54,10 @@ public:
         return exchanges_;
     }
 
-    Result<Declared> declare_queue(const QueueSpec& spec, std::uint64_t owner);
+    // `server_named`: the broker chose the name ("amq.gen-...", a reply-to queue) or an import
+    // restores one, so the reserved "amq." prefix is allowed.
+    Result<Declared> declare_queue(const QueueSpec& spec, std::uint64_t owner,
+                                   bool server_named = false);
     // Recovery: a durable queue as stored, with its store id (no journaling).
     Result<Queue*> restore_queue(const QueueSpec& spec, std::uint64_t id);
     Result<void> delete_queue(std::string_view name, bool if_unused, bool if_empty);

@@ -126,6 +126,7 @@ ConnectionView connection_view(const Connection& connection) {
     view.peer_port = info.peer_port;
     view.channels = info.channels;
     view.consumers = consumers.size();
+    view.client_properties = info.client_properties;
     return view;
 }
 
@@ -137,6 +138,7 @@ ChannelView channel_view(const Connection& channel, const Connection* parent) {
     view.user = channel.user();
     view.consumers = channel.consumer_count();
     view.messages_unacknowledged = channel.unacked_count();
+    view.settings = channel.settings();
     if (parent != nullptr) {
         const SessionInfo& p = parent->info();
         view.connection_name = p.name;

@@ -187,6 +187,12 @@ Field field_of(const ChannelView& c, std::string_view field) {
     if (field == "connection_details.name") {
         return json::value(c.connection_name);
     }
+    if (field == "prefetch_count") {
+        return json::value(c.settings.prefetch);
+    }
+    if (field == "global_prefetch_count") {
+        return json::value(c.settings.global_prefetch);
+    }
     return std::nullopt;
 }
 

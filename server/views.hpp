@@ -152,6 +152,7 @@ struct ConnectionView {
     std::uint16_t peer_port = 0;
     std::uint16_t channels = 1;
     std::size_t consumers = 0;
+    boost::json::object client_properties;
 };
 
 // A channel of a multiplexed connection (AMQP), as GET /api/channels lists it.
@@ -165,6 +166,7 @@ struct ChannelView {
     std::uint16_t peer_port = 0;
     std::size_t consumers = 0;
     std::size_t messages_unacknowledged = 0;
+    ChannelSettings settings;
 };
 
 struct VhostView {

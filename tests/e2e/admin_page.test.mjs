@@ -8,6 +8,8 @@
 import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +30,12 @@ if (!fs.existsSync(path.join(here, 'node_modules', 'playwright-core'))) {
 }
 if (!fs.existsSync(chromiumPath)) die(`no chromium at ${chromiumPath}: apt-get install chromium (scripts/install-deps --test does it)`);
 const { chromium } = await import('playwright-core');
+// amqplib, for a real AMQP 0-9-1 client: the one the AMQP interop tests install.
+const amqplibDir = path.resolve(here, '..', 'integration', 'amqp_clients', 'amqplib');
+if (!fs.existsSync(path.join(amqplibDir, 'node_modules', 'amqplib'))) {
+  die(`amqplib is not installed in ${path.join(amqplibDir, 'node_modules')}: run scripts/install-deps --test (or 'npm ci' there)`);
+}
+const amqplib = createRequire(path.join(amqplibDir, 'package.json'))('amqplib');
 
 const TIMEOUT = 10_000;
 const started = Date.now();
@@ -35,8 +43,17 @@ fs.mkdirSync(shots, { recursive: true });
 
 // --- warren -------------------------------------------------------------------------------
 
+// A free port for the AMQP listener (--amqp-port 0 turns it off rather than picking one).
+const amqpPort = await new Promise((resolve, reject) => {
+  const probe = net.createServer();
+  probe.on('error', reject);
+  probe.listen(0, '127.0.0.1', () => {
+    const { port } = probe.address();
+    probe.close(() => resolve(port));
+  });
+});
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warren-e2e-'));
-const server = spawn(warrenBin, ['--http-port', '0', '--amqp-port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+const server = spawn(warrenBin, ['--http-port', '0', '--amqp-port', String(amqpPort), '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
 let serverLog = '';
 const base = await new Promise((resolve, reject) => {
   const timer = setTimeout(() => reject(new Error(`warren did not print its listening line in 15 s:\n${serverLog}`)), 15_000);
@@ -52,7 +69,7 @@ const base = await new Promise((resolve, reject) => {
   server.stderr.on('data', onData);
   server.on('exit', (code) => reject(new Error(`warren exited with ${code} before listening:\n${serverLog}`)));
 }).catch((e) => die(e.message));
-console.log(`e2e: warren at ${base}, data dir ${dataDir}`);
+console.log(`e2e: warren at ${base} and amqp://127.0.0.1:${amqpPort}, data dir ${dataDir}`);
 
 // The API straight from the test (as another client would), to set up and to check.
 const guestAuth = `Basic ${Buffer.from('guest:guest').toString('base64')}`;
@@ -115,6 +132,7 @@ async function publish(exchange, routingKey, payload) {
   assert.deepEqual(r.body, { routed: true });
 }
 
+let amqpConnection = null;
 try {
   await step('assets are served with their content types, without auth', async () => {
     const res = await fetch(`${base}/`);
@@ -148,6 +166,7 @@ try {
     await page.locator('svg.chart polyline').first().waitFor({ state: 'attached' });
     assert.match(await text('.legend'), /publish/);
     assert.ok(await page.locator('#nav-admin').isVisible(), 'administrator sees the Admin page');
+    await page.locator('dl.kv dd', { hasText: `amqp 127.0.0.1:${amqpPort}` }).waitFor();
     await shot('overview');
   });
 
@@ -491,10 +510,49 @@ try {
     assert.equal((await apiCall('GET', `/api/exchanges/${vh}/e2e.orders`)).status, 404);
   });
 
+  await step('an AMQP client shows on the connections page with its channels, consumer and prefetch', async () => {
+    amqpConnection = await amqplib.connect(`amqp://guest:guest@127.0.0.1:${amqpPort}/%2F`, {
+      clientProperties: { connection_name: 'e2e <amqp> client' },
+    });
+    // Kept open to the end (the narrow-window step lays its rows out too); closed in `finally`.
+    amqpConnection.on('error', (e) => pageErrors.push(`AMQP connection error: ${e.message}`));
+    await amqpConnection.createConfirmChannel(); // channel 1: publisher confirms, no consumer
+    const consuming = await amqpConnection.createChannel();
+    const { queue } = await consuming.assertQueue('', { exclusive: true });
+    await consuming.prefetch(7);
+    await consuming.consume(queue, () => {});
+
+    await page.click('#nav a[data-page=overview]');
+    await page.waitForFunction(() => document.querySelector('#total-channels .value')?.textContent === '2');
+    await page.click('#nav a[data-page=connections]');
+    const conn = page.locator('#connections tbody tr', { hasText: 'AMQP 0-9-1' });
+    await conn.waitFor();
+    assert.equal(await conn.locator('td[data-label=Protocol]').textContent(), 'AMQP 0-9-1');
+    assert.equal(await conn.locator('td[data-label=Channels]').textContent(), '2');
+    assert.equal(await conn.locator('td[data-label=User]').textContent(), 'guest');
+    assert.match(await conn.locator('td[data-label=From]').textContent(), /^127\.0\.0\.1:\d+$/);
+    // The name the client gave its connection shows under warren's name for it, as text.
+    const connName = (await apiCall('GET', '/api/connections')).body.find((c) => c.protocol === 'AMQP 0-9-1').name;
+    assert.equal(await conn.locator('td[data-label=Name]').textContent(), `${connName}e2e <amqp> client`);
+    assert.equal(await conn.locator('td[data-label=Name] .sub').textContent(), 'e2e <amqp> client');
+    assert.equal(await page.locator('amqp').count(), 0, 'client properties are not markup');
+    assert.match(await conn.locator('td[data-label=Client]').textContent(), /^amqplib \d+\.\d+/);
+
+    const rows = page.locator('#channels tbody tr');
+    await page.waitForFunction(() => document.querySelectorAll('#channels tbody tr td[data-label=Channel]').length === 2);
+    const channels = await rows.evaluateAll((trs) => trs.map((tr) => Object.fromEntries(
+      [...tr.querySelectorAll('td')].map((td) => [td.dataset.label, td.textContent]))));
+    assert.deepEqual(channels.map((c) => [c.Channel, c.Connection, c.User, c.vhost, c.Mode, c.Consumers, c.Unacked, c.Prefetch]), [
+      [`${connName} (1)`, connName, 'guest', '/', 'C', '0', '0', 'unlimited'],
+      [`${connName} (2)`, connName, 'guest', '/', '', '1', '0', '7'],
+    ]);
+    assert.equal(await rows.first().locator('td[data-label=Mode] abbr').getAttribute('title'), 'confirm');
+    await shot('connections');
+  });
+
   await step('connections and admin pages render', async () => {
     await page.click('#nav a[data-page=connections]');
     await page.locator('#connections').waitFor();
-    await shot('connections');
     await page.click('#nav a[data-page=admin]');
     await page.locator('section h2:text("Virtual hosts")').waitFor();
     await shot('admin');
@@ -634,6 +692,7 @@ try {
   console.error(`  screenshot: ${path.join(shots, 'failure.png')}`);
   process.exitCode = 1;
 } finally {
+  if (amqpConnection) await amqpConnection.close().catch(() => {});
   await browser.close().catch(() => {});
   server.kill('SIGTERM');
   await new Promise((resolve) => {

@@ -151,7 +151,7 @@ TEST_F(WebSocket, ExchangeSubscriptionGetsItsOwnQueueThatGoesAway) {
         {"op", "subscribe"}, {"id", "s2"}, {"exchange", "events"}, {"binding_key", "order.*"}});
     auto subscribed = ws->expect("subscribed");
     const std::string queue(subscribed.at("queue").as_string());
-    EXPECT_TRUE(queue.starts_with("warren.gen-")) << queue;
+    EXPECT_TRUE(queue.starts_with("amq.gen-")) << queue;
     auto info = queue_info(queue);
     ASSERT_TRUE(info);
     EXPECT_EQ(info->at("exclusive"), true);

@@ -30,7 +30,7 @@ json::object connection_json(const server::ConnectionView& connection, std::stri
         {"node", node},
         {"type", "network"},
         {"protocol", connection.protocol},
-        {"client_properties", json::object{}},
+        {"client_properties", connection.client_properties},
     };
     if (!connection.peer_host.empty()) {
         out["peer_host"] = connection.peer_host;
@@ -55,6 +55,10 @@ json::object channel_json(const server::ChannelView& channel, std::string_view n
         {"state", "running"},
         {"consumer_count", channel.consumers},
         {"messages_unacknowledged", channel.messages_unacknowledged},
+        {"prefetch_count", channel.settings.prefetch},
+        {"global_prefetch_count", channel.settings.global_prefetch},
+        {"confirm", channel.settings.confirm},
+        {"transactional", channel.settings.transactional},
         {"connection_details", std::move(details)},
     };
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs a command against a fresh warren with AMQP on: the driver of the AMQP client tests.
 
-    with_warren.py WARREN_BINARY [--tls] -- COMMAND [ARGS...]
+    with_warren.py WARREN_BINARY [--tls] [--warren-arg=ARG ...] -- COMMAND [ARGS...]
 
 Starts WARREN_BINARY on a temporary data directory with --http-port 0 and --amqp-port on a free
 port (with --tls also --amqps-port and a self-signed certificate made with openssl), waits until
@@ -42,10 +42,12 @@ def main():
     split = args.index("--")
     binary, options, command = args[0], args[1:split], args[split + 1:]
     tls = "--tls" in options
+    # --warren-arg=X (repeatable): X is added to warren's command line.
+    extra = [o[len("--warren-arg="):] for o in options if o.startswith("--warren-arg=")]
     scratch = tempfile.mkdtemp(prefix="warren-amqp-")
     amqp_port = free_port()
     cmd = [binary, "--http-port", "0", "--amqp-port", str(amqp_port),
-           "--data-dir", os.path.join(scratch, "data")]
+           "--data-dir", os.path.join(scratch, "data")] + extra
     env = dict(os.environ)
     if tls:
         cert = os.path.join(scratch, "cert.pem")

@@ -351,7 +351,7 @@ TEST_F(BrokerFacade, AnExchangeSubscriptionHasAQueueOfItsOwnThatGoesWithIt) {
     options.auto_ack = true;
     auto queue = session->subscribe_exchange("/", "events", "", {}, options, sink);
     ASSERT_TRUE(queue) << queue.error().reason;
-    EXPECT_TRUE(queue->starts_with("warren.gen-"));
+    EXPECT_TRUE(queue->starts_with("amq.gen-")) << *queue; // RabbitMQ's form
     ASSERT_TRUE(broker.publish(admin, "/", "events", message("", "hello")));
     EXPECT_EQ(sink.bodies, std::vector<std::string>{"hello"});
     auto view = broker.queue(admin, "/", *queue);
@@ -406,6 +406,67 @@ TEST_F(BrokerFacade, AHostPastItsWatermarksRaisesAlarmsThatRefusePublishes) {
     EXPECT_FALSE(resources.disk_alarm);
     EXPECT_EQ(resources.resident_memory, 1u << 20);
     EXPECT_TRUE(broker.publish(admin, "/", "", message("q", "x")));
+}
+
+// AMQP's connection.blocked / unblocked: a session that asked hears when publishing starts to
+// be refused (every alarm's reason) and when the last alarm clears, once per change.
+TEST_F(BrokerFacade, ASessionHearsWhenAlarmsBeginAndEnd) {
+    broker.set_resource_limits(ResourceLimits{100u << 20, 50u << 20});
+    auto session = broker.open_session(admin, SessionInfo{"c1", "AMQP 0-9-1", "", 0, 0});
+    std::vector<std::vector<std::string>> heard;
+    session->on_alarm([&](const std::vector<std::string>& alarms) { heard.push_back(alarms); });
+    broker.report_resources(ResourceReadings{1u << 20, 60u << 20});
+    EXPECT_TRUE(heard.empty()); // nothing changed
+    broker.report_resources(ResourceReadings{1u << 20, 10u << 20});
+    ASSERT_EQ(heard.size(), 1u);
+    ASSERT_EQ(heard[0].size(), 1u);
+    EXPECT_TRUE(heard[0][0].starts_with("disk alarm")) << heard[0][0];
+    broker.report_resources(ResourceReadings{200u << 20, 10u << 20});
+    EXPECT_EQ(heard.size(), 1u); // still blocked: no second notice
+    broker.report_resources(ResourceReadings{1u << 20, 60u << 20});
+    ASSERT_EQ(heard.size(), 2u);
+    EXPECT_TRUE(heard[1].empty()); // unblocked
+}
+
+// basic.qos global=true: the channel's consumers share one limit of unacked deliveries; an ack
+// on one queue lets a consumer of another take the room.
+TEST_F(BrokerFacade, AChannelPrefetchIsSharedByItsConsumers) {
+    declare("a");
+    declare("b");
+    for (int i = 0; i < 5; ++i) {
+        ASSERT_TRUE(broker.publish(admin, "/", "", message("a", "a" + std::to_string(i))));
+        ASSERT_TRUE(broker.publish(admin, "/", "", message("b", "b" + std::to_string(i))));
+    }
+    auto session = broker.open_session(admin, SessionInfo{"c1", "test", "", 0, 1});
+    ChannelSettings settings;
+    settings.global_prefetch = 3;
+    session->set_channel_settings(settings);
+    Recorder sink;
+    ASSERT_TRUE(session->consume("/", "a", {}, sink));
+    ASSERT_TRUE(session->consume("/", "b", {}, sink));
+    EXPECT_EQ(sink.bodies.size(), 3u);
+    ASSERT_TRUE(session->ack(sink.tags[0], false));
+    EXPECT_EQ(sink.bodies.size(), 4u);
+    settings.global_prefetch = 0; // lifted: everything flows
+    session->set_channel_settings(settings);
+    EXPECT_EQ(sink.bodies.size(), 10u);
+}
+
+// Server-named queues take RabbitMQ's reserved prefix, which a client's own declare may not.
+TEST_F(BrokerFacade, ServerNamedQueuesAreAmqGenAndTheirPrefixIsReserved) {
+    auto session = broker.open_session(admin, SessionInfo{"c1", "AMQP 0-9-1", "", 0, 0});
+    QueueSpec spec;
+    spec.durable = false;
+    spec.exclusive = true;
+    auto named = session->declare_server_named("/", spec);
+    ASSERT_TRUE(named) << named.error().reason;
+    EXPECT_TRUE(named->starts_with("amq.gen-"));
+    EXPECT_EQ(named->size(), std::string("amq.gen-").size() + 22);
+    EXPECT_NE(*session->declare_server_named("/", spec), *named);
+    spec.name = "amq.gen-mine";
+    auto refused = session->declare_queue("/", spec);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, Errc::access_refused);
 }
 
 TEST_F(BrokerFacade, ABadDefinitionsDocumentChangesNothing) {

@@ -1,5 +1,6 @@
-// overview.js: totals (connections, queues, messages ready/unacked) and a live chart of the
-// publish, deliver and ack rates, polled from GET /api/overview every few seconds.
+// overview.js: totals (connections, channels, queues, messages ready/unacked), a live chart of
+// the publish, deliver and ack rates and the node's listeners (http, amqp, ...), polled from
+// GET /api/overview every few seconds.
 
 import { api } from './api.js';
 import { h, clear, fmtNum, fmtRate, errorBox, section } from './dom.js';
@@ -40,6 +41,7 @@ export async function render(view, ctx) {
     const m = o.message_stats || {};
     clear(tiles).append(
       tile('connections', fmtNum(t.connections), 'total-connections'),
+      tile('channels', fmtNum(t.channels), 'total-channels'),
       tile('queues', fmtNum(t.queues), 'total-queues'),
       tile('exchanges', fmtNum(t.exchanges), 'total-exchanges'),
       tile('consumers', fmtNum(t.consumers), 'total-consumers'),

@@ -1,7 +1,7 @@
 // amqplib + the management HTTP API: a message published over HTTP is consumed over AMQP and
 // the reverse, properties survive both ways, and queues, bindings, consumers and connections
 // made over one protocol are visible over the other.
-import { start, assert, deferred, eventually, http, knownBugs } from './lib.mjs';
+import { start, assert, deferred, eventually, http } from './lib.mjs';
 
 const t = start('amqplib_http_interop');
 const conn = await t.amqp.connect(t.url, { clientProperties: { connection_name: `interop-${process.pid}` } });
@@ -132,13 +132,9 @@ await t.step('the AMQP connection is listed by the management API', async () => 
   assert.equal(found.vhost, '/');
   assert.equal(found.protocol, 'AMQP 0-9-1');
   assert.equal(found.peer_host, '127.0.0.1');
-  // RabbitMQ also echoes the client's properties (product 'amqplib', connection_name); warren
-  // lists client_properties as {} (reported), so they are checked only with
-  // WARREN_CHECK_KNOWN_BUGS=1.
-  if (knownBugs) {
-    assert.equal(found.client_properties.product, 'amqplib');
-    assert.equal(found.client_properties.connection_name, `interop-${process.pid}`);
-  }
+  // As RabbitMQ, the client's properties are echoed (product 'amqplib', connection_name).
+  assert.equal(found.client_properties.product, 'amqplib');
+  assert.equal(found.client_properties.connection_name, `interop-${process.pid}`);
   await conn.close();
   await eventually('the closed connection to leave /api/connections', async () => {
     const r = await http('GET', '/api/connections');

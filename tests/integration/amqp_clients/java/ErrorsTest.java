@@ -22,9 +22,8 @@ public class ErrorsTest {
     static int nextChannel = 100;
 
     /**
-     * A channel with a number never used before on this connection. The client would reuse the
-     * number of a channel the broker just closed, and warren sometimes leaves that channel.open
-     * unanswered (reported; checked with WARREN_CHECK_KNOWN_BUGS=1 by the last step).
+     * A channel with a number never used before on this connection, so each step's error is its
+     * own (reusing a just-closed channel's number is checked by the last step).
      */
     static Channel fresh() throws IOException {
         return conn.createChannel(nextChannel++);
@@ -195,25 +194,22 @@ public class ErrorsTest {
             }
         });
 
-        if (Harness.knownBugs()) {
-            // The client sends channel.close-ok and, right behind it, channel.open for the same
-            // number (the lowest free one). RabbitMQ answers; warren drops the open when both
-            // arrive in one read, and the client waits forever (reported).
-            Harness.step("channel.open on the number of a channel the broker just closed", () -> {
-                ConnectionFactory f = Harness.factory();
-                f.setChannelRpcTimeout(3000);
-                Connection c = f.newConnection();
-                for (int i = 0; i < 100; i++) {
-                    Channel x = c.createChannel();
-                    try {
-                        x.queueDeclarePassive("nope-" + id);
-                    } catch (IOException expected) {
-                        // 404 closes the channel
-                    }
+        // The client sends channel.close-ok and, right behind it, channel.open for the same
+        // number (the lowest free one), often in one read: the open must be answered.
+        Harness.step("channel.open on the number of a channel the broker just closed", () -> {
+            ConnectionFactory f = Harness.factory();
+            f.setChannelRpcTimeout(3000);
+            Connection c = f.newConnection();
+            for (int i = 0; i < 100; i++) {
+                Channel x = c.createChannel();
+                try {
+                    x.queueDeclarePassive("nope-" + id);
+                } catch (IOException expected) {
+                    // 404 closes the channel
                 }
-                c.close();
-            });
-        }
+            }
+            c.close();
+        });
 
         conn.close();
         Harness.done();
