@@ -12,7 +12,9 @@
 #   server facade    common/ and the other facade headers only, so nothing leaks through them
 #   web/, amqp/      common/, their own folder, and server/'s facade headers; never routing/,
 #                    storage/ or a server/ internal (Vhost, Queue, Connection, Journal, ...)
-#   tools/           common/, tools/ (clients of the public HTTP / WebSocket API only)
+#   tools/           common/, tools/, and amqp/codec/ (clients of the public HTTP, WebSocket
+#                    and AMQP protocols only: the AMQP wire format, never amqp/'s edge files
+#                    or server/)
 #   app/             anything: the composition root
 # Fails (non-zero exit, one line per violation) when a file breaks them.
 
@@ -67,7 +69,7 @@ check_folder(storage "common;storage" FALSE "storage/sqlite")
 check_folder(storage/sqlite "common;storage;storage/sqlite" FALSE "")
 check_folder(web "common;web" TRUE "")
 check_folder(amqp "common;amqp" TRUE "")
-check_folder(tools "common;tools" FALSE "")
+check_folder(tools "common;tools;amqp/codec" FALSE "")
 
 # server/: its internals may use routing/ and the Store interface; its facade headers only
 # common/ and each other.

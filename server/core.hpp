@@ -99,6 +99,11 @@ public:
     std::unique_ptr<Connection> open_connection(SessionInfo info, std::string user);
     std::unique_ptr<Connection> open_connection(std::string name, std::string user);
     std::size_t connection_count() const { return connections_.size(); }
+    // An open connection by id; nullptr once it closed.
+    const Connection* find_connection(std::uint64_t id) const {
+        auto it = connections_.find(id);
+        return it == connections_.end() ? nullptr : it->second;
+    }
     std::vector<const Connection*> connections() const;
     // Asks the transport of each of `user`'s connections to close, with `reason` (RabbitMQ
     // force-closes a deleted user's connections, whatever their protocol). Returns how many.

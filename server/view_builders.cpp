@@ -6,6 +6,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "server/connection.hpp"
+#include "server/core.hpp"
 #include "server/queue.hpp"
 #include "server/vhost.hpp"
 
@@ -23,6 +24,16 @@ ConsumerView consumer_view(const Queue& queue, const Consumer& consumer) {
         view.user = consumer.connection->user();
         view.peer_host = info.peer_host;
         view.peer_port = info.peer_port;
+        if (info.parent != 0) {
+            // A channel (AMQP): its consumers belong to the connection, on this channel.
+            view.channel_name = info.name;
+            view.channel_number = info.channel;
+            if (const Connection* parent = queue.vhost().core().find_connection(info.parent)) {
+                view.connection_name = parent->info().name;
+                view.peer_host = parent->info().peer_host;
+                view.peer_port = parent->info().peer_port;
+            }
+        }
     }
     view.options = consumer.options;
     view.active = active == nullptr || active == &consumer;

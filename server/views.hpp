@@ -70,6 +70,10 @@ struct ConsumerView {
     std::string vhost;
     std::string queue;
     std::string connection_name;
+    // The channel it consumes on: an AMQP channel's own name and number; empty and 0 for a
+    // connection that is its own channel (WebSocket: "<connection name> (1)", number 1).
+    std::string channel_name;
+    std::uint16_t channel_number = 0;
     std::string user;
     std::string peer_host; // of the connection; "" when unknown
     std::uint16_t peer_port = 0;

@@ -152,11 +152,13 @@ json::object vhost_json(const server::VhostView& vhost, std::string_view node) {
 }
 
 json::object consumer_json(const server::ConsumerView& consumer, std::string_view node) {
+    // An AMQP consumer's channel; a WebSocket is one logical channel, numbered 1 as RabbitMQ
+    // numbers its first.
+    const bool own_channel = consumer.channel_number != 0;
     json::object channel{
         {"connection_name", consumer.connection_name},
-        // One logical channel per warren connection, numbered 1 as RabbitMQ numbers its first.
-        {"name", consumer.connection_name + " (1)"},
-        {"number", 1},
+        {"name", own_channel ? consumer.channel_name : consumer.connection_name + " (1)"},
+        {"number", own_channel ? consumer.channel_number : 1},
         {"node", node},
         {"user", consumer.user},
     };

@@ -15,6 +15,10 @@
 //   deliveries are pending (and every 10 ms). Acking late is not free: on this VM, deliveries
 //   sent while the consumer's socket is quiet reach it milliseconds later (see
 //   tools/perf/README.md).
+// - AMQP publisher and consumer (--protocol amqp): the same over AMQP 0-9-1, one connection and
+//   one channel each (amqp_connection.hpp). The publisher's confirm window is confirm.select's
+//   delivery tags (basic.ack / basic.nack, `multiple` or not); the consumer's acks are
+//   basic.ack, one per delivery or one `multiple` per --ack-every deliveries.
 //
 // Thread: each client stays on the io_context of `executor`.
 
@@ -29,5 +33,7 @@ namespace warren::perf {
 void start_ws_publisher(boost::asio::any_io_executor executor, RunState& run, std::size_t index);
 void start_http_publisher(boost::asio::any_io_executor executor, RunState& run, std::size_t index);
 void start_consumer(boost::asio::any_io_executor executor, RunState& run, std::size_t index);
+void start_amqp_publisher(boost::asio::any_io_executor executor, RunState& run, std::size_t index);
+void start_amqp_consumer(boost::asio::any_io_executor executor, RunState& run, std::size_t index);
 
 } // namespace warren::perf

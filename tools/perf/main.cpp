@@ -1,8 +1,9 @@
 // warren-perf: a load generator for warren in the manner of RabbitMQ PerfTest
-// (tools/perf/README.md). Declares the queue (durable) and its binding over HTTP, connects the
-// consumers, then the publishers, runs them on two io_context threads (publishers on one, consumers
-// on the other), prints a line per second from the main thread, and ends with a summary. Exit
-// codes: 0 done, 1 a connection or broker error (the message says which), 2 bad flags.
+// (tools/perf/README.md). Declares the queue (durable) and its binding over HTTP (over AMQP with
+// --protocol amqp), connects the consumers, then the publishers, runs them on two io_context
+// threads (publishers on one, consumers on the other), prints a line per second from the main
+// thread, and ends with a summary. Exit codes: 0 done, 1 a connection or broker error (the message
+// says which), 2 bad flags.
 
 #include <algorithm>
 #include <iostream>
@@ -14,6 +15,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "tools/perf/amqp_declare.hpp"
 #include "tools/perf/clients.hpp"
 #include "tools/perf/report.hpp"
 #include "tools/perf/wire.hpp"
@@ -104,14 +106,24 @@ asio::awaitable<std::uint64_t> declare(const PerfOptions& options, const Target&
     co_return 0;
 }
 
+asio::awaitable<std::uint64_t> declare_amqp(const PerfOptions& options, const Target& target) {
+    co_await amqp_declare(options, target);
+    co_return 0; // no replay over AMQP
+}
+
 std::uint64_t run_declare(const PerfOptions& options, const Target& target) {
     asio::io_context ioc;
     std::exception_ptr failure;
     std::uint64_t replay = 0;
-    asio::co_spawn(ioc, declare(options, target), [&](std::exception_ptr e, std::uint64_t n) {
+    auto done = [&](std::exception_ptr e, std::uint64_t n) {
         failure = e;
         replay = n;
-    });
+    };
+    if (options.transport == Transport::amqp) {
+        asio::co_spawn(ioc, declare_amqp(options, target), done);
+    } else {
+        asio::co_spawn(ioc, declare(options, target), done);
+    }
     ioc.run();
     if (failure) {
         std::rethrow_exception(failure);
@@ -176,7 +188,11 @@ int run(const PerfOptions& options) {
     Target target;
     std::uint64_t replay = 0; // messages each consumer of a replay reads
     try {
-        target = parse_target(options.url, options.user, options.password);
+        if (options.transport == Transport::amqp) {
+            target = Target{options.amqp_url, options.amqp_host, options.amqp_port, {}};
+        } else {
+            target = parse_target(options.url, options.user, options.password);
+        }
         replay = run_declare(options, target);
     } catch (const std::exception& e) {
         std::cerr << "warren-perf: " << e.what() << "\n";
@@ -187,16 +203,26 @@ int run(const PerfOptions& options) {
     asio::io_context publisher_ioc{1};
     asio::io_context consumer_ioc{1};
     for (std::size_t i = 0; i < options.consumers; ++i) {
-        start_consumer(consumer_ioc.get_executor(), run, i);
+        if (options.transport == Transport::amqp) {
+            start_amqp_consumer(consumer_ioc.get_executor(), run, i);
+        } else {
+            start_consumer(consumer_ioc.get_executor(), run, i);
+        }
     }
     std::jthread consumer_thread([&] { consumer_ioc.run(); });
     wait_for(
         run, [&] { return run.consumers_ready == options.consumers; }, kConnectTimeout);
     for (std::size_t i = 0; i < options.publishers && !metrics.failed(); ++i) {
-        if (options.transport == Transport::ws) {
+        switch (options.transport) {
+        case Transport::ws:
             start_ws_publisher(publisher_ioc.get_executor(), run, i);
-        } else {
+            break;
+        case Transport::http:
             start_http_publisher(publisher_ioc.get_executor(), run, i);
+            break;
+        case Transport::amqp:
+            start_amqp_publisher(publisher_ioc.get_executor(), run, i);
+            break;
         }
     }
     std::jthread publisher_thread([&] { publisher_ioc.run(); });
@@ -231,9 +257,10 @@ int run(const PerfOptions& options) {
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     // Draining: until everything confirmed (or sent, without confirms) is received, or nothing
-    // has come for --drain-timeout seconds.
-    std::uint64_t expected = options.transport == Transport::ws && options.confirm == 0
-                                 ? metrics.sent.load()
+    // has come for --drain-timeout seconds. Unroutable messages never arrive (without confirms
+    // only AMQP knows of them: basic.return).
+    std::uint64_t expected = options.transport != Transport::http && options.confirm == 0
+                                 ? metrics.sent.load() - metrics.unroutable.load()
                                  : metrics.confirmed.load() - metrics.unroutable.load();
     if (options.replay) {
         expected = replay * options.consumers;

@@ -1,20 +1,72 @@
 #include "tools/perf/options.hpp"
 
+#include <optional>
 #include <sstream>
 
 #include <boost/program_options.hpp>
+#include <boost/url/parse.hpp>
 
 namespace warren::perf {
 
 namespace po = boost::program_options;
 
 const char* to_string(Transport transport) {
-    return transport == Transport::http ? "http" : "ws";
+    switch (transport) {
+    case Transport::http:
+        return "http";
+    case Transport::amqp:
+        return "amqp";
+    default:
+        return "ws";
+    }
 }
+
+namespace {
+
+// --amqp-url: amqp://[user[:password]@]host[:port][/vhost], as RabbitMQ's URI spec has it (the
+// vhost percent-encoded: /%2F is "/"; no path or a bare "/" keeps --vhost). Fills the AMQP
+// fields of `o`; the message of a usage error otherwise.
+std::optional<std::string> parse_amqp_url(const std::string& url, PerfOptions& o) {
+    auto parsed = boost::urls::parse_uri(url);
+    if (!parsed) {
+        return "--amqp-url '" + url + "' is not a URL";
+    }
+    if (parsed->scheme() == "amqps") {
+        return "--amqp-url '" + url + "': amqps:// (TLS) is not supported, use amqp://";
+    }
+    if (parsed->scheme() != "amqp") {
+        return "--amqp-url '" + url + "': only amqp:// is supported";
+    }
+    std::string host = parsed->host();
+    if (host.empty()) {
+        return "--amqp-url '" + url + "' names no host";
+    }
+    if (host.size() > 2 && host.front() == '[') {
+        host = host.substr(1, host.size() - 2);
+    }
+    o.amqp_host = host;
+    o.amqp_port = parsed->has_port() ? std::string(parsed->port()) : "5672";
+    if (parsed->has_userinfo()) {
+        o.user = parsed->user();
+        if (parsed->has_password()) {
+            o.password = parsed->password();
+        }
+    }
+    const std::string path = parsed->path();
+    if (path.size() > 1) {
+        o.vhost = path.substr(1);
+    }
+    // Shown in messages: never the password.
+    o.amqp_url = "amqp://" + std::string(parsed->encoded_host_and_port());
+    return std::nullopt;
+}
+
+} // namespace
 
 ParseResult parse_options(int argc, const char* const* argv) {
     PerfOptions o;
     std::string transport = "ws";
+    std::string protocol;
     std::string routing_key;
     std::string message_id = "none";
     std::string queue_type = "classic";
@@ -30,9 +82,14 @@ ParseResult parse_options(int argc, const char* const* argv) {
         ("publishers,x", po::value(&o.publishers)->default_value(o.publishers),
          "publisher connections")
         ("consumers,y", po::value(&o.consumers)->default_value(o.consumers),
-         "consumer connections (always WebSocket)")
+         "consumer connections (WebSocket; AMQP with --protocol amqp)")
+        ("protocol", po::value(&protocol),
+         "ws (publishers and consumers over WebSocket; the default), http (publishers POST, "
+         "consumers WebSocket) or amqp (everything over AMQP 0-9-1, at --amqp-url)")
         ("transport", po::value(&transport)->default_value(transport),
-         "publishers' transport: http or ws")
+         "the same as --protocol (its older name)")
+        ("amqp-url", po::value(&o.amqp_url)->default_value(o.amqp_url),
+         "--protocol amqp: the broker's AMQP listener, amqp://[user:pass@]host[:port][/vhost]")
         ("size,s", po::value(&o.size)->default_value(o.size),
          "payload bytes (at least 16: the send time stamp)")
         ("rate,r", po::value(&o.rate)->default_value(o.rate),
@@ -41,10 +98,12 @@ ParseResult parse_options(int argc, const char* const* argv) {
          "seconds of publishing (0 = until --pmessages are sent)")
         ("pmessages,C", po::value(&o.pmessages)->default_value(o.pmessages),
          "messages per publisher, then it stops (0 = no limit)")
-        ("prefetch,q", po::value(&o.prefetch)->default_value(o.prefetch), "consumer prefetch")
+        ("prefetch,q", po::value(&o.prefetch)->default_value(o.prefetch),
+         "consumer prefetch (AMQP: basic.qos prefetch_count, at most 65535)")
         ("persistent,f", po::bool_switch(&o.persistent), "persistent messages (delivery_mode 2)")
         ("confirm,c", po::value(&o.confirm)->default_value(o.confirm),
-         "WebSocket publishers: most unconfirmed messages in flight (0 = no confirms)")
+         "WebSocket and AMQP publishers: most unconfirmed messages in flight (0 = no confirms; "
+         "AMQP: no confirm.select)")
         ("queue,u", po::value(&o.queue)->default_value(o.queue),
          "queue to declare (durable) and consume from")
         ("exchange,e", po::value(&o.exchange)->default_value(o.exchange),
@@ -88,12 +147,35 @@ ParseResult parse_options(int argc, const char* const* argv) {
         out << desc;
         return ParsedHelp{out.str()};
     }
+    if (vm.count("protocol")) {
+        if (!vm["transport"].defaulted() && transport != protocol) {
+            return UsageError{"--protocol " + protocol + " and --transport " + transport +
+                              " disagree (--transport is --protocol's older name)"};
+        }
+        transport = protocol;
+    }
     if (transport == "http") {
         o.transport = Transport::http;
     } else if (transport == "ws") {
         o.transport = Transport::ws;
+    } else if (transport == "amqp") {
+        o.transport = Transport::amqp;
     } else {
-        return UsageError{"--transport must be http or ws, not '" + transport + "'"};
+        return UsageError{"--protocol must be ws, http or amqp, not '" + transport + "'"};
+    }
+    if (o.transport == Transport::amqp) {
+        if (auto error = parse_amqp_url(o.amqp_url, o)) {
+            return UsageError{*error};
+        }
+        if (o.prefetch > 65535) {
+            return UsageError{"--prefetch is basic.qos prefetch_count in AMQP: at most 65535"};
+        }
+        if (o.replay) {
+            return UsageError{"--replay reads the stream's extent from warren's HTTP API "
+                              "(/api/streams): not with --protocol amqp"};
+        }
+    } else if (!vm["amqp-url"].defaulted()) {
+        return UsageError{"--amqp-url applies to --protocol amqp"};
     }
     if (message_id == "unique") {
         o.message_ids = true;
@@ -149,7 +231,7 @@ ParseResult parse_options(int argc, const char* const* argv) {
         return UsageError{"--batch must be at least 1"};
     }
     if (o.batch > 1 && o.transport != Transport::http) {
-        return UsageError{"--batch applies to --transport http only"};
+        return UsageError{"--batch applies to --protocol http only"};
     }
     if (o.queue.empty()) {
         return UsageError{"--queue cannot be empty"};

@@ -3,7 +3,10 @@
 // PerfOptions: warren-perf's command line (tools/perf/README.md), parsed into one value. The
 // defaults follow RabbitMQ PerfTest where it has the same knob: one publisher, one consumer,
 // unlimited rate, transient messages; a durable queue "warren-perf" fed through the default
-// exchange (routing key = queue name), so nothing needs binding.
+// exchange (routing key = queue name), so nothing needs binding. The protocol (--protocol, alias
+// --transport) is the publishers' for ws and http (consumers are WebSocket then); amqp is AMQP
+// 0-9-1 for everything, declares included, so the same run measures warren's AMQP listener or a
+// RabbitMQ node.
 //
 // Thread: any; no state.
 
@@ -14,13 +17,18 @@
 
 namespace warren::perf {
 
-enum class Transport { http, ws };
+enum class Transport { http, ws, amqp };
 
 struct PerfOptions {
     std::string url = "http://127.0.0.1:15672";
     std::string user = "guest";
     std::string password = "guest";
     std::string vhost = "/";
+    // --protocol amqp: the broker's AMQP listener (--amqp-url, parsed; a user:pass@ or a path in
+    // it has already replaced user, password or vhost). amqp_url is shown without credentials.
+    std::string amqp_url = "amqp://127.0.0.1:5672";
+    std::string amqp_host = "127.0.0.1";
+    std::string amqp_port = "5672";
     std::size_t publishers = 1;
     std::size_t consumers = 1;
     Transport transport = Transport::ws;
@@ -30,7 +38,7 @@ struct PerfOptions {
     std::uint64_t pmessages = 0; // per publisher; 0 = no limit
     std::uint32_t prefetch = 1000;
     bool persistent = false;
-    std::size_t confirm = 1000; // WebSocket publisher window; 0 = no confirms asked
+    std::size_t confirm = 1000; // WebSocket/AMQP publisher window; 0 = no confirms asked
     std::string queue = "warren-perf";
     std::string exchange;                   // "" = the default exchange
     std::optional<std::string> routing_key; // default: the queue name

@@ -116,6 +116,11 @@ check(mine["client_properties"].get("product") == "Pika Python Client Library",
 check(by_number[gq.channel_number]["global_prefetch_count"] == 3, f"global prefetch: {by_number}")
 check(by_number[gq.channel_number]["consumer_count"] == 2, "the channel's two consumers")
 check(by_number[channel.channel_number]["transactional"] is False, "a plain channel is not tx")
+consumers = [c for c in http("GET", "/api/consumers")
+             if c["channel_details"].get("connection_name") == mine["name"]]
+check(len(consumers) == 2, f"the consumers name their connection: {consumers}")
+check(all(c["channel_details"]["number"] == gq.channel_number for c in consumers),
+      f"and their channel: {consumers}")
 
 # ---- server-named queues -----------------------------------------------------------------------
 named = channel.queue_declare("", exclusive=True).method.queue
