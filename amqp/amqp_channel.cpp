@@ -254,9 +254,8 @@ void AmqpChannel::publish(Publishing p) {
 
 void AmqpChannel::publish_now(Publishing p) {
     const std::uint64_t seq = confirming_ ? next_publish_seq_++ : 0;
-    const Properties& properties = p.header->properties;
     auto message = std::make_shared<const Message>(
-        Message{p.method.exchange, p.method.routing_key, properties,
+        Message{p.method.exchange, p.method.routing_key, std::move(p.header->properties),
                 std::make_shared<const std::string>(std::move(p.body))});
     auto outcome = session_->publish(connection_.vhost(), p.method.exchange, message);
     if (!outcome) {

@@ -1,5 +1,7 @@
 #include "amqp/amqp_connection.hpp"
 
+#include <cstring>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -145,20 +147,27 @@ asio::awaitable<void> AmqpConnection::read_loop() {
         }
     });
     for (;;) {
-        if (read_buffer_.size() - read_begin_ > 0 && !on_bytes()) {
+        if (read_end_ > read_begin_ && !on_bytes()) {
             co_return;
         }
         if (stopped_) {
             co_return;
         }
-        // Drop what was handled; keep the partial frame at the front.
-        read_buffer_.erase(0, read_begin_);
+        // Drop what was handled; keep the partial frame at the front. The buffer is not
+        // zero-filled (a std::string resize would clear 64 KiB before every read).
+        std::memmove(read_buffer_.get(), read_buffer_.get() + read_begin_, read_end_ - read_begin_);
+        read_end_ -= read_begin_;
         read_begin_ = 0;
-        const std::size_t have = read_buffer_.size();
-        read_buffer_.resize(have + kReadChunk);
+        if (read_capacity_ - read_end_ < kReadChunk) {
+            const std::size_t capacity = read_end_ + kReadChunk;
+            auto bigger = std::make_unique_for_overwrite<char[]>(capacity);
+            std::memcpy(bigger.get(), read_buffer_.get(), read_end_);
+            read_buffer_ = std::move(bigger);
+            read_capacity_ = capacity;
+        }
         auto [ec, n] = co_await transport_.async_read_some(
-            asio::buffer(read_buffer_.data() + have, kReadChunk), kTuple);
-        read_buffer_.resize(have + n);
+            asio::buffer(read_buffer_.get() + read_end_, read_capacity_ - read_end_), kTuple);
+        read_end_ += n;
         if (ec) {
             co_return;
         }
@@ -168,10 +177,10 @@ asio::awaitable<void> AmqpConnection::read_loop() {
 
 bool AmqpConnection::on_bytes() {
     if (state_ == State::header) {
-        if (read_buffer_.size() < kProtocolHeader.size()) {
+        if (read_end_ < kProtocolHeader.size()) {
             return true;
         }
-        const std::string_view header(read_buffer_.data(), kProtocolHeader.size());
+        const std::string_view header(read_buffer_.get(), kProtocolHeader.size());
         read_begin_ = kProtocolHeader.size();
         // AMQP 0-9-1 only (RabbitMQ also speaks 0-9 and 0-8): anything else gets the header we
         // speak, and the socket closes.
@@ -189,8 +198,7 @@ bool AmqpConnection::on_bytes() {
         state_ = State::start_ok;
     }
     while (!stopped_) {
-        const std::string_view rest(read_buffer_.data() + read_begin_,
-                                    read_buffer_.size() - read_begin_);
+        const std::string_view rest(read_buffer_.get() + read_begin_, read_end_ - read_begin_);
         const FrameCut cut = cut_frame(rest, frame_max_);
         if (cut.status == FrameCut::Status::need_more) {
             break;

@@ -112,8 +112,11 @@ private:
     std::unique_ptr<server::Session> session_;
     std::map<std::uint16_t, std::unique_ptr<AmqpChannel>> channels_;
     State state_ = State::header;
-    std::string read_buffer_;
+    // Bytes read: [read_begin_, read_end_) not yet handled, of read_capacity_.
+    std::unique_ptr<char[]> read_buffer_;
+    std::size_t read_capacity_ = 0;
     std::size_t read_begin_ = 0;
+    std::size_t read_end_ = 0;
     std::string outbox_;
     std::uint32_t frame_max_ = kFrameMinSize; // until tune-ok
     std::uint16_t channel_max_ = 0;

@@ -3,7 +3,8 @@
 // Message and Properties: the value types that flow from a publisher through routing to queues.
 // A message is immutable once published and shared (MessagePtr) by every queue it reaches, so a
 // fanout to many queues keeps one copy of the body. Headers are an AMQP field table, which warren
-// represents as JSON (its wire format everywhere).
+// represents as JSON (its wire format everywhere); the AMQP type letters that JSON does not carry
+// ride along in header_types so that consumers get the types publishers sent.
 
 #include <cstdint>
 #include <memory>
@@ -18,6 +19,13 @@ struct Properties {
     std::optional<std::string> content_type;
     std::optional<std::string> content_encoding;
     boost::json::object headers;
+    // Internal, never shown over HTTP or WebSocket: the AMQP type letters of the header values
+    // that JSON alone would not give back, keyed by JSON Pointer into `headers` ("/price" ->
+    // "D2", "/x-death/0/time" -> "T"; amqp/codec/field_table.hpp has the format). Empty for
+    // headers published over HTTP or WebSocket, which go out with the default letters (integers
+    // as long, numbers as double, as RabbitMQ does). Whoever changes a header may leave its
+    // record: a changed value keeps its letter while it fits it, else it takes the default.
+    boost::json::object header_types;
     std::optional<std::uint8_t> delivery_mode; // 1 transient, 2 persistent
     std::optional<std::uint8_t> priority;
     std::optional<std::string> correlation_id;

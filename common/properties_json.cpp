@@ -13,6 +13,9 @@ namespace json = boost::json;
 
 namespace {
 
+// The store's key for Properties::header_types (see properties_json.hpp).
+constexpr std::string_view kHeaderTypes = "header_types";
+
 using StringField = std::optional<std::string> Properties::*;
 
 constexpr std::pair<const char*, StringField> kStringFields[] = {
@@ -157,6 +160,15 @@ std::string serialize_properties(const Properties& properties) {
     }
     std::string text; // once per stored message: written straight, no object built
     append_properties_json(text, properties);
+    if (!properties.header_types.empty()) {
+        text.pop_back(); // the closing brace
+        if (text.size() > 1) {
+            text += ',';
+        }
+        json_text::append_key(text, kHeaderTypes);
+        text += json::serialize(properties.header_types);
+        text += '}';
+    }
     return text;
 }
 
@@ -168,18 +180,34 @@ Result<Properties> parse_properties(std::string_view text) {
     unsigned char parser_space[1024];
     unsigned char value_space[4096];
     json::monotonic_resource values(value_space, sizeof value_space);
-    json::parser parser(json::storage_ptr(), {}, parser_space, sizeof parser_space);
+    // Header strings are AMQP strings and byte arrays ('x'): any bytes, written as they are.
+    json::parse_options options;
+    options.allow_invalid_utf8 = true;
+    json::parser parser(json::storage_ptr(), options, parser_space, sizeof parser_space);
     parser.reset(&values);
     boost::system::error_code ec;
     parser.write(text.data(), text.size(), ec);
     if (ec) {
         return make_error(Errc::internal, "stored properties are not a JSON object");
     }
-    const json::value v = parser.release();
+    json::value v = parser.release();
     if (!v.is_object()) {
         return make_error(Errc::internal, "stored properties are not a JSON object");
     }
-    return properties_from_json(v.get_object());
+    json::object& o = v.get_object();
+    json::object header_types;
+    if (const auto it = o.find(kHeaderTypes); it != o.end()) {
+        if (!it->value().is_object()) {
+            return make_error(Errc::internal, "stored header_types are not a JSON object");
+        }
+        header_types = it->value().get_object(); // copied out of the stack space
+        o.erase(it);
+    }
+    auto p = properties_from_json(o);
+    if (p) {
+        p->header_types = std::move(header_types);
+    }
+    return p;
 }
 
 } // namespace warren

@@ -3,6 +3,10 @@
 // AMQP message properties <-> JSON, with RabbitMQ's field names and types: delivery_mode,
 // priority and timestamp are integers, headers an object, the rest strings. Used by the store
 // (properties are persisted as this JSON) and by the HTTP / WebSocket codecs.
+//
+// Properties::header_types is internal: only the store's form carries it (key "header_types",
+// when not empty); the JSON users see and send has no such key, so HTTP can neither show nor set
+// AMQP type letters (RabbitMQ's management API has none either).
 
 #include <cstdint>
 #include <string>
@@ -23,7 +27,9 @@ void append_properties_json(std::string& out, const Properties& properties,
 // Strict: a wrong type or an unknown key is a bad_request naming the field.
 Result<Properties> properties_from_json(const boost::json::object& json);
 
-// Compact text form for storage: "" for empty properties (the common case costs nothing).
+// Compact text form for storage: "" for empty properties (the common case costs nothing);
+// properties_to_json's text, plus "header_types" when there are any. Text stored before
+// header_types existed parses as before.
 std::string serialize_properties(const Properties& properties);
 Result<Properties> parse_properties(std::string_view text);
 

@@ -488,6 +488,14 @@ def amqp_field_table_seeds():
         "x-max-length-bytes": ("l", 10**12), "x-queue-type": ("S", "stream"),
         "x-stream-offset": ("T", 1700000000)}))
     write(t, "nan", table_body({"n": ("d", float("nan")), "inf": ("f", float("inf"))}))
+    # Letters recorded by JSON Pointer: inside arrays inside tables, names needing escapes, and
+    # a repeated name whose first value's letters must not outlive it.
+    write(t, "nested_letters", table_body({
+        "x-death": ("A", [("F", {"count": ("l", 2), "time": ("T", 1700000000),
+                                 "a/b~c": ("b", -5)}),
+                          ("F", {"list": ("A", [("f", 0.25), ("D", (3, -1234)), ("u", 9)])})]),
+        "price": ("D", (2, 1999)), "raw": ("x", b"\x01\x02")}) +
+        table_body({"dup": ("F", {"k": ("b", 1)})}) + table_body({"dup": ("s", 2)}))
 
 
 def main():

@@ -6,6 +6,33 @@ namespace warren::server {
 
 namespace json = boost::json;
 
+namespace {
+
+// The entries moved (the latest goes first), so x-death's type records are written afresh, as
+// RabbitMQ types them: `time` an AMQP timestamp (T); count is a long, the default letter for
+// an integer, and the rest are strings (Properties::header_types has the path format).
+void type_deaths(json::object& types, const json::array& deaths) {
+    constexpr std::string_view kPrefix = "/x-death";
+    for (auto it = types.begin(); it != types.end();) {
+        const std::string_view path = it->key();
+        if (path.starts_with(kPrefix) &&
+            (path.size() == kPrefix.size() || path[kPrefix.size()] == '/')) {
+            it = types.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    for (std::size_t i = 0; i < deaths.size(); ++i) {
+        const auto* entry = deaths[i].if_object();
+        const auto* time = entry != nullptr ? entry->if_contains("time") : nullptr;
+        if (time != nullptr && (time->is_int64() || time->is_uint64())) {
+            types[std::string(kPrefix) + "/" + std::to_string(i) + "/time"] = "T";
+        }
+    }
+}
+
+} // namespace
+
 DeadLetter make_dead_letter(const Message& original, std::string_view queue,
                             std::string_view reason, std::string_view dead_letter_exchange,
                             const std::string* dead_letter_routing_key, Millis now) {
@@ -46,6 +73,7 @@ DeadLetter make_dead_letter(const Message& original, std::string_view queue,
         copy.properties.expiration.reset();
     }
     deaths.insert(deaths.begin(), json::value(std::move(entry)));
+    type_deaths(copy.properties.header_types, deaths);
     headers["x-death"] = std::move(deaths);
 
     if (!headers.contains("x-first-death-queue")) {

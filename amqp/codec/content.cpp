@@ -58,7 +58,7 @@ Result<ContentHeader> decode_content_header(std::string_view payload) {
     read_optional(r, flags, kContentType, p.content_type);
     read_optional(r, flags, kContentEncoding, p.content_encoding);
     if ((flags & kHeaders) != 0) {
-        r.table(p.headers);
+        r.table(p.headers, p.header_types);
     }
     if ((flags & kDeliveryMode) != 0) {
         std::uint8_t mode = 0;
@@ -116,7 +116,7 @@ void append_content(std::string& out, std::uint16_t channel, const Properties& p
     write_optional(w, p.content_type);
     write_optional(w, p.content_encoding);
     if (!p.headers.empty()) {
-        w.table(p.headers);
+        w.table(p.headers, p.header_types);
     }
     if (p.delivery_mode) {
         w.octet(*p.delivery_mode);

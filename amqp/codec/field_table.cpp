@@ -3,11 +3,13 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
-#include <limits>
+#include <optional>
+#include <string>
 
 #include <boost/json/array.hpp>
 #include <boost/json/value.hpp>
 
+#include "amqp/codec/field_types.hpp"
 #include "amqp/codec/wire.hpp"
 
 namespace warren::amqp {
@@ -15,16 +17,70 @@ namespace json = boost::json;
 
 namespace {
 
+// The JSON Pointer of the value being read or written, kept only while types are recorded or
+// followed (`path` null otherwise: plain tables pay nothing for it).
+class PointerPath {
+public:
+    explicit PointerPath(std::string* path) : path_(path) {}
+
+    std::size_t enter(std::string_view key) {
+        if (path_ == nullptr) {
+            return 0;
+        }
+        const std::size_t mark = path_->size();
+        append_pointer_token(*path_, key);
+        return mark;
+    }
+    std::size_t enter(std::size_t index) {
+        if (path_ == nullptr) {
+            return 0;
+        }
+        const std::size_t mark = path_->size();
+        *path_ += '/';
+        *path_ += std::to_string(index);
+        return mark;
+    }
+    void leave(std::size_t mark) {
+        if (path_ != nullptr) {
+            path_->resize(mark);
+        }
+    }
+    const std::string& text() const { return *path_; }
+    std::string* shared() const { return path_; }
+
+private:
+    std::string* path_;
+};
+
 class ValueReader {
 public:
-    explicit ValueReader(std::string_view bytes) : reader_(bytes) {}
+    ValueReader(std::string_view bytes, FieldTypes* types, std::string* path)
+        : reader_(bytes), types_(types), path_(types != nullptr ? path : nullptr) {}
+
+    // The top-level entry: `types` (if given) starts empty.
+    static Result<json::object> decode(std::string_view bytes, FieldTypes* types) {
+        std::string path;
+        if (types != nullptr) {
+            types->clear();
+        }
+        auto table = ValueReader(bytes, types, &path).table_body(0);
+        if (!table && types != nullptr) {
+            types->clear(); // no half records for a table that is refused
+        }
+        return table;
+    }
 
     Result<json::object> table_body(int depth) {
         json::object out;
         while (!reader_.at_end() && !reader_.failed()) {
             std::string key;
             reader_.shortstr(key);
+            const std::size_t mark = path_.enter(key);
+            if (types_ != nullptr && !types_->empty() && out.contains(key)) {
+                forget_recorded(); // a repeated name: the earlier value's letters go with it
+            }
             json::value v = value(depth);
+            path_.leave(mark);
             if (!reader_.failed()) {
                 out.insert_or_assign(key, std::move(v));
             }
@@ -55,9 +111,21 @@ private:
     }
 
     json::value value(int depth) {
-        std::uint8_t type = 0;
-        reader_.octet(type);
-        switch (type) {
+        std::uint8_t letter = 0;
+        reader_.octet(letter);
+        FieldType type{static_cast<char>(letter), 0};
+        json::value v = payload(type, depth);
+        // Only what the encoder would not choose by itself is recorded (and what still fits:
+        // a NaN float, now null, goes back as V).
+        if (types_ != nullptr && !reader_.failed() && type.letter != default_letter(v) &&
+            fits(type, v)) {
+            (*types_)[path_.text()] = field_type_text(type);
+        }
+        return v;
+    }
+
+    json::value payload(FieldType& type, int depth) {
+        switch (type.letter) {
         case 't':
             return fixed<std::uint8_t>() != 0;
         case 'b':
@@ -81,9 +149,9 @@ private:
         case 'd':
             return finite(fixed<double>());
         case 'D': {
-            const auto scale = fixed<std::uint8_t>();
+            type.scale = fixed<std::uint8_t>();
             const auto unscaled = fixed<std::int32_t>();
-            return static_cast<double>(unscaled) / std::pow(10.0, scale);
+            return static_cast<double>(unscaled) / std::pow(10.0, type.scale);
         }
         case 'S':
         case 'x': {
@@ -93,43 +161,62 @@ private:
         case 'V':
             return nullptr;
         case 'A':
-        case 'F': {
-            if (depth >= kMaxFieldDepth) {
-                reader_.fail("nested deeper than " + std::to_string(kMaxFieldDepth));
-                return nullptr;
-            }
-            const auto n = fixed<std::uint32_t>();
-            const auto bytes = reader_.take(n);
-            if (reader_.failed()) {
-                return nullptr;
-            }
-            ValueReader inner(bytes);
-            if (type == 'F') {
-                auto table = inner.table_body(depth + 1);
-                if (!table) {
-                    reader_.fail(inner.reader_.reason());
-                    return nullptr;
-                }
-                return std::move(*table);
-            }
-            json::array items;
-            while (!inner.reader_.at_end() && !inner.reader_.failed()) {
-                items.push_back(inner.value(depth + 1));
-            }
-            if (inner.reader_.failed()) {
-                reader_.fail(inner.reader_.reason());
-                return nullptr;
-            }
-            return items;
-        }
+        case 'F':
+            return container(type.letter, depth);
         default:
             if (!reader_.failed()) {
+                const auto c = static_cast<unsigned char>(type.letter);
                 reader_.fail("unknown field type '" +
-                             (type >= 0x20 && type < 0x7f ? std::string(1, static_cast<char>(type))
-                                                          : "\\x" + std::to_string(type)) +
+                             (c >= 0x20 && c < 0x7f ? std::string(1, type.letter)
+                                                    : "\\x" + std::to_string(c)) +
                              "'");
             }
             return nullptr;
+        }
+    }
+
+    json::value container(char letter, int depth) {
+        if (depth >= kMaxFieldDepth) {
+            reader_.fail("nested deeper than " + std::to_string(kMaxFieldDepth));
+            return nullptr;
+        }
+        const auto n = fixed<std::uint32_t>();
+        const auto bytes = reader_.take(n);
+        if (reader_.failed()) {
+            return nullptr;
+        }
+        ValueReader inner(bytes, types_, path_.shared());
+        if (letter == 'F') {
+            auto table = inner.table_body(depth + 1);
+            if (!table) {
+                reader_.fail(inner.reader_.reason());
+                return nullptr;
+            }
+            return std::move(*table);
+        }
+        json::array items;
+        for (std::size_t i = 0; !inner.reader_.at_end() && !inner.reader_.failed(); ++i) {
+            const std::size_t mark = path_.enter(i);
+            items.push_back(inner.value(depth + 1));
+            path_.leave(mark);
+        }
+        if (inner.reader_.failed()) {
+            reader_.fail(inner.reader_.reason());
+            return nullptr;
+        }
+        return items;
+    }
+
+    // Drops the records at the current path and below it.
+    void forget_recorded() {
+        const std::string& at = path_.text();
+        for (auto it = types_->begin(); it != types_->end();) {
+            const std::string_view key = it->key();
+            if (key.starts_with(at) && (key.size() == at.size() || key[at.size()] == '/')) {
+                it = types_->erase(it);
+            } else {
+                ++it;
+            }
         }
     }
 
@@ -142,93 +229,138 @@ private:
     }
 
     WireReader reader_;
+    FieldTypes* types_;
+    PointerPath path_;
 };
 
-void encode_value(std::string& out, const json::value& v);
+class ValueWriter {
+public:
+    // Empty types are as good as none: no path is kept.
+    ValueWriter(std::string& out, const FieldTypes* types, std::string* path)
+        : out_(out), types_(types != nullptr && !types->empty() ? types : nullptr),
+          path_(types_ != nullptr ? path : nullptr) {}
 
-void encode_array(std::string& out, const json::array& items) {
-    const std::size_t at = out.size();
-    put_u32(out, 0);
-    for (const auto& item : items) {
-        encode_value(out, item);
+    void table_body(const json::object& table) {
+        for (const auto& [key, value] : table) {
+            const std::string_view k = std::string_view(key).substr(0, 255);
+            out_ += static_cast<char>(k.size());
+            out_.append(k);
+            const std::size_t mark = path_.enter(key);
+            this->value(value);
+            path_.leave(mark);
+        }
     }
-    patch_u32(out, at, static_cast<std::uint32_t>(out.size() - at - 4));
-}
 
-void encode_value(std::string& out, const json::value& v) {
-    switch (v.kind()) {
-    case json::kind::bool_:
-        out += 't';
-        out += v.get_bool() ? '\1' : '\0';
-        return;
-    case json::kind::int64: {
-        const std::int64_t n = v.get_int64();
-        if (n >= std::numeric_limits<std::int32_t>::min() &&
-            n <= std::numeric_limits<std::int32_t>::max()) {
-            out += 'I';
-            put_u32(out, static_cast<std::uint32_t>(n));
+private:
+    void value(const json::value& v) {
+        if (const auto type = recorded(v)) {
+            put(*type, v);
         } else {
-            out += 'l';
-            put_u64(out, static_cast<std::uint64_t>(n));
+            put(FieldType{default_letter(v), 0}, v);
         }
-        return;
     }
-    case json::kind::uint64: {
-        const std::uint64_t n = v.get_uint64();
-        if (n <= static_cast<std::uint64_t>(std::numeric_limits<std::int32_t>::max())) {
-            out += 'I';
-            put_u32(out, static_cast<std::uint32_t>(n));
-        } else if (n <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-            out += 'l';
-            put_u64(out, n);
-        } else {
-            out += 'T'; // the only unsigned 64-bit letter: the value survives
-            put_u64(out, n);
+
+    // The letter recorded for the current path, if the value still fits it.
+    std::optional<FieldType> recorded(const json::value& v) const {
+        if (types_ == nullptr) {
+            return std::nullopt;
         }
-        return;
+        const json::value* record = types_->if_contains(path_.text());
+        if (record == nullptr || !record->is_string()) {
+            return std::nullopt;
+        }
+        auto type = parse_field_type(record->get_string());
+        if (!type || !fits(*type, v)) {
+            return std::nullopt;
+        }
+        return type;
     }
-    case json::kind::double_:
-        out += 'd';
-        put_u64(out, std::bit_cast<std::uint64_t>(v.get_double()));
-        return;
-    case json::kind::string: {
-        const auto& s = v.get_string();
-        out += 'S';
-        put_u32(out, static_cast<std::uint32_t>(s.size()));
-        out.append(s.data(), s.size());
-        return;
+
+    static std::uint64_t integer_bits(const json::value& v) {
+        return v.is_int64() ? static_cast<std::uint64_t>(v.get_int64()) : v.get_uint64();
     }
-    case json::kind::array:
-        out += 'A';
-        encode_array(out, v.get_array());
-        return;
-    case json::kind::object: {
-        out += 'F';
-        const std::size_t at = out.size();
-        put_u32(out, 0);
-        encode_field_table(out, v.get_object());
-        patch_u32(out, at, static_cast<std::uint32_t>(out.size() - at - 4));
-        return;
+
+    // Writes `v` as `type`, which fits it (fits() or default_letter() said so).
+    void put(FieldType type, const json::value& v) {
+        out_ += type.letter;
+        switch (type.letter) {
+        case 't':
+            out_ += v.get_bool() ? '\1' : '\0';
+            return;
+        case 'b':
+        case 'B':
+            out_ += static_cast<char>(integer_bits(v) & 0xff);
+            return;
+        case 's':
+        case 'u':
+            put_u16(out_, static_cast<std::uint16_t>(integer_bits(v)));
+            return;
+        case 'I':
+        case 'i':
+            put_u32(out_, static_cast<std::uint32_t>(integer_bits(v)));
+            return;
+        case 'l':
+        case 'T':
+            put_u64(out_, integer_bits(v));
+            return;
+        case 'f':
+            put_u32(out_, std::bit_cast<std::uint32_t>(static_cast<float>(v.get_double())));
+            return;
+        case 'd':
+            put_u64(out_, std::bit_cast<std::uint64_t>(v.get_double()));
+            return;
+        case 'D':
+            out_ += static_cast<char>(type.scale);
+            put_u32(out_, static_cast<std::uint32_t>(
+                              decimal_unscaled(v.get_double(), type.scale).value_or(0)));
+            return;
+        case 'S':
+        case 'x': {
+            const auto& s = v.get_string();
+            put_u32(out_, static_cast<std::uint32_t>(s.size()));
+            out_.append(s.data(), s.size());
+            return;
+        }
+        case 'A':
+            array(v.get_array());
+            return;
+        case 'F': {
+            const std::size_t at = out_.size();
+            put_u32(out_, 0);
+            table_body(v.get_object());
+            patch_u32(out_, at, static_cast<std::uint32_t>(out_.size() - at - 4));
+            return;
+        }
+        default: // 'V': no payload
+            return;
+        }
     }
-    case json::kind::null:
-        out += 'V';
-        return;
+
+    void array(const json::array& items) {
+        const std::size_t at = out_.size();
+        put_u32(out_, 0);
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            const std::size_t mark = path_.enter(i);
+            value(items[i]);
+            path_.leave(mark);
+        }
+        patch_u32(out_, at, static_cast<std::uint32_t>(out_.size() - at - 4));
     }
-}
+
+    std::string& out_;
+    const FieldTypes* types_;
+    PointerPath path_;
+};
 
 } // namespace
 
-Result<json::object> decode_field_table(std::string_view bytes) {
-    return ValueReader(bytes).table_body(0);
+Result<json::object> decode_field_table(std::string_view bytes, FieldTypes* types) {
+    return ValueReader::decode(bytes, types);
 }
 
-void encode_field_table(std::string& out, const json::object& table) {
-    for (const auto& [key, value] : table) {
-        const std::string_view k = std::string_view(key).substr(0, 255);
-        out += static_cast<char>(k.size());
-        out.append(k);
-        encode_value(out, value);
-    }
+void encode_field_table(std::string& out, const json::object& table, const FieldTypes* types) {
+    std::string path;
+    ValueWriter(out, types, &path).table_body(table);
 }
 
 } // namespace warren::amqp

@@ -103,13 +103,21 @@ void WireReader::bit(bool& out) {
 }
 
 void WireReader::table(FieldTable& out) {
+    read_table(out, nullptr);
+}
+
+void WireReader::table(FieldTable& out, FieldTable& types) {
+    read_table(out, &types);
+}
+
+void WireReader::read_table(FieldTable& out, FieldTable* types) {
     std::uint32_t n = 0;
     long_(n);
     const std::string_view bytes = take(n);
     if (failed_) {
         return;
     }
-    auto decoded = decode_field_table(bytes);
+    auto decoded = decode_field_table(bytes, types);
     if (!decoded) {
         fail(decoded.error().reason);
         return;
@@ -187,10 +195,18 @@ void WireWriter::bit(bool v) {
 }
 
 void WireWriter::table(const FieldTable& v) {
+    write_table(v, nullptr);
+}
+
+void WireWriter::table(const FieldTable& v, const FieldTable& types) {
+    write_table(v, &types);
+}
+
+void WireWriter::write_table(const FieldTable& v, const FieldTable* types) {
     end_bits();
     const std::size_t at = out_.size();
     put_u32(out_, 0);
-    encode_field_table(out_, v);
+    encode_field_table(out_, v, types);
     patch_u32(out_, at, static_cast<std::uint32_t>(out_.size() - at - 4));
 }
 

@@ -34,6 +34,8 @@ public:
     void longstr(std::string& out);
     void bit(bool& out);
     void table(FieldTable& out);
+    // A message's headers: also records their type letters (field_table.hpp) into `types`.
+    void table(FieldTable& out, FieldTable& types);
     // A reserved field: read and dropped.
     void reserved_short();
     void reserved_shortstr();
@@ -50,6 +52,7 @@ public:
     std::string_view take(std::size_t n);
 
 private:
+    void read_table(FieldTable& out, FieldTable* types);
     std::string_view rest_;
     std::uint8_t bits_ = 0;
     int bit_index_ = 8; // 8: no bits pending, the next bit starts an octet
@@ -70,6 +73,8 @@ public:
     void longstr(std::string_view v);
     void bit(bool v);
     void table(const FieldTable& v);
+    // A message's headers, with the type letters recorded in `types` (field_table.hpp).
+    void table(const FieldTable& v, const FieldTable& types);
     void reserved_short() { short_(0); }
     void reserved_shortstr() { shortstr(""); }
     void reserved_longstr() { longstr(""); }
@@ -77,6 +82,7 @@ public:
 
 private:
     void end_bits();
+    void write_table(const FieldTable& v, const FieldTable* types);
     std::string& out_;
     std::size_t bits_at_ = 0; // where the pending bit octet is in out_
     int bit_index_ = 8;

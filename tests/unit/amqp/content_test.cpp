@@ -1,4 +1,5 @@
-// Content: the header frame's properties both ways, and bodies split at frame_max.
+// Content: the header frame's properties both ways (headers with their type letters), and
+// bodies split at frame_max.
 #include <gtest/gtest.h>
 
 #include "amqp/codec/content.hpp"
@@ -66,6 +67,26 @@ TEST(AmqpContent, EveryPropertyRoundTrips) {
     ASSERT_TRUE(back);
     EXPECT_EQ(back->body_size, 0u);
     EXPECT_EQ(back->properties, p);
+}
+
+TEST(AmqpContent, HeadersGoOutWithTheTypeLettersTheyCameWith) {
+    // What the Java client sends for headers Byte 5, Float 1.5f, BigDecimal 3.14 and a Date.
+    const std::string header = hex("003c 0000 0000000000000000 2000 0000001e"
+                                   "01 62 62 05"
+                                   "01 66 66 3fc00000"
+                                   "01 44 44 02 0000013a"
+                                   "01 54 54 0000000065000000");
+    auto decoded = decode_content_header(header);
+    ASSERT_TRUE(decoded) << decoded.error().reason;
+    const Properties& p = decoded->properties;
+    EXPECT_EQ(p.headers.at("b"), 5);
+    EXPECT_EQ(p.headers.at("D"), 3.14);
+    EXPECT_EQ(p.header_types.size(), 4u);
+    std::string out;
+    append_content(out, 1, p, "", 131072);
+    const auto frames = frames_of(out);
+    ASSERT_EQ(frames.size(), 1u);
+    EXPECT_EQ(to_hex(frames[0].payload), to_hex(header));
 }
 
 TEST(AmqpContent, BodiesSplitAtFrameMaxAndTruncatedHeadersAreRefused) {

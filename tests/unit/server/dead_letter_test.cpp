@@ -1,3 +1,5 @@
+#include <boost/json/parse.hpp>
+
 #include "broker_fixture.hpp"
 #include "server/dead_letter.hpp"
 
@@ -184,6 +186,24 @@ TEST(DeadLetterHeaders, CycleNeedsTheQueueInTheHistoryAndNoRejection) {
     EXPECT_FALSE(is_dead_letter_cycle(*once.message, "q2"));
     auto rejected = make_dead_letter(*base, "q1", "rejected", "dlx", nullptr, 0);
     EXPECT_FALSE(is_dead_letter_cycle(*rejected.message, "q1"));
+}
+
+TEST(DeadLetterHeaders, XDeathTimesAreTimestampsAndCountsLongs) {
+    // RabbitMQ sends x-death's time as an AMQP timestamp (Spring reads it as a Date) and its
+    // count as a long: the count has the default letter, the times a record each, rewritten
+    // as the entries move. A stale record under x-death goes.
+    Properties props;
+    props.headers["keep"] = 1;
+    props.header_types = json::parse(R"({"/keep":"b","/x-death/0/count":"I"})").as_object();
+    auto base = make_message("x", "k", props, "b");
+    auto once = make_dead_letter(*base, "q1", "rejected", "dlx", nullptr, 5'000);
+    EXPECT_EQ(json::value(once.message->properties.header_types),
+              json::parse(R"({"/keep":"b","/x-death/0/time":"T"})"));
+    EXPECT_EQ(once.message->properties.headers.at("x-death").at(0).at("time"), 5);
+    auto twice = make_dead_letter(*once.message, "q2", "expired", "dlx", nullptr, 9'000);
+    EXPECT_EQ(json::value(twice.message->properties.header_types),
+              json::parse(R"({"/keep":"b","/x-death/0/time":"T","/x-death/1/time":"T"})"));
+    EXPECT_EQ(twice.message->properties.headers.at("x-death").at(0).at("queue"), "q2");
 }
 
 } // namespace

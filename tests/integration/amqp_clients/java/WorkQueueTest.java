@@ -84,11 +84,9 @@ public class WorkQueueTest {
             Harness.equal(1L << 40, h.get("long"), "header long");
             Harness.equal(true, h.get("bool"), "header bool");
             Harness.equal(2.5, h.get("double"), "header double");
-            // The other field-table types. RabbitMQ hands every value back with the type it was
-            // sent with; warren keeps the value but not the type (byte/short/small long ->
-            // int 'I', float/decimal -> double 'd', timestamp 'T' -> int seconds, byte array
-            // 'x' -> long string 'S'; reported). The values are always checked, the exact
-            // types only with WARREN_CHECK_KNOWN_BUGS=1.
+            // The other field-table types: RabbitMQ, and warren, hand every value back with the
+            // type letter it was sent with (byte 'b', short 's', long 'l', float 'f', decimal
+            // 'D' with its scale, timestamp 'T', byte array 'x'). Values and exact types.
             Harness.equal(3, ((Number) h.get("byte")).intValue(), "header byte value");
             Harness.equal(7, ((Number) h.get("short")).intValue(), "header short value");
             Harness.equal(5L, ((Number) h.get("smalllong")).longValue(), "header small long value");
@@ -99,15 +97,14 @@ public class WorkQueueTest {
             Object bytes = h.get("bytes");
             byte[] raw = bytes instanceof byte[] ? (byte[]) bytes : ((com.rabbitmq.client.LongString) bytes).getBytes();
             Harness.check(Arrays.equals(new byte[] {1, 2, 3}, raw), "header bytes content");
-            if (Harness.knownBugs()) {
-                Harness.equal(Byte.class, h.get("byte").getClass(), "header byte type");
-                Harness.equal(Short.class, h.get("short").getClass(), "header short type");
-                Harness.equal(Long.class, h.get("smalllong").getClass(), "header small long type");
-                Harness.equal(Float.class, h.get("float").getClass(), "header float type");
-                Harness.equal(java.math.BigDecimal.class, h.get("decimal").getClass(), "header decimal type");
-                Harness.equal(Date.class, when.getClass(), "header timestamp type");
-                Harness.equal(byte[].class, bytes.getClass(), "header byte array type");
-            }
+            Harness.equal(Byte.class, h.get("byte").getClass(), "header byte type");
+            Harness.equal(Short.class, h.get("short").getClass(), "header short type");
+            Harness.equal(Long.class, h.get("smalllong").getClass(), "header small long type");
+            Harness.equal(Float.class, h.get("float").getClass(), "header float type");
+            Harness.equal(java.math.BigDecimal.class, h.get("decimal").getClass(), "header decimal type");
+            Harness.equal(new java.math.BigDecimal("12.345"), h.get("decimal"), "header decimal scale");
+            Harness.equal(Date.class, when.getClass(), "header timestamp type");
+            Harness.equal(byte[].class, bytes.getClass(), "header byte array type");
             Harness.check(h.containsKey("void") && h.get("void") == null, "void header 'V'");
             @SuppressWarnings("unchecked")
             Map<String, Object> nested = (Map<String, Object>) h.get("nested");
