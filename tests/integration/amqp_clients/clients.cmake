@@ -3,8 +3,6 @@
 # each run through with_warren.py against a fresh warren. Included from this directory's
 # CMakeLists.txt. A missing node, amqplib (`npm ci` in amqplib/), JDK or jar fails the test with
 # what to install (scripts/install-deps --test installs all of them); nothing passes silently.
-# WARREN_CHECK_KNOWN_BUGS=1 in the environment also runs the checks of reported deviations from
-# RabbitMQ that warren still has.
 set(warren_amqp_clients_dir ${CMAKE_CURRENT_LIST_DIR})
 if(Python3_EXECUTABLE)
     set(warren_amqp_python ${Python3_EXECUTABLE})

@@ -66,11 +66,6 @@ export function start(name) {
   };
 }
 
-// Whether to also check the known, reported deviations of warren from RabbitMQ
-// (WARREN_CHECK_KNOWN_BUGS=1). Without it those checks are skipped so the suite stays green;
-// with it against RabbitMQ every script passes, against warren they fail until fixed.
-export const knownBugs = process.env.WARREN_CHECK_KNOWN_BUGS === '1';
-
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // Resolves with the value of `fn()` once it is truthy; rejects after `ms`.

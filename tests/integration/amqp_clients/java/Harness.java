@@ -108,14 +108,6 @@ final class Harness {
         Runtime.getRuntime().halt(0);
     }
 
-    /**
-     * Whether to also check the warren deviations from RabbitMQ that are known and reported
-     * (WARREN_CHECK_KNOWN_BUGS=1); without it those checks are skipped, so the suite is green.
-     */
-    static boolean knownBugs() {
-        return "1".equals(System.getenv("WARREN_CHECK_KNOWN_BUGS"));
-    }
-
     static void check(boolean condition, String message) {
         if (!condition) throw new AssertionError(message);
     }
