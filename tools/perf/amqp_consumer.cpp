@@ -11,6 +11,8 @@
 #include "tools/perf/amqp_connection.hpp"
 #include "tools/perf/amqp_wire.hpp"
 #include "tools/perf/clients.hpp"
+#include "tools/perf/consumer_acks.hpp"
+#include "tools/perf/spawn_client.hpp"
 
 namespace warren::perf {
 
@@ -18,17 +20,14 @@ namespace asio = boost::asio;
 
 namespace {
 
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
-constexpr auto kAckPeriod = std::chrono::milliseconds(10);
-constexpr auto kCloseTimeout = std::chrono::seconds(5);
-
 // Lifetime: shared by its two coroutines (and their completions).
 class AmqpConsumer : public std::enable_shared_from_this<AmqpConsumer> {
 public:
     AmqpConsumer(asio::any_io_executor executor, RunState& run, std::size_t index)
-        : run_(run), index_(index), amqp_(executor, "consumer"), wake_(executor) {
-        ack_every_ = std::max<std::uint32_t>(1, run.options.ack_every);
-    }
+        : run_(run), index_(index), amqp_(executor, "consumer"),
+          acks_(executor, run, [this](std::uint64_t tag, bool multiple) {
+              amqp_.queue_method(amqp::BasicAck{tag, multiple});
+          }) {}
 
     asio::awaitable<void> run();
     void abort() { amqp_.abort(); }
@@ -44,19 +43,13 @@ private:
     RunState& run_;
     std::size_t index_;
     AmqpConnection amqp_;
-    asio::steady_timer wake_; // the writer's: an ack is due
-    bool writer_waiting_ = false;
-    std::uint32_t ack_every_ = 1;
+    ConsumerAcks acks_;
     // The delivery being read: its method (decoded in place, the strings' capacity kept), then
     // its content header, then body frames until body_left_ is 0.
     amqp::BasicDeliver deliver_;
     enum class Expect { method, header, body } expect_ = Expect::method;
     std::uint64_t body_left_ = 0;
-    std::string stamp_;             // the body's first bytes, up to the stamp's 16
-    std::uint64_t last_tag_ = 0;    // the newest delivery not yet acked
-    std::uint64_t unacked_ = 0;     // deliveries since the last ack (--ack-every > 1)
-    std::uint64_t ack_frames_ = 0;  // queued since the last flush (--ack-every 1)
-    std::uint64_t acks_queued_ = 0; // deliveries those frames ack
+    std::string stamp_; // the body's first bytes, up to the stamp's 16
 };
 
 asio::awaitable<void> AmqpConsumer::subscribe() {
@@ -90,53 +83,14 @@ asio::awaitable<void> AmqpConsumer::subscribe() {
 asio::awaitable<void> AmqpConsumer::run() {
     co_await amqp_.open(run_.target, run_.options);
     co_await subscribe();
-    auto self = shared_from_this();
-    asio::co_spawn(amqp_.get_executor(), read_loop(), [self](std::exception_ptr error) {
-        if (error) {
-            try {
-                std::rethrow_exception(error);
-            } catch (const std::exception& e) {
-                self->run_.metrics.fail("consumer " + std::to_string(self->index_) + ": " +
-                                        e.what());
-            }
-            self->abort();
-        }
-    });
+    spawn_client(amqp_.get_executor(), read_loop(), run_.metrics,
+                 "consumer " + std::to_string(index_), [self = shared_from_this()](bool failed) {
+                     if (failed) {
+                         self->abort();
+                     }
+                 });
     ++run_.consumers_ready;
-    // The writer: acks, until told to stop; then the last ack and a clean close (connection.close
-    // and its close-ok), so that the broker has handled every ack before the socket goes. With
-    // --ack-every 1 the reader queues one basic.ack per delivery (PerfTest's default) and the
-    // writer sends those queued so far in one socket write; with N > 1 it sends one basic.ack
-    // with multiple once N deliveries are pending, or every 10 ms.
-    Metrics& metrics = run_.metrics;
-    for (;;) {
-        const bool stopping = run_.stop_consuming.load() || metrics.failed();
-        if (ack_frames_ > 0) {
-            const std::uint64_t frames = std::exchange(ack_frames_, 0);
-            const std::uint64_t count = std::exchange(acks_queued_, 0);
-            co_await amqp_.flush();
-            metrics.acked.fetch_add(count, std::memory_order_relaxed);
-            metrics.ack_frames.fetch_add(frames, std::memory_order_relaxed);
-            continue; // more may have come meanwhile
-        }
-        if (unacked_ > 0 && !run_.options.auto_ack) {
-            const std::uint64_t count = std::exchange(unacked_, 0);
-            amqp_.queue_method(amqp::BasicAck{last_tag_, true});
-            co_await amqp_.flush();
-            metrics.acked.fetch_add(count, std::memory_order_relaxed);
-            metrics.ack_frames.fetch_add(1, std::memory_order_relaxed);
-            continue;
-        }
-        if (stopping) {
-            break;
-        }
-        co_await amqp_.flush(); // heartbeats the reader answered
-        writer_waiting_ = true;
-        wake_.expires_after(kAckPeriod);
-        co_await wake_.async_wait(kTuple);
-        writer_waiting_ = false;
-    }
-    co_await amqp_.close(kCloseTimeout);
+    co_await acks_.write_loop(amqp_);
 }
 
 asio::awaitable<void> AmqpConsumer::read_loop() {
@@ -210,49 +164,20 @@ void AmqpConsumer::on_method(const amqp::Frame& frame) {
 }
 
 void AmqpConsumer::on_delivery() {
-    Metrics& metrics = run_.metrics;
-    const std::int64_t now = now_ns();
-    metrics.received.fetch_add(1, std::memory_order_relaxed);
-    metrics.last_receive_ns.store(now, std::memory_order_relaxed);
-    if (deliver_.redelivered) {
-        metrics.redelivered.fetch_add(1, std::memory_order_relaxed);
-    }
-    if (const auto stamp = read_stamp(stamp_)) {
-        metrics.latency.record(now - *stamp);
-    } else {
-        metrics.unstamped.fetch_add(1, std::memory_order_relaxed);
-    }
-    if (run_.options.auto_ack) {
-        return;
-    }
-    if (ack_every_ == 1) {
-        amqp_.queue_method(amqp::BasicAck{deliver_.delivery_tag, false});
-        ++ack_frames_;
-        ++acks_queued_;
-    } else {
-        last_tag_ = std::max(last_tag_, deliver_.delivery_tag);
-        ++unacked_;
-    }
-    if ((ack_frames_ > 0 || unacked_ >= ack_every_) && writer_waiting_) {
-        wake_.cancel();
-    }
+    acks_.on_delivery(deliver_.delivery_tag, deliver_.redelivered, read_stamp(stamp_));
 }
 
 } // namespace
 
 void start_amqp_consumer(asio::any_io_executor executor, RunState& run, std::size_t index) {
     auto consumer = std::make_shared<AmqpConsumer>(executor, run, index);
-    asio::co_spawn(executor, consumer->run(), [consumer, &run, index](std::exception_ptr error) {
-        if (error) {
-            try {
-                std::rethrow_exception(error);
-            } catch (const std::exception& e) {
-                run.metrics.fail("consumer " + std::to_string(index) + ": " + e.what());
-            }
-            consumer->abort();
-        }
-        ++run.consumers_done;
-    });
+    spawn_client(executor, consumer->run(), run.metrics, "consumer " + std::to_string(index),
+                 [consumer, &run](bool failed) {
+                     if (failed) {
+                         consumer->abort();
+                     }
+                     ++run.consumers_done;
+                 });
 }
 
 } // namespace warren::perf

@@ -9,6 +9,7 @@
 #include "tools/perf/amqp_wire.hpp"
 #include "tools/perf/clients.hpp"
 #include "tools/perf/pacer.hpp"
+#include "tools/perf/spawn_client.hpp"
 
 namespace warren::perf {
 
@@ -70,17 +71,8 @@ asio::awaitable<void> AmqpPublisher::write_loop() {
         }
     }
     template_ = amqp_publish(options, amqp_.frame_max());
-    auto self = shared_from_this();
-    asio::co_spawn(amqp_.get_executor(), read_loop(), [self](std::exception_ptr error) {
-        if (error) {
-            try {
-                std::rethrow_exception(error);
-            } catch (const std::exception& e) {
-                self->run_.metrics.fail("publisher " + std::to_string(self->index_) + ": " +
-                                        e.what());
-            }
-        }
-    });
+    spawn_client(amqp_.get_executor(), read_loop(), run_.metrics,
+                 "publisher " + std::to_string(index_), [self = shared_from_this()](bool) {});
     ++run_.publishers_ready;
     while (!run_.go && !run_.stop_publishing) {
         wake_.expires_after(std::chrono::milliseconds(5));
@@ -229,18 +221,13 @@ void AmqpPublisher::settle(std::int64_t& sent_at, bool nack, std::int64_t now) {
 
 void start_amqp_publisher(asio::any_io_executor executor, RunState& run, std::size_t index) {
     auto publisher = std::make_shared<AmqpPublisher>(executor, run, index);
-    asio::co_spawn(
-        executor, publisher->write_loop(), [publisher, &run, index](std::exception_ptr error) {
-            if (error) {
-                try {
-                    std::rethrow_exception(error);
-                } catch (const std::exception& e) {
-                    run.metrics.fail("publisher " + std::to_string(index) + ": " + e.what());
-                }
-                publisher->abort();
-            }
-            ++run.publishers_done;
-        });
+    spawn_client(executor, publisher->write_loop(), run.metrics,
+                 "publisher " + std::to_string(index), [publisher, &run](bool failed) {
+                     if (failed) {
+                         publisher->abort();
+                     }
+                     ++run.publishers_done;
+                 });
 }
 
 } // namespace warren::perf

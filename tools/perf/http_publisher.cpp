@@ -5,6 +5,7 @@
 
 #include "tools/perf/clients.hpp"
 #include "tools/perf/pacer.hpp"
+#include "tools/perf/spawn_client.hpp"
 
 namespace warren::perf {
 
@@ -98,16 +99,8 @@ asio::awaitable<void> http_publisher(RunState& run, std::size_t index) {
 } // namespace
 
 void start_http_publisher(asio::any_io_executor executor, RunState& run, std::size_t index) {
-    asio::co_spawn(executor, http_publisher(run, index), [&run, index](std::exception_ptr error) {
-        if (error) {
-            try {
-                std::rethrow_exception(error);
-            } catch (const std::exception& e) {
-                run.metrics.fail("publisher " + std::to_string(index) + ": " + e.what());
-            }
-        }
-        ++run.publishers_done;
-    });
+    spawn_client(executor, http_publisher(run, index), run.metrics,
+                 "publisher " + std::to_string(index), [&run](bool) { ++run.publishers_done; });
 }
 
 } // namespace warren::perf

@@ -8,6 +8,7 @@
 
 #include "tools/perf/clients.hpp"
 #include "tools/perf/pacer.hpp"
+#include "tools/perf/spawn_client.hpp"
 #include "tools/perf/wire.hpp"
 #include "tools/perf/ws_connection.hpp"
 
@@ -54,17 +55,8 @@ private:
 
 asio::awaitable<void> WsPublisher::write_loop() {
     co_await ws_.connect(run_.target);
-    auto self = shared_from_this();
-    asio::co_spawn(ws_.get_executor(), read_loop(), [self](std::exception_ptr error) {
-        if (error) {
-            try {
-                std::rethrow_exception(error);
-            } catch (const std::exception& e) {
-                self->run_.metrics.fail("publisher " + std::to_string(self->index_) + ": " +
-                                        e.what());
-            }
-        }
-    });
+    spawn_client(ws_.get_executor(), read_loop(), run_.metrics,
+                 "publisher " + std::to_string(index_), [self = shared_from_this()](bool) {});
     ++run_.publishers_ready;
     while (!run_.go && !run_.stop_publishing) {
         wake_.expires_after(std::chrono::milliseconds(5));
@@ -180,18 +172,13 @@ void WsPublisher::on_confirm(std::uint64_t seq, bool routed, bool refused) {
 
 void start_ws_publisher(asio::any_io_executor executor, RunState& run, std::size_t index) {
     auto publisher = std::make_shared<WsPublisher>(executor, run, index);
-    asio::co_spawn(
-        executor, publisher->write_loop(), [publisher, &run, index](std::exception_ptr error) {
-            if (error) {
-                try {
-                    std::rethrow_exception(error);
-                } catch (const std::exception& e) {
-                    run.metrics.fail("publisher " + std::to_string(index) + ": " + e.what());
-                }
-                publisher->abort();
-            }
-            ++run.publishers_done;
-        });
+    spawn_client(executor, publisher->write_loop(), run.metrics,
+                 "publisher " + std::to_string(index), [publisher, &run](bool failed) {
+                     if (failed) {
+                         publisher->abort();
+                     }
+                     ++run.publishers_done;
+                 });
 }
 
 } // namespace warren::perf
