@@ -1,6 +1,8 @@
 // AmqpChannel's methods: each AMQP method as calls on the broker's facade, answered with its -ok
 // (unless no-wait) or failed as RabbitMQ fails it.
 
+#include <cstdint>
+
 #include <spdlog/spdlog.h>
 
 #include "amqp/amqp_channel.hpp"
@@ -200,6 +202,19 @@ void AmqpChannel::handle(BasicConsume& m) {
                 m.kClass, m.kMethod);
             return;
         }
+    }
+    if (const auto* priority = m.arguments.if_contains("x-priority")) {
+        // RabbitMQ's consumer priorities: an integer, higher first.
+        const auto* value = priority->if_int64();
+        if (value == nullptr || *value < INT32_MIN || *value > INT32_MAX) {
+            channel_error(reply::kPreconditionFailed,
+                          "invalid arg 'x-priority' for queue '" + m.queue + "' in vhost '" +
+                              connection_.vhost() + "': \"expected integer, got " +
+                              (priority->is_string() ? "longstr" : "another type") + "\"",
+                          m.kClass, m.kMethod);
+            return;
+        }
+        options.priority = static_cast<std::int32_t>(*value);
     }
     if (m.consumer_tag.empty()) {
         options.tag = make_consumer_tag();

@@ -1,6 +1,7 @@
 #include "server/queue.hpp"
 
 #include <algorithm>
+#include <functional>
 
 #include "server/connection.hpp"
 #include "server/core.hpp"
@@ -171,6 +172,7 @@ Result<Consumer*> Queue::add_consumer(Connection& connection, DeliverySink& sink
     Consumer* raw = consumer.get();
     consumers_.push_back(std::move(consumer));
     had_consumer_ = true;
+    note_priorities();
     dispatch();
     return raw;
 }
@@ -183,6 +185,7 @@ void Queue::remove_consumer(std::uint64_t consumer_id) {
     }
     const auto index = static_cast<std::size_t>(it - consumers_.begin());
     consumers_.erase(it);
+    note_priorities();
     if (stream_) {
         stream_->remove_reader(consumer_id); // a standby of its name may take over
     }
@@ -240,13 +243,37 @@ void Queue::dispatch() {
 // take: in a plain queue the head, in a grouped one the oldest of its own groups' heads and the
 // free groups'.
 bool Queue::dispatch_one() {
+    if (priority_levels_.size() > 1 && !arguments_.single_active_consumer) {
+        for (const std::int32_t level : priority_levels_) {
+            if (dispatch_one(&level)) {
+                return true;
+            }
+        }
+        return false;
+    }
+    return dispatch_one(nullptr);
+}
+
+// Consumer priorities in use: the distinct levels, highest first (one level: none in effect).
+void Queue::note_priorities() {
+    priority_levels_.clear();
+    for (const auto& c : consumers_) {
+        priority_levels_.push_back(c->options.priority);
+    }
+    std::sort(priority_levels_.begin(), priority_levels_.end(), std::greater<>());
+    priority_levels_.erase(std::unique(priority_levels_.begin(), priority_levels_.end()),
+                           priority_levels_.end());
+}
+
+// One delivery to a consumer of priority `*level` (any, when null).
+bool Queue::dispatch_one(const std::int32_t* level) {
     const std::size_t n = consumers_.size();
     const std::size_t first = arguments_.single_active_consumer ? 0 : round_robin_;
     const std::size_t tries = arguments_.single_active_consumer ? std::min<std::size_t>(n, 1) : n;
     for (std::size_t i = 0; i < tries; ++i) {
         const std::size_t index = (first + i) % n;
         Consumer& consumer = *consumers_[index];
-        if (!consumer.has_credit()) {
+        if ((level != nullptr && consumer.options.priority != *level) || !consumer.has_credit()) {
             continue;
         }
         if (auto entry = take_ready(consumer.id, !consumer.options.auto_ack)) {

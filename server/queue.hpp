@@ -140,6 +140,8 @@ private:
     void journal_removed(const QueueEntry& entry);
     void journal_purge();
     bool dispatch_one();
+    bool dispatch_one(const std::int32_t* level);
+    void note_priorities();
     // A stream's side of dispatch and settlement (queue_stream.cpp): the log keeps everything,
     // acks are credit and move a named consumer's stored offset.
     bool dispatch_stream_one();
@@ -184,6 +186,7 @@ private:
     std::uint64_t next_seq_ = 1;
     std::vector<std::unique_ptr<Consumer>> consumers_;
     std::size_t round_robin_ = 0;
+    std::vector<std::int32_t> priority_levels_; // consumers' x-priority levels, highest first
     std::uint64_t next_consumer_id_ = 1;
     bool had_consumer_ = false;
     Millis last_used_;

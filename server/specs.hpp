@@ -81,6 +81,10 @@ struct ConsumeOptions {
     std::uint32_t prefetch = 0; // unacked deliveries allowed at once; 0 = unlimited
     bool auto_ack = false;      // delivered = settled; throttled only by the sink
     bool exclusive = false;     // no other consumer may use the queue meanwhile
+    // AMQP's x-priority (RabbitMQ's consumer priorities): a queue delivers to its consumers of
+    // the highest priority that have credit, round-robin among them; lower ones get messages
+    // only while all higher ones are blocked.
+    std::int32_t priority = 0;
     // Streams only: where to start (none: after the named consumer's stored offset, else next),
     // and the named consumer whose offset is stored.
     std::optional<StreamStart> stream_start;

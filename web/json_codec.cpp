@@ -179,7 +179,9 @@ json::object consumer_json(const server::ConsumerView& consumer, std::string_vie
         {"exclusive", consumer.options.exclusive},
         {"active", consumer.active},
         {"activity_status", status},
-        {"arguments", json::object{}},
+        {"arguments", consumer.options.priority != 0
+                          ? json::object{{"x-priority", consumer.options.priority}}
+                          : json::object{}},
     };
 }
 

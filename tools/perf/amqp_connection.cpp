@@ -53,11 +53,7 @@ std::string reply_text(std::uint16_t code, const std::string& text) {
 } // namespace
 
 AmqpConnection::AmqpConnection(asio::any_io_executor executor, const char* who)
-    : who_(who), stream_(executor), reader_done_(executor) {}
-
-void AmqpConnection::fail(const std::string& why) const {
-    throw ConnectError(std::string(who_) + " connection lost: " + why);
-}
+    : ClientStream(executor, who), reader_done_(executor) {}
 
 asio::awaitable<void> AmqpConnection::open(const Target& target, const PerfOptions& options) {
     co_await connect_tcp(target, stream_);
@@ -150,42 +146,6 @@ std::optional<amqp::Method> AmqpConnection::on_channel_zero(const Frame& frame) 
         return std::nullopt;
     }
     return std::move(decoded.method);
-}
-
-asio::awaitable<void> AmqpConnection::flush() {
-    if (out_.empty()) {
-        co_return;
-    }
-    writing_.swap(out_);
-    out_.clear();
-    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(writing_), kTuple);
-    (void)n;
-    writing_.clear();
-    if (ec) {
-        fail(ec.message());
-    }
-}
-
-asio::awaitable<bool> AmqpConnection::read_more() {
-    const std::size_t left = in_end_ - in_begin_;
-    if (in_begin_ > 0) {
-        std::memmove(in_.data(), in_.data() + in_begin_, left);
-        in_begin_ = 0;
-        in_end_ = left;
-    }
-    if (in_end_ == in_.size()) {
-        in_.resize(2 * in_.size()); // a frame bigger than the buffer
-    }
-    auto [ec, n] = co_await stream_.async_read_some(
-        asio::buffer(in_.data() + in_end_, in_.size() - in_end_), kTuple);
-    if (ec) {
-        if (closing_) {
-            co_return false;
-        }
-        fail(ec.message());
-    }
-    in_end_ += n;
-    co_return true;
 }
 
 asio::awaitable<Frame> AmqpConnection::next_frame() {
@@ -326,12 +286,6 @@ asio::awaitable<void> AmqpConnection::close(std::chrono::milliseconds timeout) {
         (void)ec;
     }
     abort();
-}
-
-void AmqpConnection::abort() {
-    boost::system::error_code ec;
-    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-    stream_.close();
 }
 
 } // namespace warren::perf

@@ -31,18 +31,17 @@
 
 #include "amqp/codec/frame.hpp"
 #include "amqp/codec/methods.hpp"
+#include "tools/perf/client_stream.hpp"
 #include "tools/perf/connect.hpp"
 #include "tools/perf/options.hpp"
 
 namespace warren::perf {
 
-class AmqpConnection {
+class AmqpConnection : public ClientStream {
 public:
     static constexpr std::uint16_t kChannel = 1;
 
     AmqpConnection(boost::asio::any_io_executor executor, const char* who);
-
-    boost::asio::any_io_executor get_executor() { return stream_.get_executor(); }
 
     // TCP connect, the handshake as options.user on options.vhost, and channel.open 1; throws
     // ConnectError (a refused login, an unknown vhost: the broker's words).
@@ -54,7 +53,6 @@ public:
     // to outbox() themselves (a publish template).
     std::string& outbox() { return out_; }
     void queue_method(const amqp::Method& method) { amqp::append_method(out_, kChannel, method); }
-    boost::asio::awaitable<void> flush();
 
     // A synchronous method on channel 1 and its answer (before read_frames starts): whatever
     // method the broker sends next on the channel, for the caller to check. Throws ConnectError
@@ -69,31 +67,18 @@ public:
     // connection.close after everything queued, then the broker's close-ok (read by
     // read_frames if it runs, else here), at most `timeout`; the socket goes either way.
     boost::asio::awaitable<void> close(std::chrono::milliseconds timeout);
-    // After a failure: the socket goes, so that pending operations end.
-    void abort();
 
 private:
     // The next frame, reading as needed; its payload is valid until the next call.
     boost::asio::awaitable<amqp::Frame> next_frame();
-    // More bytes from the socket; false when it ended after close(), else throws on failure.
-    boost::asio::awaitable<bool> read_more();
     // A frame of channel 0: a heartbeat is answered, the broker's connection.close thrown,
     // connection.blocked and unblocked noted on stderr; any other method is returned.
     std::optional<amqp::Method> on_channel_zero(const amqp::Frame& frame);
     // A method the handshake expects on channel 0.
     template <class M> boost::asio::awaitable<M> expect_connection_method();
-    [[noreturn]] void fail(const std::string& why) const;
 
-    const char* who_;
-    boost::beast::tcp_stream stream_;
-    std::string in_; // [in_begin_, in_end_) read, not yet cut into frames
-    std::size_t in_begin_ = 0;
-    std::size_t in_end_ = 0;
-    std::string out_;                               // frames queued
-    std::string writing_;                           // the frames in the socket write now
     std::uint32_t frame_max_ = amqp::kFrameMinSize; // until tune
     boost::asio::steady_timer reader_done_;
-    bool closing_ = false; // our connection.close is queued: only its close-ok counts now
     bool reader_started_ = false;
     bool reader_ended_ = false;
 };

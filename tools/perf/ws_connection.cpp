@@ -57,11 +57,7 @@ std::string header_value(std::string_view head, std::string_view name) {
 } // namespace
 
 WsConnection::WsConnection(asio::any_io_executor executor, const char* who)
-    : who_(who), stream_(executor), mask_keys_(std::random_device{}()), reader_done_(executor) {}
-
-void WsConnection::fail(const std::string& why) const {
-    throw ConnectError(std::string(who_) + " connection lost: " + why);
-}
+    : ClientStream(executor, who), mask_keys_(std::random_device{}()), reader_done_(executor) {}
 
 asio::awaitable<void> WsConnection::connect(const Target& target) {
     co_await connect_tcp(target, stream_);
@@ -119,42 +115,6 @@ asio::awaitable<void> WsConnection::connect(const Target& target) {
 void WsConnection::queue_text(std::string_view payload) {
     ws_frame::append_masked_frame(out_, Opcode::text, payload,
                                   static_cast<std::uint32_t>(mask_keys_()));
-}
-
-asio::awaitable<void> WsConnection::flush() {
-    if (out_.empty()) {
-        co_return;
-    }
-    writing_.swap(out_);
-    out_.clear();
-    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(writing_), kTuple);
-    (void)n;
-    writing_.clear();
-    if (ec) {
-        fail(ec.message());
-    }
-}
-
-asio::awaitable<bool> WsConnection::read_more() {
-    const std::size_t left = in_end_ - in_begin_;
-    if (in_begin_ > 0) {
-        std::memmove(in_.data(), in_.data() + in_begin_, left);
-        in_begin_ = 0;
-        in_end_ = left;
-    }
-    if (in_end_ == in_.size()) {
-        in_.resize(2 * in_.size()); // a frame bigger than the buffer
-    }
-    auto [ec, n] = co_await stream_.async_read_some(
-        asio::buffer(in_.data() + in_end_, in_.size() - in_end_), kTuple);
-    if (ec) {
-        if (closing_) {
-            co_return false;
-        }
-        fail(ec.message());
-    }
-    in_end_ += n;
-    co_return true;
 }
 
 asio::awaitable<std::string> WsConnection::read_text() {
@@ -228,12 +188,6 @@ asio::awaitable<void> WsConnection::close(std::chrono::milliseconds timeout) {
         (void)ec;
     }
     abort();
-}
-
-void WsConnection::abort() {
-    boost::system::error_code ec;
-    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-    stream_.close();
 }
 
 } // namespace warren::perf

@@ -25,15 +25,14 @@
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include "common/ws_frame.hpp"
+#include "tools/perf/client_stream.hpp"
 #include "tools/perf/connect.hpp"
 
 namespace warren::perf {
 
-class WsConnection {
+class WsConnection : public ClientStream {
 public:
     WsConnection(boost::asio::any_io_executor executor, const char* who);
-
-    boost::asio::any_io_executor get_executor() { return stream_.get_executor(); }
 
     // TCP connect, then the opening handshake on /ws with Basic auth; throws ConnectError.
     boost::asio::awaitable<void> connect(const Target& target);
@@ -41,7 +40,6 @@ public:
     // Frames out: queued in order, sent by the next flush().
     void queue_text(std::string_view payload);
     std::size_t queued_bytes() const { return out_.size(); }
-    boost::asio::awaitable<void> flush();
 
     // The next text frame (before read_frames starts: the answer to a subscribe).
     boost::asio::awaitable<std::string> read_text();
@@ -52,25 +50,11 @@ public:
     // The closing handshake: our close frame after everything queued, then the broker's answer
     // (read by read_frames, so it must be running), at most `timeout`.
     boost::asio::awaitable<void> close(std::chrono::milliseconds timeout);
-    // After a failure: the socket goes, so that pending operations end.
-    void abort();
 
 private:
-    // More bytes from the socket; false when it ended after close(), else throws on failure.
-    boost::asio::awaitable<bool> read_more();
-    void fail(const std::string& why) const;
-
-    const char* who_;
-    boost::beast::tcp_stream stream_;
     ws_frame::FrameReader reader_{ws_frame::Role::client, 64u << 20};
-    std::string in_; // [in_begin_, in_end_) read, not yet parsed
-    std::size_t in_begin_ = 0;
-    std::size_t in_end_ = 0;
-    std::string out_;     // frames queued
-    std::string writing_; // the frames in the socket write now
     std::minstd_rand mask_keys_;
     boost::asio::steady_timer reader_done_;
-    bool closing_ = false;
     bool reader_ended_ = false;
 };
 

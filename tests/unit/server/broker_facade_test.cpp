@@ -452,6 +452,39 @@ TEST_F(BrokerFacade, AChannelPrefetchIsSharedByItsConsumers) {
     EXPECT_EQ(sink.bodies.size(), 10u);
 }
 
+// Consumer priorities (x-priority): the highest-priority consumers with credit get the messages,
+// round-robin among themselves; a lower one only while every higher one is blocked.
+TEST_F(BrokerFacade, HigherPriorityConsumersGoFirstWhileTheyHaveCredit) {
+    declare("work");
+    auto session = broker.open_session(admin, SessionInfo{"c1", "test", "", 0, 1});
+    Recorder low;
+    Recorder high_a;
+    Recorder high_b;
+    ConsumeOptions options;
+    options.prefetch = 2;
+    options.tag = "low";
+    ASSERT_TRUE(session->consume("/", "work", options, low));
+    options.priority = 5;
+    options.tag = "high-a";
+    ASSERT_TRUE(session->consume("/", "work", options, high_a));
+    options.tag = "high-b";
+    ASSERT_TRUE(session->consume("/", "work", options, high_b));
+    for (int i = 0; i < 5; ++i) {
+        ASSERT_TRUE(broker.publish(admin, "/", "", message("work", std::to_string(i))));
+    }
+    // The two high ones share the first four (round-robin), then both are full: the fifth
+    // goes to the low one.
+    EXPECT_EQ(high_a.bodies, (std::vector<std::string>{"0", "2"}));
+    EXPECT_EQ(high_b.bodies, (std::vector<std::string>{"1", "3"}));
+    EXPECT_EQ(low.bodies, (std::vector<std::string>{"4"}));
+    ASSERT_TRUE(session->ack(high_a.tags[0], false));
+    ASSERT_TRUE(broker.publish(admin, "/", "", message("work", "5")));
+    EXPECT_EQ(high_a.bodies.back(), "5"); // room again at the top
+    auto consumers = broker.list_consumers(admin, "/", {});
+    ASSERT_TRUE(consumers);
+    EXPECT_EQ(consumers->items.size(), 3u);
+}
+
 // Server-named queues take RabbitMQ's reserved prefix, which a client's own declare may not.
 TEST_F(BrokerFacade, ServerNamedQueuesAreAmqGenAndTheirPrefixIsReserved) {
     auto session = broker.open_session(admin, SessionInfo{"c1", "AMQP 0-9-1", "", 0, 0});

@@ -88,6 +88,30 @@ while time.time() < deadline and len(held) < 4:
     connection.process_data_events(time_limit=0.1)
 check(len(held) == 4, f"one ack lets exactly one more through: got {len(held)}")
 
+# ---- consumer priorities (x-priority) ----------------------------------------------------------
+channel.queue_declare("prio")
+channel.queue_purge("prio")
+pc = connection.channel()
+pc.basic_qos(prefetch_count=3)
+by_consumer = {"low": [], "high": []}
+pc.basic_consume("prio", lambda ch, m, p, b: by_consumer["low"].append(b), consumer_tag="low")
+pc.basic_consume("prio", lambda ch, m, p, b: by_consumer["high"].append(b), consumer_tag="high",
+                 arguments={"x-priority": 10})
+for i in range(4):
+    channel.basic_publish("", "prio", f"p{i}".encode())
+deadline = time.time() + 2
+while time.time() < deadline and len(by_consumer["low"]) + len(by_consumer["high"]) < 4:
+    connection.process_data_events(time_limit=0.1)
+check(by_consumer["high"] == [b"p0", b"p1", b"p2"] and by_consumer["low"] == [b"p3"],
+      f"the high-priority consumer fills its prefetch first: {by_consumer}")
+pc.close()
+try:
+    connection.channel().basic_consume("prio", lambda *a: None, arguments={"x-priority": "high"})
+    check(False, "a string x-priority must fail")
+except pika.exceptions.ChannelClosedByBroker as e:
+    check(e.reply_code == 406 and "invalid arg 'x-priority'" in e.reply_text and
+          "expected integer, got longstr" in e.reply_text, f"406: {e}")
+
 # ---- /api/channels and /api/connections ----------------------------------------------------------
 # (RabbitMQ's lists lag its channels by a stats interval: poll.)
 def listed():
