@@ -155,13 +155,18 @@ asio::awaitable<void> AmqpConnection::read_loop() {
         }
         // Drop what was handled; keep the partial frame at the front. The buffer is not
         // zero-filled (a std::string resize would clear 64 KiB before every read).
-        std::memmove(read_buffer_.get(), read_buffer_.get() + read_begin_, read_end_ - read_begin_);
-        read_end_ -= read_begin_;
-        read_begin_ = 0;
+        if (read_begin_ > 0) {
+            std::memmove(read_buffer_.get(), read_buffer_.get() + read_begin_,
+                         read_end_ - read_begin_);
+            read_end_ -= read_begin_;
+            read_begin_ = 0;
+        }
         if (read_capacity_ - read_end_ < kReadChunk) {
             const std::size_t capacity = read_end_ + kReadChunk;
             auto bigger = std::make_unique_for_overwrite<char[]>(capacity);
-            std::memcpy(bigger.get(), read_buffer_.get(), read_end_);
+            if (read_end_ > 0) {
+                std::memcpy(bigger.get(), read_buffer_.get(), read_end_);
+            }
             read_buffer_ = std::move(bigger);
             read_capacity_ = capacity;
         }
