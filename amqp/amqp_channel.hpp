@@ -97,6 +97,9 @@ private:
     void handle(BasicReject& m);
     void handle(BasicRecover& m);
     void handle(BasicRecoverAsync& m);
+    // Both recovers: requeue the channel's unacked deliveries; false (connection closed 540)
+    // for requeue=false.
+    bool recover(bool requeue, std::uint16_t class_id, std::uint16_t method_id);
     void handle(ConfirmSelect& m);
     void handle(TxSelect& m);
     void handle(TxCommit& m);

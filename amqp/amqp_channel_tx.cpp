@@ -81,20 +81,22 @@ void AmqpChannel::handle(TxRollback& m) {
 // Every unacked delivery of the channel goes back to its queue, marked redelivered. As RabbitMQ
 // 3.x, requeue=false (hand them back to the same consumers) is a connection error 540.
 void AmqpChannel::handle(BasicRecover& m) {
-    if (!m.requeue) {
-        connection_.connection_error(reply::kNotImplemented, "requeue=false", m.kClass, m.kMethod);
-        return;
+    if (recover(m.requeue, m.kClass, m.kMethod)) {
+        send(BasicRecoverOk{});
     }
-    (void)session_->nack(0, true, true);
-    send(BasicRecoverOk{});
 }
 
 void AmqpChannel::handle(BasicRecoverAsync& m) {
-    if (!m.requeue) {
-        connection_.connection_error(reply::kNotImplemented, "requeue=false", m.kClass, m.kMethod);
-        return;
+    (void)recover(m.requeue, m.kClass, m.kMethod);
+}
+
+bool AmqpChannel::recover(bool requeue, std::uint16_t class_id, std::uint16_t method_id) {
+    if (!requeue) {
+        connection_.connection_error(reply::kNotImplemented, "requeue=false", class_id, method_id);
+        return false;
     }
-    (void)session_->nack(0, true, true);
+    (void)session_->nack(0, true, true); // tag 0 + multiple: every unacked delivery
+    return true;
 }
 
 } // namespace warren::amqp

@@ -1,6 +1,7 @@
 #include "server/connection.hpp"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "server/core.hpp"
 #include "server/queue.hpp"
@@ -192,9 +193,11 @@ void Connection::settle_group(std::vector<Unacked> group, Settle how) {
 }
 
 void Connection::set_settings(const ChannelSettings& settings) {
-    const bool more_room =
-        settings.global_prefetch == 0 ||
-        (settings_.global_prefetch != 0 && settings.global_prefetch > settings_.global_prefetch);
+    // 0 is no limit: the most room of all.
+    const auto room = [](std::uint16_t limit) -> std::uint32_t {
+        return limit == 0 ? UINT32_MAX : limit;
+    };
+    const bool more_room = room(settings.global_prefetch) > room(settings_.global_prefetch);
     settings_ = settings;
     if (more_room) {
         resume();
