@@ -238,7 +238,7 @@ void AmqpChannel::publish(Publishing p) {
     if (!route_replies(properties)) {
         return;
     }
-    if (transactional_) {
+    if (settings_.transactional) {
         // Held until tx.commit; an exchange that does not exist fails now, as in RabbitMQ.
         if (auto found = connection_.broker().exchange(connection_.principal(), connection_.vhost(),
                                                        p.method.exchange);
@@ -253,13 +253,13 @@ void AmqpChannel::publish(Publishing p) {
 }
 
 void AmqpChannel::publish_now(Publishing p) {
-    const std::uint64_t seq = confirming_ ? next_publish_seq_++ : 0;
+    const std::uint64_t seq = settings_.confirm ? next_publish_seq_++ : 0;
     auto message = std::make_shared<const Message>(
         Message{p.method.exchange, p.method.routing_key, std::move(p.header->properties),
                 std::make_shared<const std::string>(std::move(p.body))});
     auto outcome = session_->publish(connection_.vhost(), p.method.exchange, message);
     if (!outcome) {
-        if (outcome.error().code == Errc::resource_alarm && confirming_) {
+        if (outcome.error().code == Errc::resource_alarm && settings_.confirm) {
             // Refused under an alarm (the publisher may retry): nacked in order, after the
             // commit the publishes before it wait for.
             confirms_.push_back({seq, true});
@@ -277,19 +277,18 @@ void AmqpChannel::publish_now(Publishing p) {
         append_content(out, number_, message->properties, *message->body, connection_.frame_max());
         connection_.wake_writer();
     }
-    if (confirming_) {
+    if (settings_.confirm) {
         confirms_.push_back({seq, outcome->rejected});
         uncommitted_ = seq;
     }
 }
 
 void AmqpChannel::handle(ConfirmSelect& m) {
-    if (transactional_) {
+    if (settings_.transactional) {
         channel_error(reply::kPreconditionFailed, "cannot switch from tx to confirm mode", m.kClass,
                       m.kMethod);
         return;
     }
-    confirming_ = true;
     settings_.confirm = true;
     session_->set_channel_settings(settings_);
     if (!m.no_wait) {

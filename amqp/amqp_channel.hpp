@@ -109,6 +109,7 @@ private:
     // Settlement now, or at tx.commit on a transactional channel.
     using Settlement = std::variant<BasicAck, BasicNack, BasicReject>;
     void settle(const Settlement& s);
+    void settle_now(const Settlement& s);
     // basic.consume on "amq.rabbitmq.reply-to" (direct reply-to, amqp_reply_to.cpp): consumes,
     // no-ack, from this channel's reply queue, declared on first use.
     void consume_replies(BasicConsume& m);
@@ -130,9 +131,8 @@ private:
     std::uint64_t next_consumer_tag_ = 1;
     server::ChannelSettings settings_; // qos, confirm and tx modes, as the lists show them
     std::optional<Publishing> publishing_;
-    bool confirming_ = false;
-    // tx.select: publishes and settlements wait for tx.commit (or go at tx.rollback).
-    bool transactional_ = false;
+    // tx.select (settings_.transactional): publishes and settlements wait for tx.commit (or go
+    // at tx.rollback).
     std::vector<Publishing> tx_publishes_;
     std::vector<Settlement> tx_settlements_;
     // Direct reply-to: this channel's reply queue and its consumer's tag, once consumed.

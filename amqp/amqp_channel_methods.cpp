@@ -293,10 +293,14 @@ void AmqpChannel::handle(BasicReject& m) {
 }
 
 void AmqpChannel::settle(const Settlement& s) {
-    if (transactional_) {
+    if (settings_.transactional) {
         tx_settlements_.push_back(s);
         return;
     }
+    settle_now(s);
+}
+
+void AmqpChannel::settle_now(const Settlement& s) {
     std::visit(
         [&](const auto& m) {
             using M = std::decay_t<decltype(m)>;

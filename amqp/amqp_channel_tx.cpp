@@ -13,19 +13,18 @@
 namespace warren::amqp {
 
 void AmqpChannel::handle(TxSelect& m) {
-    if (confirming_) {
+    if (settings_.confirm) {
         channel_error(reply::kPreconditionFailed, "cannot switch from confirm to tx mode", m.kClass,
                       m.kMethod);
         return;
     }
-    transactional_ = true;
     settings_.transactional = true;
     session_->set_channel_settings(settings_);
     send(TxSelectOk{});
 }
 
 void AmqpChannel::handle(TxCommit& m) {
-    if (!transactional_) {
+    if (!settings_.transactional) {
         channel_error(reply::kPreconditionFailed, "channel is not transactional", m.kClass,
                       m.kMethod);
         return;
@@ -34,10 +33,8 @@ void AmqpChannel::handle(TxCommit& m) {
     auto publishes = std::move(tx_publishes_);
     tx_settlements_.clear();
     tx_publishes_.clear();
-    // Applied with the channel out of tx mode for the moment, so they go through at once.
-    transactional_ = false;
     for (const auto& s : settlements) {
-        settle(s);
+        settle_now(s);
         if (closing_) {
             return; // an unknown delivery tag closed the channel: the rest is dropped
         }
@@ -48,7 +45,6 @@ void AmqpChannel::handle(TxCommit& m) {
             return;
         }
     }
-    transactional_ = true;
     // commit-ok once everything stored so far is durable.
     connection_.broker().when_committed([connection = connection_.weak_from_this(),
                                          alive = std::weak_ptr<const bool>(alive_),
@@ -68,7 +64,7 @@ void AmqpChannel::handle(TxCommit& m) {
 }
 
 void AmqpChannel::handle(TxRollback& m) {
-    if (!transactional_) {
+    if (!settings_.transactional) {
         channel_error(reply::kPreconditionFailed, "channel is not transactional", m.kClass,
                       m.kMethod);
         return;
